@@ -1,0 +1,33 @@
+/** Option parsers shared by commands, so every number is validated in one place with one message. */
+import { InvalidArgumentError } from 'commander';
+
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (text: string): number => {
+    const value = Number(text.replaceAll(',', ''));
+    if (!/^-?[0-9][0-9,]*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `expected an integer >= ${min}`
+          : `expected an integer from ${min} to ${max}`,
+      );
+    }
+    return value;
+  };
+}
+
+/** A SAM flag: decimal, 0x hex, or 0 octal as samtools accepts. */
+export function samFlag(text: string): number {
+  const value =
+    text.startsWith('0x') || text.startsWith('0X') ? Number.parseInt(text.slice(2), 16) : Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff) {
+    throw new InvalidArgumentError('expected a SAM flag, e.g. 1796 or 0x704');
+  }
+  return value;
+}
+
+/** Options that every command shares. */
+export interface CommonOptions {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
