@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { registerFaidx } from './commands/faidx.js';
 import { registerInfo } from './commands/info.js';
 import { registerPileup } from './commands/pileup.js';
+import { registerTokenize } from './commands/tokenize.js';
 import { reportError } from './errors.js';
 
 const require = createRequire(import.meta.url);
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerFaidx(program);
   registerInfo(program);
   registerPileup(program);
+  registerTokenize(program);
   return program;
 }
 
