@@ -6,7 +6,6 @@
  * whole-file and pileup passes use `visitRecords`, which is several times faster because it never
  * builds an object per read.
  */
-import { access, constants } from 'node:fs/promises';
 import { BamFile as GmodBamFile, BAI, CSI, type BamRecord } from '@gmod/bam';
 import { LocusInputError } from '../errors.js';
 import { hasBgzfEof } from './bgzf.js';
@@ -18,7 +17,7 @@ import {
   type RawRecord,
 } from './bam-records.js';
 import { compressionOf, readHead } from './compression.js';
-import { checkInputFile } from './fasta.js';
+import { checkInputFile, exists } from './files.js';
 import { OpenFile } from './filehandle.js';
 import type { ResolvedRegion } from './region.js';
 
@@ -40,15 +39,6 @@ export interface ReadGroup {
   id: string;
   /** Other @RG fields (SM, LB, PL, ...). */
   fields: Record<string, string>;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Index next to a BAM, in samtools' search order: x.bam.bai, x.bai, x.bam.csi. */

@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { LocusInputError } from '../errors.js';
 import { compressionOf, readHead } from './compression.js';
-import { checkInputFile } from './fasta.js';
+import { checkInputFile } from './files.js';
 
 export interface FastaRecord {
   name: string;

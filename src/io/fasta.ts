@@ -6,11 +6,11 @@
  * (`samtools faidx x.fa.gz` writes both). A plain-gzip FASTA cannot be indexed: it gets an error that
  * says how to recompress it; `readFastaRecords` still streams it for whole-file passes.
  */
-import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IndexedFasta, BgzipIndexedFasta } from '@gmod/indexedfasta';
 import type { GenericFilehandle } from 'generic-filehandle2';
-import { LocusInputError, isErrnoCode } from '../errors.js';
+import { LocusInputError } from '../errors.js';
+import { checkInputFile, exists, isWritableDir, writeFileAtomic } from './files.js';
 import { compressionOf, readHead, type Compression } from './compression.js';
 import { buildFai, formatFai, parseFai, recordEnd, type FaiRecord } from './fasta-index.js';
 import { MemoryFile, OpenFile } from './filehandle.js';
@@ -92,64 +92,6 @@ export class FastaFile {
 
   async close(): Promise<void> {
     await Promise.all(this.handles.map((h) => h.close()));
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function isWritableDir(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Write text atomically: a temporary file in the same folder, then rename over the target. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (err) {
-    await rm(temporary, { force: true });
-    throw err;
-  }
-}
-
-/** Check that an input path is a readable regular file; turn fs errors into errors users can act on. */
-export async function checkInputFile(path: string, kind: string): Promise<number> {
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      throw new LocusInputError(
-        path,
-        `"${path}" is a directory, not a ${kind} file`,
-        `give the path of the ${kind} file itself`,
-      );
-    }
-    return info.size;
-  } catch (err) {
-    if (err instanceof LocusInputError) throw err;
-    if (isErrnoCode(err, 'ENOENT')) {
-      throw new LocusInputError(path, `${kind} file "${path}" does not exist`, 'check the path');
-    }
-    if (isErrnoCode(err, 'EACCES')) {
-      throw new LocusInputError(
-        path,
-        `Cannot read ${kind} file "${path}": permission denied`,
-        'check its permissions',
-      );
-    }
-    throw err;
   }
 }
 

@@ -11,7 +11,7 @@ import { finished } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGunzip, crc32, deflateRaw } from 'node:zlib';
 import { LocusInputError } from '../errors.js';
-import { checkInputFile } from './fasta.js';
+import { checkInputFile } from './files.js';
 
 /** A path to read, or an already open byte stream (e.g. `process.stdin`) with a name for messages. */
 export type TextSource = string | { stream: AsyncIterable<Uint8Array | string>; name: string };

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { compressionOf, readHead } from '../../io/compression.js';
 import { fastaComposition } from '../../io/fasta-stream.js';
-import { checkInputFile } from '../../io/fasta.js';
+import { checkInputFile } from '../../io/files.js';
 import { openBam } from '../../io/bam.js';
 import { FLAG_SECONDARY, FLAG_SUPPLEMENTARY, FLAG_UNMAPPED } from '../../io/bam-records.js';
 import { withOutput } from '../output.js';
