@@ -1,0 +1,157 @@
+/**
+ * The bookkeeping half of LSH attention, done in JavaScript on small integer arrays: hash buckets to
+ * sort orders (a counting sort by (bucket, position), O(T)), and the additive masks of each chunk.
+ * None of it needs gradients, and none of it is taped: sort orders are computed once in the forward
+ * pass and reused in the reversible backward, so a recomputed block attends exactly as it did.
+ */
+import type * as TF from '@tensorflow/tfjs';
+
+/** Logit added for a key the query must not see (causal future, padding, wrapped local chunk). */
+export const FORBIDDEN = -1e9;
+/** Logit added for a query attending to itself: allowed only when nothing else is (paper, App. A). */
+export const SELF = -1e5;
+
+/**
+ * Factorise a large bucket count as TRAX does: n <= 128 hashes directly; beyond that, two factors
+ * hashed on separate slices of the rotation, b = b1 + f1 * b2, so the rotation costs O(sqrt n), not O(n).
+ */
+export function bucketFactors(nBuckets: number): number[] {
+  if (nBuckets <= 128) return [nBuckets];
+  const first = 2 ** Math.ceil(Math.log2(Math.sqrt(nBuckets)));
+  return [first, 2 * Math.max(1, Math.floor(nBuckets / (2 * first)))];
+}
+
+/** Total buckets the factors address (may be slightly below the requested count). */
+export function bucketCount(factors: readonly number[]): number {
+  return factors.reduce((a, b) => a * b, 1);
+}
+
+/** Columns of the random rotation per round: half of each factor (argmax over [xR, -xR]). */
+export function rotationWidth(factors: readonly number[]): number {
+  return factors.reduce((sum, f) => sum + f / 2, 0);
+}
+
+/**
+ * Angular LSH buckets: h(x) = argmax([xR; -xR]) per round and factor. `qk` (T, dHead) and `rotations`
+ * (dHead, rounds * rotationWidth) are tensors; the result, (rounds, T) row-major, is read back.
+ */
+export function hashBuckets(
+  tf: typeof TF,
+  qk: TF.Tensor,
+  rotations: TF.Tensor,
+  factors: readonly number[],
+  rounds: number,
+): Int32Array {
+  const T = qk.shape[0]!;
+  const width = rotationWidth(factors);
+  const columns = tf.tidy(() => {
+    const rotated = tf.matMul(qk as TF.Tensor2D, rotations as TF.Tensor2D); // (T, rounds * width)
+    const parts: TF.Tensor[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let offset = r * width;
+      for (const f of factors) {
+        const half = rotated.slice([0, offset], [T, f / 2]);
+        parts.push(tf.argMax(tf.concat([half, tf.neg(half)], 1), 1)); // (T,) in [0, f)
+        offset += f / 2;
+      }
+    }
+    return tf.stack(parts); // (rounds * factors, T) int32
+  });
+  const raw = columns.dataSync() as Int32Array;
+  columns.dispose();
+  const buckets = new Int32Array(rounds * T);
+  for (let r = 0; r < rounds; r++) {
+    for (let t = 0; t < T; t++) {
+      let bucket = 0;
+      let scale = 1;
+      for (let f = 0; f < factors.length; f++) {
+        bucket += raw[(r * factors.length + f) * T + t]! * scale;
+        scale *= factors[f]!;
+      }
+      buckets[r * T + t] = bucket;
+    }
+  }
+  return buckets;
+}
+
+export interface SortOrder {
+  /** perm[i] = original position of the i-th token in (bucket, position) order. */
+  perm: Int32Array;
+  /** inverse[perm[i]] = i. */
+  inverse: Int32Array;
+}
+
+/**
+ * Counting sort of positions by (bucket, position); padding (valid[t] = 0) goes to an extra last
+ * bucket, so padding sorts to the end and never shares a chunk with real tokens it could disturb.
+ */
+export function sortByBucket(buckets: Int32Array, nBuckets: number, valid?: Uint8Array): SortOrder {
+  const T = buckets.length;
+  const counts = new Int32Array(nBuckets + 2);
+  const bucketOf = (t: number) => (valid && !valid[t] ? nBuckets : buckets[t]!);
+  for (let t = 0; t < T; t++) counts[bucketOf(t) + 1]!++;
+  for (let b = 1; b < counts.length; b++) counts[b]! += counts[b - 1]!;
+  const perm = new Int32Array(T);
+  const inverse = new Int32Array(T);
+  for (let t = 0; t < T; t++) {
+    const slot = counts[bucketOf(t)]!++;
+    perm[slot] = t;
+    inverse[t] = slot;
+  }
+  return { perm, inverse };
+}
+
+/** The identity order, for local (position-chunked) attention. */
+export function identityOrder(T: number): SortOrder {
+  const perm = Int32Array.from({ length: T }, (_, i) => i);
+  return { perm, inverse: perm.slice() };
+}
+
+export interface MaskOptions {
+  chunk: number;
+  causal: boolean;
+  /** Whether chunk 0 may look back at the last chunk (LSH: yes, as in TRAX; local: no). */
+  wrap: boolean;
+  valid?: Uint8Array;
+}
+
+/**
+ * Additive logits for chunked attention in sorted order: chunk n's C queries against its own C keys
+ * followed by the previous chunk's C keys. Result (nChunks * C * 2C), row-major (nChunks, C, 2C).
+ */
+export function chunkMask(order: SortOrder, options: MaskOptions): Float32Array {
+  const { chunk: C, causal, wrap, valid } = options;
+  const { perm } = order;
+  const nChunks = perm.length / C;
+  const mask = new Float32Array(perm.length * 2 * C);
+  for (let n = 0; n < nChunks; n++) {
+    const previous = (n - 1 + nChunks) % nChunks;
+    for (let i = 0; i < C; i++) {
+      const q = perm[n * C + i]!;
+      const row = (n * C + i) * 2 * C;
+      for (let j = 0; j < 2 * C; j++) {
+        const fromPrevious = j >= C;
+        const k = perm[(fromPrevious ? previous : n) * C + (j % C)]!;
+        let bias = 0;
+        if ((valid && !valid[k]) || (causal && k > q) || (fromPrevious && n === 0 && !wrap)) bias = FORBIDDEN;
+        else if (k === q) bias = SELF;
+        mask[row + j] = bias;
+      }
+    }
+  }
+  return mask;
+}
+
+/** Additive logits for full attention over T positions: (T * T), row-major. */
+export function fullMask(T: number, causal: boolean, valid?: Uint8Array): Float32Array {
+  const mask = new Float32Array(T * T);
+  for (let q = 0; q < T; q++) {
+    for (let k = 0; k < T; k++) {
+      let bias = 0;
+      if ((valid && !valid[k]) || (causal && k > q)) bias = FORBIDDEN;
+      else if (k === q) bias = SELF;
+      mask[q * T + k] = bias;
+    }
+  }
+  return mask;
+}

@@ -1,0 +1,297 @@
+/**
+ * The Reformer, read top to bottom: token embedding + axial positions, a stack of reversible blocks
+ * (Y1 = X1 + Attention(LN X2), Y2 = X2 + FeedForward(LN Y1)), a final LayerNorm over the mean of the
+ * two halves, and one head. Sequences go through one at a time (T tokens, d = dModel); batching is the
+ * trainer's job, since long contexts leave room for little else.
+ *
+ * Training uses `lossAndGradients`, whose backward rebuilds each block's inputs from its outputs
+ * instead of storing activations (reversible.ts): memory does not grow with depth.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import { attend, planAttention, type AttentionPlan, type AttentionWeights } from './attention.js';
+import type { ResolvedConfig } from './config.js';
+import { makeOps, type Ops, type Tf } from './ops.js';
+import { deriveSeed, initParameters, parameterSpecs, type HeadSpec, type ParamSpec } from './params.js';
+
+type Tensor = TF.Tensor;
+
+/** Labels that are not scored (BERT's convention). */
+export const IGNORE = -100;
+
+export interface SequenceInput {
+  /** Token ids (T). */
+  ids: Int32Array;
+  /** 1 for real tokens, 0 for padding (T); default all real. */
+  valid?: Uint8Array;
+}
+
+/** What a head is trained to predict for one sequence. */
+export type Target =
+  | { kind: 'lm'; labels: Int32Array } // per token: a token id, or IGNORE
+  | { kind: 'classify'; label: number }
+  | { kind: 'token'; labels: Int32Array }; // per token: a class, or IGNORE
+
+export interface RunOptions {
+  /** Training mode: dropout on. */
+  training?: boolean;
+  /** Training step, so LSH rotations and dropout change from step to step yet replay exactly. */
+  step?: number;
+}
+
+/** Per-layer attention plans and seeds of one forward pass, replayed by the backward. */
+export interface ForwardTrace {
+  plans: AttentionPlan[];
+  step: number;
+  training: boolean;
+}
+
+export class Reformer {
+  readonly tf: Tf;
+  readonly ops: Ops;
+  readonly specs: ParamSpec[];
+  readonly params: Map<string, TF.Variable>;
+
+  constructor(
+    tf: Tf,
+    readonly config: ResolvedConfig,
+    readonly head: HeadSpec,
+    params?: Map<string, TF.Variable>,
+  ) {
+    this.tf = tf;
+    this.ops = makeOps(tf);
+    this.specs = parameterSpecs(config, head);
+    this.params = params ?? initParameters(tf, this.specs, config.seed);
+  }
+
+  param(name: string): TF.Variable {
+    const p = this.params.get(name);
+    if (!p) throw new TypeError(`model has no parameter ${name}`);
+    return p;
+  }
+
+  /** Parameter names in a fixed order (the order gradients are returned in). */
+  get names(): string[] {
+    return this.specs.map((s) => s.name);
+  }
+
+  dispose(): void {
+    for (const p of this.params.values()) p.dispose();
+  }
+
+  // ---- Embedding -------------------------------------------------------------------------------
+
+  /** Token embedding plus axial positions: ids (T) -> (T, d). Weights passed in for gradients. */
+  embed(
+    ids: Int32Array,
+    tokens: Tensor,
+    axial0: Tensor,
+    axial1: Tensor,
+    seed: number,
+    training: boolean,
+  ): Tensor {
+    const { tf, ops } = this;
+    const T = ids.length;
+    const [, n2] = this.config.axialShape;
+    const [d1, d2] = this.config.axialDims;
+    const rows = Math.ceil(T / n2);
+    if (T > this.config.maxLength) {
+      throw new RangeError(
+        `sequence of ${T} tokens is longer than the model's maxLength ${this.config.maxLength}`,
+      );
+    }
+    // Position p takes row p / n2 of axial0 and row p % n2 of axial1, concatenated (TRAX / HF).
+    const first = tf.reshape(tf.tile(tf.expandDims(axial0.slice([0, 0], [rows, d1]), 1), [1, n2, 1]), [
+      rows * n2,
+      d1,
+    ]);
+    const second = tf.reshape(tf.tile(axial1, [rows, 1]), [rows * n2, d2]);
+    const positions = tf.concat([first, second], 1).slice([0, 0], [T, this.config.dModel]);
+    const x = tf.add(ops.lookupRows(tokens, ids), positions); // (T, d)
+    return training && this.config.dropout > 0 ? tf.dropout(x, this.config.dropout, undefined, seed) : x;
+  }
+
+  // ---- Blocks ----------------------------------------------------------------------------------
+
+  attentionWeights(layer: number, source: (name: string) => Tensor = (n) => this.param(n)): AttentionWeights {
+    const p = `layers.${layer}.attn`;
+    return { wqk: source(`${p}.wqk`), wv: source(`${p}.wv`), wo: source(`${p}.wo`) };
+  }
+
+  /** F: x2 (T, d) -> Attention(LayerNorm(x2)) (T, d). */
+  attentionBranch(
+    x2: Tensor,
+    layer: number,
+    plan: AttentionPlan,
+    training: boolean,
+    get: (n: string) => Tensor,
+  ): Tensor {
+    const p = `layers.${layer}.attn`;
+    const normed = this.ops.layerNorm(x2, get(`${p}.norm.gain`), get(`${p}.norm.bias`));
+    return attend(this.ops, normed, this.attentionWeights(layer, get), this.config, plan, training);
+  }
+
+  /** G on rows [start, start + n) of y1: FeedForward(LayerNorm(y1)) (n, d). Position-wise. */
+  feedForwardRows(
+    y1: Tensor,
+    layer: number,
+    seed: number,
+    training: boolean,
+    get: (n: string) => Tensor,
+  ): Tensor {
+    const { tf, ops } = this;
+    const p = `layers.${layer}.ffn`;
+    const normed = ops.layerNorm(y1, get(`${p}.norm.gain`), get(`${p}.norm.bias`));
+    let hidden = ops.gelu(tf.add(ops.linear(normed, get(`${p}.w1`)), get(`${p}.b1`))); // (n, ffMult * d)
+    if (training && this.config.dropout > 0)
+      hidden = tf.dropout(hidden, this.config.dropout, undefined, seed);
+    return tf.add(ops.linear(hidden, get(`${p}.w2`)), get(`${p}.b2`));
+  }
+
+  /** G over a whole sequence, `ffChunk` tokens at a time so the wide hidden layer stays small. */
+  feedForwardBranch(
+    y1: Tensor,
+    layer: number,
+    step: number,
+    training: boolean,
+    get: (n: string) => Tensor,
+  ): Tensor {
+    const { tf } = this;
+    const T = y1.shape[0]!;
+    const chunk = this.config.ffChunk;
+    if (T <= chunk) return this.feedForwardRows(y1, layer, this.ffSeed(step, layer, 0), training, get);
+    const parts: Tensor[] = [];
+    for (let start = 0, c = 0; start < T; start += chunk, c++) {
+      const n = Math.min(chunk, T - start);
+      parts.push(
+        tf.tidy(() =>
+          this.feedForwardRows(
+            y1.slice([start, 0], [n, -1]),
+            layer,
+            this.ffSeed(step, layer, c),
+            training,
+            get,
+          ),
+        ),
+      );
+    }
+    const out = tf.concat(parts, 0);
+    parts.forEach((t) => t.dispose());
+    return out;
+  }
+
+  ffSeed(step: number, layer: number, chunk: number): number {
+    return deriveSeed(this.config.seed, step, layer, 2, chunk);
+  }
+
+  embedSeed(step: number): number {
+    return deriveSeed(this.config.seed, step, 0xe, 1);
+  }
+
+  /** Hash and sort for one layer (outside the tape). */
+  plan(x2: Tensor, layer: number, step: number, valid: Uint8Array | undefined): AttentionPlan {
+    const p = `layers.${layer}.attn`;
+    const normed = this.tf.tidy(() =>
+      this.ops.layerNorm(x2, this.param(`${p}.norm.gain`), this.param(`${p}.norm.bias`)),
+    );
+    try {
+      return planAttention(
+        this.ops,
+        normed,
+        this.attentionWeights(layer),
+        this.config,
+        this.config.attention[layer]!,
+        {
+          seed: deriveSeed(this.config.seed, step, layer, 1),
+          valid,
+        },
+      );
+    } finally {
+      normed.dispose();
+    }
+  }
+
+  // ---- Forward ---------------------------------------------------------------------------------
+
+  /**
+   * The two halves (y1, y2) after the last block, with the plans used; nothing else is kept.
+   * `plans` replays a previous forward's sort orders (for tests and the autodiff reference).
+   */
+  encodeHalves(
+    input: SequenceInput,
+    options: RunOptions = {},
+    plans?: AttentionPlan[],
+  ): { y1: Tensor; y2: Tensor; trace: ForwardTrace } {
+    const { tf } = this;
+    const step = options.step ?? 0;
+    const training = options.training ?? false;
+    const get = (n: string) => this.param(n);
+    const x = tf.tidy(() =>
+      this.embed(
+        input.ids,
+        get('embed.tokens'),
+        get('embed.axial0'),
+        get('embed.axial1'),
+        this.embedSeed(step),
+        training,
+      ),
+    );
+    let y1: Tensor = x;
+    let y2: Tensor = tf.clone(x);
+    const trace: ForwardTrace = { plans: [], step, training };
+    for (let l = 0; l < this.config.depth; l++) {
+      const plan = plans?.[l] ?? this.plan(y2, l, step, input.valid);
+      trace.plans.push(plan);
+      const next1 = tf.tidy(() => tf.add(y1, this.attentionBranch(y2, l, plan, training, get)));
+      const next2 = tf.tidy(() => tf.add(y2, this.feedForwardBranch(next1, l, step, training, get)));
+      y1.dispose();
+      y2.dispose();
+      y1 = next1;
+      y2 = next2;
+    }
+    return { y1, y2, trace };
+  }
+
+  /** Final hidden states: LayerNorm of the mean of the two halves, (T, d). */
+  finalHidden(y1: Tensor, y2: Tensor, get: (n: string) => Tensor): Tensor {
+    const { tf } = this;
+    return this.ops.layerNorm(tf.mul(tf.add(y1, y2), 0.5), get('final.norm.gain'), get('final.norm.bias'));
+  }
+
+  /** Hidden states (T, d) for a sequence: the encoder's output, before any head. */
+  encode(input: SequenceInput, options: RunOptions = {}): Tensor {
+    const { y1, y2 } = this.encodeHalves(input, options);
+    const hidden = this.tf.tidy(() => this.finalHidden(y1, y2, (n) => this.param(n)));
+    y1.dispose();
+    y2.dispose();
+    return hidden;
+  }
+
+  /** Head outputs from hidden states: lm (T, vocab) logits, token (T, outputs), classify (classes). */
+  headOutputs(hidden: Tensor, valid: Uint8Array | undefined, get: (n: string) => Tensor): Tensor {
+    const { tf, ops } = this;
+    if (this.head.kind === 'lm') return tf.add(ops.linear(hidden, get('head.lm.w')), get('head.lm.b'));
+    if (this.head.kind === 'token')
+      return tf.add(ops.linear(hidden, get('head.token.w')), get('head.token.b'));
+    const pooled = meanPool(tf, hidden, valid); // (1, d)
+    return tf.add(ops.linear(pooled, get('head.cls.w')), get('head.cls.b')).reshape([-1]);
+  }
+
+  /** Forward pass to head outputs (logits), for inference. */
+  predict(input: SequenceInput, options: RunOptions = {}): Tensor {
+    const hidden = this.encode(input, options);
+    const out = this.tf.tidy(() => this.headOutputs(hidden, input.valid, (n) => this.param(n)));
+    hidden.dispose();
+    return out;
+  }
+}
+
+/** Mean over valid rows: hidden (T, d) -> (1, d). */
+export function meanPool(tf: Tf, hidden: Tensor, valid: Uint8Array | undefined): Tensor {
+  if (!valid) return tf.mean(hidden, 0, true);
+  const weights = Float32Array.from(valid, (v) => v);
+  const count = weights.reduce((a, b) => a + b, 0);
+  return tf.div(
+    tf.matMul(tf.tensor2d(weights, [1, weights.length]), hidden as TF.Tensor2D),
+    Math.max(count, 1),
+  );
+}

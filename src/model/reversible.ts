@@ -1,0 +1,216 @@
+/**
+ * Loss and gradients for one sequence with the reversible backward (Gomez et al. 2017; Reformer §3):
+ * the forward keeps only the last block's two halves; the backward walks the blocks in reverse,
+ * rebuilding each block's inputs from its outputs,
+ *
+ *   x2 = y2 - G(y1),  x1 = y1 - F(x2),
+ *
+ * and taking each branch's gradient with a top-level `tf.valueAndGrads` call (nesting gradient calls
+ * inside a customGrad crashes tfjs; see DESIGN.md). Attention replays the forward's sort orders and
+ * every dropout replays its seed, so the rebuilt branches are the ones the forward computed. The
+ * feed-forward branch is position-wise, so its recompute and gradient run `ffChunk` tokens at a time.
+ *
+ * Live memory is the two halves, their gradients and one branch's activations, whatever the depth.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import { headLossSum, scoredPositions } from './loss.js';
+import type { AttentionPlan } from './attention.js';
+import type { Reformer, RunOptions, SequenceInput, Target } from './reformer.js';
+
+type Tensor = TF.Tensor;
+
+export interface LossAndGradients {
+  /** Mean loss over scored positions (or the one classification). */
+  loss: number;
+  /** Positions scored (1 for classification). */
+  scored: number;
+  /** Gradient of the mean loss for every parameter, by name. The caller disposes them. */
+  grads: Map<string, Tensor>;
+  /** Sort orders used, per layer (the backward replayed them). */
+  plans: AttentionPlan[];
+}
+
+/** Rows of the loss evaluated per gradient call, bounding the (rows, vocab) logits. */
+const LOSS_ROWS = 2048;
+
+function labelsOf(target: Target): { rows: Int32Array | undefined; labels: Int32Array } {
+  if (target.kind === 'classify') return { rows: undefined, labels: Int32Array.of(target.label) };
+  return scoredPositions(target.labels);
+}
+
+function addInto(grads: Map<string, Tensor>, name: string, g: Tensor, tf: typeof TF): void {
+  const previous = grads.get(name);
+  if (!previous) {
+    grads.set(name, g);
+    return;
+  }
+  grads.set(name, tf.add(previous, g));
+  previous.dispose();
+  g.dispose();
+}
+
+/** Loss and gradients with the memory-saving reversible backward. */
+export function lossAndGradients(
+  model: Reformer,
+  input: SequenceInput,
+  target: Target,
+  options: RunOptions = {},
+  plans?: AttentionPlan[],
+): LossAndGradients {
+  const { tf, config } = model;
+  const training = options.training ?? true;
+  const step = options.step ?? 0;
+  const grads = new Map<string, Tensor>();
+  const { y1: top1, y2: top2, trace } = model.encodeHalves(input, { training, step }, plans);
+  const { rows, labels } = labelsOf(target);
+  const scored = labels.length;
+  if (scored === 0) throw new RangeError('target scores no position (every label is IGNORE)');
+
+  // Head and loss, in row chunks. Gradients flow into the top halves and the head's parameters.
+  const headNames = model.names.filter((n) => n.startsWith('head.') || n.startsWith('final.'));
+  let dy1: Tensor = tf.zerosLike(top1);
+  let dy2: Tensor = tf.zerosLike(top2);
+  let lossSum = 0;
+  const chunks = rows && rows.length > LOSS_ROWS ? Math.ceil(rows.length / LOSS_ROWS) : 1;
+  for (let c = 0; c < chunks; c++) {
+    const chunkRows = rows && chunks > 1 ? rows.subarray(c * LOSS_ROWS, (c + 1) * LOSS_ROWS) : rows;
+    const chunkLabels = chunks > 1 ? labels.subarray(c * LOSS_ROWS, (c + 1) * LOSS_ROWS) : labels;
+    const { value, grads: g } = tf.valueAndGrads((...args: Tensor[]) => {
+      const [a, b, ...headParams] = args;
+      const lookup = new Map(headNames.map((n, i) => [n, headParams[i]!]));
+      return tf.div(
+        headLossSum(model, a!, b!, target, chunkRows, chunkLabels, input.valid, (n) => lookup.get(n)!),
+        scored,
+      );
+    })([top1, top2, ...headNames.map((n) => model.param(n))]);
+    lossSum += value.dataSync()[0]!;
+    value.dispose();
+    const [g1, g2, ...gHead] = g;
+    dy1 = replace(dy1, tf.add(dy1, g1!), g1!);
+    dy2 = replace(dy2, tf.add(dy2, g2!), g2!);
+    headNames.forEach((n, i) => addInto(grads, n, gHead[i]!, tf));
+  }
+
+  // Blocks in reverse: rebuild inputs, accumulate gradients.
+  let y1 = top1;
+  let y2 = top2;
+  for (let l = config.depth - 1; l >= 0; l--) {
+    const ffNames = ['norm.gain', 'norm.bias', 'w1', 'b1', 'w2', 'b2'].map((s) => `layers.${l}.ffn.${s}`);
+    const attnNames = ['norm.gain', 'norm.bias', 'wqk', 'wv', 'wo'].map((s) => `layers.${l}.attn.${s}`);
+
+    // G: y2 = x2 + G(y1). Chunked along tokens; each chunk's gradient w.r.t. its rows of y1.
+    const T = y1.shape[0]!;
+    const chunk = config.ffChunk;
+    const gParts: Tensor[] = [];
+    const dParts: Tensor[] = [];
+    for (let start = 0, c = 0; start < T; start += chunk, c++) {
+      const n = Math.min(chunk, T - start);
+      const rowsOf = (t: Tensor) => (n === T ? t : t.slice([start, 0], [n, -1]));
+      const seed = model.ffSeed(step, l, T <= chunk ? 0 : c);
+      const y1c = rowsOf(y1);
+      const dy2c = rowsOf(dy2);
+      const { value, grads: g } = tf.valueAndGrads((...args: Tensor[]) => {
+        const [rowsIn, ...w] = args;
+        const lookup = new Map(ffNames.map((name, i) => [name, w[i]!]));
+        return model.feedForwardRows(rowsIn!, l, seed, training, (name) => lookup.get(name)!);
+      })([y1c, ...ffNames.map((n) => model.param(n))], dy2c);
+      if (y1c !== y1) y1c.dispose();
+      if (dy2c !== dy2) dy2c.dispose();
+      const [dRows, ...dW] = g;
+      gParts.push(value);
+      dParts.push(dRows!);
+      ffNames.forEach((name, i) => addInto(grads, name, dW[i]!, tf));
+    }
+    const gy1 = gParts.length === 1 ? gParts[0]! : tf.concat(gParts, 0);
+    const dFromG = dParts.length === 1 ? dParts[0]! : tf.concat(dParts, 0);
+    if (gParts.length > 1) [...gParts, ...dParts].forEach((t) => t.dispose());
+    const x2 = tf.sub(y2, gy1);
+    gy1.dispose();
+    const dx1 = tf.add(dy1, dFromG);
+    dFromG.dispose();
+    dy1.dispose();
+    y2.dispose();
+
+    // F: y1 = x1 + F(x2).
+    const plan = trace.plans[l]!;
+    const { value: fx2, grads: gF } = tf.valueAndGrads((...args: Tensor[]) => {
+      const [x, ...w] = args;
+      const lookup = new Map(attnNames.map((name, i) => [name, w[i]!]));
+      return model.attentionBranch(x!, l, plan, training, (name) => lookup.get(name)!);
+    })([x2, ...attnNames.map((n) => model.param(n))], dx1);
+    const [dFromF, ...dWf] = gF;
+    attnNames.forEach((name, i) => addInto(grads, name, dWf[i]!, tf));
+    const x1 = tf.sub(y1, fx2);
+    fx2.dispose();
+    y1.dispose();
+    const dx2 = tf.add(dy2, dFromF!);
+    dFromF!.dispose();
+    dy2.dispose();
+
+    y1 = x1;
+    y2 = x2;
+    dy1 = dx1;
+    dy2 = dx2;
+  }
+
+  // Embedding: x1 = x2 = x, so dx = dx1 + dx2.
+  const dx = tf.add(dy1, dy2);
+  [dy1, dy2, y1, y2].forEach((t) => t.dispose());
+  const embedNames = ['embed.tokens', 'embed.axial0', 'embed.axial1'];
+  const { value: embedded, grads: gE } = tf.valueAndGrads((...w: Tensor[]) =>
+    model.embed(input.ids, w[0]!, w[1]!, w[2]!, model.embedSeed(step), training),
+  )(
+    embedNames.map((n) => model.param(n)),
+    dx,
+  );
+  embedded.dispose();
+  dx.dispose();
+  embedNames.forEach((name, i) => addInto(grads, name, gE[i]!, tf));
+  return { loss: lossSum, scored, grads, plans: trace.plans };
+}
+
+function replace(old: Tensor, next: Tensor, alsoDispose: Tensor): Tensor {
+  old.dispose();
+  alsoDispose.dispose();
+  return next;
+}
+
+/**
+ * The same loss and gradients by plain autodiff over a stored forward (memory grows with depth):
+ * the reference the reversible backward is tested against. Replays `plans` for identical buckets.
+ */
+export function referenceLossAndGradients(
+  model: Reformer,
+  input: SequenceInput,
+  target: Target,
+  options: RunOptions,
+  plans: AttentionPlan[],
+): { loss: number; grads: Map<string, Tensor> } {
+  const { tf, config } = model;
+  const training = options.training ?? true;
+  const step = options.step ?? 0;
+  const names = model.names;
+  const { rows, labels } = labelsOf(target);
+  const { value, grads } = tf.valueAndGrads((...weights: Tensor[]) => {
+    const lookup = new Map(names.map((n, i) => [n, weights[i]!]));
+    const get = (n: string) => lookup.get(n)!;
+    const x = model.embed(
+      input.ids,
+      get('embed.tokens'),
+      get('embed.axial0'),
+      get('embed.axial1'),
+      model.embedSeed(step),
+      training,
+    );
+    let y1 = x;
+    let y2 = x;
+    for (let l = 0; l < config.depth; l++) {
+      y1 = tf.add(y1, model.attentionBranch(y2, l, plans[l]!, training, get));
+      y2 = tf.add(y2, model.feedForwardBranch(y1, l, step, training, get));
+    }
+    return tf.div(headLossSum(model, y1, y2, target, rows, labels, input.valid, get), labels.length);
+  })(names.map((n) => model.param(n)));
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  return { loss, grads: new Map(names.map((n, i) => [n, grads[i]!])) };
+}

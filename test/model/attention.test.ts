@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attend, planAttention, type AttentionWeights } from '../../src/model/attention.js';
+import { resolveConfig, type ReformerConfig } from '../../src/model/config.js';
+import { makeOps } from '../../src/model/ops.js';
+
+const ops = makeOps(tf);
+
+function weights(d: number, inner: number, seed: number): AttentionWeights {
+  return {
+    wqk: tf.randomNormal([d, inner], 0, 1 / Math.sqrt(d), 'float32', seed),
+    wv: tf.randomNormal([d, inner], 0, 1 / Math.sqrt(d), 'float32', seed + 1),
+    wo: tf.randomNormal([inner, d], 0, 1 / Math.sqrt(inner), 'float32', seed + 2),
+  };
+}
+
+function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
+
+for (const backend of ['wasm', 'cpu']) {
+  describe(`attention on ${backend}`, () => {
+    beforeAll(async () => {
+      await tf.setBackend(backend);
+      await tf.ready();
+    });
+
+    for (const causal of [false, true]) {
+      it(`LSH equals full shared-QK attention when nBuckets = 2 and chunk = L/2 (causal ${causal})`, () => {
+        const L = 64;
+        const partial: Partial<ReformerConfig> = {
+          dModel: 16,
+          heads: 2,
+          dHead: 8,
+          chunk: L / 2,
+          nBuckets: 2,
+          rounds: 3,
+          causal,
+          maxLength: 256,
+        };
+        const config = resolveConfig(partial);
+        const w = weights(16, 16, 1);
+        const x = tf.randomNormal([L, 16], 0, 1, 'float32', 3);
+        const lshPlan = planAttention(ops, x, w, config, 'lsh', { seed: 11, fullFallback: false });
+        expect(lshPlan.kind).toBe('lsh');
+        const fullPlan = planAttention(ops, x, w, config, 'full', { seed: 11 });
+        const diff = maxDiff(
+          attend(ops, x, w, config, lshPlan, false),
+          attend(ops, x, w, config, fullPlan, false),
+        );
+        expect(diff).toBeLessThan(1e-5);
+      });
+    }
+
+    it('LSH error against full attention falls as rounds grow', () => {
+      const L = 256;
+      const w = weights(32, 32, 5);
+      // Clustered inputs, as attention sees in practice: a few directions plus noise.
+      const centres = tf.randomNormal([8, 32], 0, 3, 'float32', 9);
+      const picks = tf.tensor1d(
+        Array.from({ length: L }, (_, i) => (i * 5) % 8),
+        'int32',
+      );
+      const x = tf.add(tf.gather(centres, picks), tf.randomNormal([L, 32], 0, 0.3, 'float32', 10));
+      const base = { dModel: 32, heads: 1, dHead: 32, chunk: 16, maxLength: 1024 } as const;
+      const full = attend(
+        ops,
+        x,
+        w,
+        resolveConfig(base),
+        planAttention(ops, x, w, resolveConfig(base), 'full', { seed: 1 }),
+        false,
+      );
+      const errors = [1, 2, 4, 8].map((rounds) => {
+        const config = resolveConfig({ ...base, rounds });
+        let total = 0;
+        for (let seed = 0; seed < 4; seed++) {
+          const plan = planAttention(ops, x, w, config, 'lsh', { seed: 100 + seed });
+          total += tf.tidy(
+            () => tf.mean(tf.abs(tf.sub(attend(ops, x, w, config, plan, false), full))).dataSync()[0]!,
+          );
+        }
+        return total / 4;
+      });
+      for (let i = 1; i < errors.length; i++) expect(errors[i]!).toBeLessThan(errors[i - 1]!);
+      expect(errors[3]!).toBeLessThan(errors[0]! / 2);
+    });
+  });
+}
