@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
+import { registerBackends } from './commands/backends.js';
 import { registerFaidx } from './commands/faidx.js';
 import { registerInfo } from './commands/info.js';
 import { registerPileup } from './commands/pileup.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerBackends(program);
   registerFaidx(program);
   registerInfo(program);
   registerPileup(program);

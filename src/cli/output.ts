@@ -9,7 +9,7 @@ import type { Writable } from 'node:stream';
 const BUFFER_CHARS = 1 << 16;
 
 export class Output {
-  private parts: string[] = [];
+  private parts: (string | Uint8Array)[] = [];
   private buffered = 0;
   private readonly stream: Writable;
   private readonly temporary: string | undefined;
@@ -29,7 +29,7 @@ export class Output {
   }
 
   /** Queue text; resolves once the stream can take more (await it in loops that write a lot). */
-  async write(text: string): Promise<void> {
+  async write(text: string | Uint8Array): Promise<void> {
     this.parts.push(text);
     this.buffered += text.length;
     if (this.buffered >= BUFFER_CHARS) await this.drain();
@@ -38,7 +38,10 @@ export class Output {
   private async drain(): Promise<void> {
     if (this.failed) throw this.failed;
     if (this.parts.length === 0) return;
-    const chunk = this.parts.join('');
+    const chunk =
+      this.parts.length === 1
+        ? this.parts[0]!
+        : Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     this.parts = [];
     this.buffered = 0;
     if (!this.stream.write(chunk)) {

@@ -7,6 +7,7 @@ import { parseRegion, resolveRegion } from '../../io/region.js';
 import { LocusInputError } from '../../errors.js';
 import { integer, samFlag } from '../options.js';
 import { withOutput } from '../output.js';
+import { TextBuffer } from '../text-buffer.js';
 
 interface PileupCliOptions {
   ref: string;
@@ -24,19 +25,29 @@ interface PileupCliOptions {
 const HEADER = 'chrom\tpos\tref\tdepth\tA\tC\tG\tT\tN\tdel\tins';
 const STRAND_HEADER = '\tA+\tC+\tG+\tT+\tN+\tdel+\tins+\tA-\tC-\tG-\tT-\tN-\tdel-\tins-';
 
-/** TSV lines for the positions of a chunk that have reads. */
-function formatChunk(chunk: PileupChunk, reference: string, strand: boolean): string {
-  const lines: string[] = [];
+const TAB = 9;
+const NEWLINE = 10;
+
+/** TSV rows for the positions of a chunk that have reads, written as bytes (see text-buffer.ts). */
+function formatChunk(out: TextBuffer, chunk: PileupChunk, reference: string, strand: boolean): void {
   const { depth, reads, counts } = chunk;
+  const contig = Buffer.from(chunk.contig, 'latin1');
   for (let i = 0; i < chunk.length; i++) {
     if (reads[i] === 0) continue;
     const o = i * STRIDE;
-    const both = (k: number) => counts[o + k]! + counts[o + 7 + k]!;
-    let line = `${chunk.contig}\t${chunk.start + i + 1}\t${reference[i] ?? 'N'}\t${depth[i]}\t${both(0)}\t${both(1)}\t${both(2)}\t${both(3)}\t${both(4)}\t${both(5)}\t${both(6)}`;
-    if (strand) line += '\t' + Array.from(counts.subarray(o, o + STRIDE)).join('\t');
-    lines.push(line);
+    out
+      .bytes(contig)
+      .byte(TAB)
+      .uint(chunk.start + i + 1)
+      .byte(TAB);
+    out
+      .byte(i < reference.length ? reference.charCodeAt(i) : 78)
+      .byte(TAB)
+      .uint(depth[i]!);
+    for (let k = 0; k < 7; k++) out.byte(TAB).uint(counts[o + k]! + counts[o + 7 + k]!);
+    if (strand) for (let k = 0; k < STRIDE; k++) out.byte(TAB).uint(counts[o + k]!);
+    out.byte(NEWLINE);
   }
-  return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }
 
 export function registerPileup(program: Command): void {
@@ -98,6 +109,7 @@ Examples:
         await withOutput(options.output, async (out) => {
           await out.write(HEADER + (options.strand ? STRAND_HEADER : '') + '\n');
           const lengths = fasta.lengths();
+          const text = new TextBuffer();
           await pileup(
             bam,
             async (chunk: PileupChunk) => {
@@ -107,7 +119,8 @@ Examples:
                 { contig: chunk.contig, start: chunk.start, end },
                 { uppercase: true },
               );
-              await out.write(formatChunk(chunk, reference, options.strand ?? false));
+              formatChunk(text, chunk, reference, options.strand ?? false);
+              await out.write(text.take());
             },
             {
               region,
