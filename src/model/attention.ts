@@ -111,9 +111,9 @@ export function planAttention(
   const nBuckets = bucketCount(factors);
   const width = rotationWidth(factors);
   const { heads, dHead, rounds } = config;
+  const qk = ops.linear(x, weights.wqk); // (T, H*dh)
   for (let h = 0; h < heads; h++) {
     const buckets = tf.tidy(() => {
-      const qk = ops.linear(x, weights.wqk); // (T, H*dh)
       const head = tf.pad(qk.slice([0, h * dHead], [T, dHead]), [
         [0, paddedLength - T],
         [0, 0],
@@ -135,6 +135,7 @@ export function planAttention(
     }
     plan.orders.push(orders);
   }
+  qk.dispose();
   return plan;
 }
 
@@ -152,15 +153,19 @@ function fullHead(ops: Ops, qk: Tensor, v: Tensor, mask: Tensor, dropout: number
   return ops.linear(probs, v);
 }
 
+/** Most logits (heads x Tp x 2C) materialised at once; larger inputs process fewer heads together. */
+const MAX_LOGITS = 1 << 25;
+
 /**
- * One head of chunked attention over R sort orders, rounds combined by their logsumexp weights.
- * qk, v: (Tp, dh) in position order -> (Tp, dh).
+ * Chunked attention for a group of heads over R sort orders, rounds combined by their logsumexp
+ * weights. qk, keys (unit rows), v: (T, H*dh) in position order -> (T, heads.length * dh).
  */
-function chunkedHead(
+function chunkedHeads(
   ops: Ops,
   qk: Tensor,
+  keys: Tensor,
   v: Tensor,
-  orders: SortOrder[],
+  heads: number[],
   config: ResolvedConfig,
   plan: AttentionPlan,
   wrap: boolean,
@@ -168,46 +173,53 @@ function chunkedHead(
   seed: number,
 ): Tensor {
   const { tf } = ops;
-  const C = config.chunk;
+  const { chunk: C, dHead: dh } = config;
+  const T = plan.length;
   const Tp = plan.paddedLength;
-  const nChunks = Tp / C;
-  const dh = qk.shape[1]!;
+  const G = heads.length;
+  const rounds = plan.orders[heads[0]!]!.length;
   const outputs: Tensor[] = [];
   const logits: Tensor[] = [];
-  orders.forEach((order, r) => {
-    const perm = tf.tensor1d(order.perm, 'int32');
-    const inverse = tf.tensor1d(order.inverse, 'int32');
-    const sq = ops.permuteRows(qk, perm, inverse); // (Tp, dh), sorted by (bucket, position)
-    const sv = ops.permuteRows(v, perm, inverse);
-    const queries = sq.reshape([nChunks, C, dh]);
-    const keys = normalizeRows(tf, sq).reshape([nChunks, C, dh]);
-    const values = sv.reshape([nChunks, C, dh]);
-    // Each chunk also sees the previous one (circularly): rotate the chunk axis by one.
-    const lookBack = (t: Tensor) =>
-      tf.concat([t.slice([nChunks - 1, 0, 0], [1, C, dh]), t.slice([0, 0, 0], [nChunks - 1, C, dh])], 0);
-    const keyPairs = tf.concat([keys, lookBack(keys)], 1); // (nChunks, 2C, dh)
-    const valuePairs = tf.concat([values, lookBack(values)], 1); // (nChunks, 2C, dh)
-    const mask = tf.tensor3d(chunkMask(order, { chunk: C, causal: config.causal, wrap, valid: plan.valid }), [
-      nChunks,
-      C,
-      2 * C,
-    ]);
-    const dots = tf.add(ops.bmm(queries, keyPairs, true), mask); // (nChunks, C, 2C)
-    const lse = tf.logSumExp(dots, -1, true); // (nChunks, C, 1)
-    let probs = tf.exp(tf.sub(dots, lse));
-    if (dropout > 0) probs = tf.dropout(probs, dropout, undefined, (seed + r) >>> 0);
-    const out = ops.bmm(probs, valuePairs).reshape([Tp, dh]); // sorted order
-    outputs.push(ops.permuteRows(out, inverse, perm)); // back to position order
-    logits.push(ops.permuteRows(lse.reshape([Tp, 1]), inverse, perm));
-  });
-  if (outputs.length === 1) return outputs[0]!;
-  // Combine rounds: weights softmax over rounds of each round's logsumexp (paper, App. A eq. 14).
+  for (let r = 0; r < rounds; r++) {
+    const orders = heads.map((h) => plan.orders[h]![r]!);
+    const perms = orders.map((o) => o.perm);
+    // One round at a time inside tidy: its (G * chunks, C, 2C) logits are freed before the next round.
+    const [out, lse] = tf.tidy(() => {
+      const queries = ops.gatherChunks(qk, heads, dh, perms, C, false); // (G*nChunks, C, dh)
+      const keyPairs = ops.gatherChunks(keys, heads, dh, perms, C, true); // (G*nChunks, 2C, dh)
+      const valuePairs = ops.gatherChunks(v, heads, dh, perms, C, true); // (G*nChunks, 2C, dh)
+      const maskData = new Float32Array(G * Tp * 2 * C);
+      orders.forEach((order, g) =>
+        maskData.set(
+          chunkMask(order, { chunk: C, causal: config.causal, wrap, valid: plan.valid }),
+          g * Tp * 2 * C,
+        ),
+      );
+      const dots = tf.add(ops.bmm(queries, keyPairs, true), tf.tensor3d(maskData, [(G * Tp) / C, C, 2 * C]));
+      // Softmax and logsumexp from one exp: probs = e / s, lse = max + log s.
+      const max = tf.max(dots, -1, true); // (G*nChunks, C, 1)
+      const e = tf.exp(tf.sub(dots, max));
+      const sum = tf.sum(e, -1, true);
+      let probs = tf.div(e, sum);
+      if (dropout > 0) probs = tf.dropout(probs, dropout, undefined, (seed + r) >>> 0);
+      const sorted = ops.bmm(probs, valuePairs).reshape([G * Tp, dh]);
+      const lse = tf.add(max, tf.log(sum)).reshape([G * Tp, 1]);
+      return [ops.scatterRows(sorted, perms, T), ops.scatterRows(lse, perms, T)]; // (T, G*dh), (T, G)
+    });
+    outputs.push(out!);
+    logits.push(lse!);
+  }
+  if (rounds === 1) {
+    logits[0]!.dispose();
+    return outputs[0]!;
+  }
   // Normalise by division, not by subtracting a logsumexp: a query that can only see itself has
-  // logits near the -1e5 self penalty, where float32 spacing (~0.008) would skew weights that way.
-  const stacked = tf.stack(logits); // (R, Tp, 1)
+  // logits near the -1e5 self penalty, where float32 spacing (~0.008) would skew the weights.
+  const stacked = tf.stack(logits).reshape([rounds, T, G, 1]);
   const exps = tf.exp(tf.sub(stacked, tf.max(stacked, 0, true)));
   const weights = tf.div(exps, tf.sum(exps, 0, true));
-  return tf.sum(tf.mul(weights, tf.stack(outputs)), 0); // (Tp, dh)
+  const combined = tf.sum(tf.mul(weights, tf.stack(outputs).reshape([rounds, T, G, dh])), 0); // (T, G, dh)
+  return combined.reshape([T, G * dh]);
 }
 
 /**
@@ -229,28 +241,25 @@ export function attend(
   const qk = ops.linear(x, weights.wqk); // (T, H*dh)
   const v = ops.linear(x, weights.wv); // (T, H*dh)
   const headOutputs: Tensor[] = [];
-  const fullMaskTensor =
-    plan.kind === 'full'
-      ? tf.tensor2d(fullMask(T, config.causal, plan.valid?.subarray(0, T)), [T, T])
-      : undefined;
-  for (let h = 0; h < heads; h++) {
-    const seed = (plan.dropoutSeed + 104729 * (h + 1)) >>> 0;
-    let qkh = qk.slice([0, h * dHead], [T, dHead]);
-    let vh = v.slice([0, h * dHead], [T, dHead]);
-    if (plan.kind === 'full') {
-      headOutputs.push(fullHead(ops, qkh, vh, fullMaskTensor!, dropout, seed));
-      continue;
+  if (plan.kind === 'full') {
+    const mask = tf.tensor2d(fullMask(T, config.causal, plan.valid?.subarray(0, T)), [T, T]);
+    for (let h = 0; h < heads; h++) {
+      const seed = (plan.dropoutSeed + 104729 * (h + 1)) >>> 0;
+      const qkh = qk.slice([0, h * dHead], [T, dHead]);
+      const vh = v.slice([0, h * dHead], [T, dHead]);
+      headOutputs.push(fullHead(ops, qkh, vh, mask, dropout, seed));
     }
-    if (plan.paddedLength > T) {
-      const padding: [number, number][] = [
-        [0, plan.paddedLength - T],
-        [0, 0],
-      ];
-      qkh = tf.pad(qkh, padding);
-      vh = tf.pad(vh, padding);
+  } else {
+    // Unit-normalised keys per head; row-wise, so it commutes with the sort.
+    const keys = normalizeRows(tf, qk.reshape([T, heads, dHead])).reshape([T, heads * dHead]);
+    const perGroup = Math.max(1, Math.floor(MAX_LOGITS / (plan.paddedLength * 2 * config.chunk)));
+    for (let first = 0; first < heads; first += perGroup) {
+      const group = Array.from({ length: Math.min(perGroup, heads - first) }, (_, i) => first + i);
+      const seed = (plan.dropoutSeed + 104729 * (first + 1)) >>> 0;
+      headOutputs.push(
+        chunkedHeads(ops, qk, keys, v, group, config, plan, plan.kind === 'lsh', dropout, seed),
+      );
     }
-    const out = chunkedHead(ops, qkh, vh, plan.orders[h]!, config, plan, plan.kind === 'lsh', dropout, seed);
-    headOutputs.push(plan.paddedLength > T ? out.slice([0, 0], [T, dHead]) : out);
   }
   const merged = headOutputs.length === 1 ? headOutputs[0]! : tf.concat(headOutputs, 1); // (T, H*dh)
   return ops.linear(merged, weights.wo);

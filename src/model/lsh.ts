@@ -124,19 +124,25 @@ export function chunkMask(order: SortOrder, options: MaskOptions): Float32Array 
   const { perm } = order;
   const nChunks = perm.length / C;
   const mask = new Float32Array(perm.length * 2 * C);
+  const keys = new Int32Array(2 * C);
+  const keyBias = new Float32Array(2 * C); // the part of the mask that depends on the key alone
   for (let n = 0; n < nChunks; n++) {
     const previous = (n - 1 + nChunks) % nChunks;
+    keys.set(perm.subarray(n * C, n * C + C), 0);
+    keys.set(perm.subarray(previous * C, previous * C + C), C);
+    for (let j = 0; j < 2 * C; j++) {
+      const blocked = (valid !== undefined && !valid[keys[j]!]) || (j >= C && n === 0 && !wrap);
+      keyBias[j] = blocked ? FORBIDDEN : 0;
+    }
     for (let i = 0; i < C; i++) {
-      const q = perm[n * C + i]!;
+      const q = keys[i]!;
       const row = (n * C + i) * 2 * C;
-      for (let j = 0; j < 2 * C; j++) {
-        const fromPrevious = j >= C;
-        const k = perm[(fromPrevious ? previous : n) * C + (j % C)]!;
-        let bias = 0;
-        if ((valid && !valid[k]) || (causal && k > q) || (fromPrevious && n === 0 && !wrap)) bias = FORBIDDEN;
-        else if (k === q) bias = SELF;
-        mask[row + j] = bias;
+      mask.set(keyBias, row);
+      if (causal) {
+        for (let j = 0; j < 2 * C; j++) if (keys[j]! > q) mask[row + j] = FORBIDDEN;
       }
+      // The query itself sits at column i of its own chunk (perm is a permutation).
+      if (mask[row + i] === 0) mask[row + i] = SELF;
     }
   }
   return mask;
