@@ -191,7 +191,13 @@ function chunkedHeads(
       const maskData = new Float32Array(G * Tp * 2 * C);
       orders.forEach((order, g) =>
         maskData.set(
-          chunkMask(order, { chunk: C, causal: config.causal, wrap, valid: plan.valid }),
+          chunkMask(order, {
+            chunk: C,
+            causal: config.causal,
+            wrap,
+            valid: plan.valid,
+            sameBucketOnly: plan.kind === 'lsh' && !config.attendAcrossBuckets,
+          }),
           g * Tp * 2 * C,
         ),
       );

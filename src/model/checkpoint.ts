@@ -216,13 +216,15 @@ function formatShape(shape: readonly number[]): string {
 const DTYPE_OF = { F32: 'float32', I32: 'int32' } as const;
 
 /**
- * Load a checkpoint folder. With `expected` (name -> shape and dtype, e.g. from the model), every
+ * Load a checkpoint folder. With `expected` (name -> shape and dtype, e.g. from the model, or a
+ * function that derives them from the checkpoint's own config.json), every
  * missing, unexpected or mismatched tensor is listed in one `LocusInputError`; no tensor is created
  * unless all match. The caller owns (and disposes) the returned tensors.
  */
 export async function loadCheckpoint<Config = Record<string, unknown>>(
   dir: string,
-  expected?: Record<string, ExpectedTensor>,
+  expectedOrFromConfig?:
+    Record<string, ExpectedTensor> | ((config: Config) => Record<string, ExpectedTensor>),
 ): Promise<Checkpoint<Config>> {
   const info = await statOrUndefined(dir);
   if (info === undefined) {
@@ -263,6 +265,11 @@ export async function loadCheckpoint<Config = Record<string, unknown>>(
     );
   }
 
+  // The expected tensors may depend on the config (a model's shapes follow from its settings).
+  const expected =
+    typeof expectedOrFromConfig === 'function'
+      ? expectedOrFromConfig(config as Config)
+      : expectedOrFromConfig;
   const weightsPath = join(dir, WEIGHTS_FILE);
   const file = decodeSafetensors(await readCheckpointFile(dir, WEIGHTS_FILE), weightsPath);
 

@@ -27,6 +27,12 @@ export interface ReformerConfig {
   nBuckets: number | 'auto';
   /** Causal (left-to-right) attention, for causal-LM pretraining. */
   causal: boolean;
+  /**
+   * Whether LSH queries may attend to keys of other buckets that share their chunk pair (TRAX's and
+   * Hugging Face's default). 'auto' = yes when bidirectional, no when causal: there, chunk membership
+   * depends on later tokens, which would leak them into earlier outputs (see lsh.ts chunkMask).
+   */
+  attendAcrossBuckets: boolean | 'auto';
   /** Attention kind per layer; a single kind applies to all layers. */
   attention: AttentionKind | AttentionKind[];
   /** Longest input in tokens the positional embedding covers. */
@@ -54,6 +60,7 @@ export const DEFAULT_CONFIG: ReformerConfig = {
   rounds: 4,
   nBuckets: 'auto',
   causal: false,
+  attendAcrossBuckets: 'auto',
   attention: 'lsh',
   maxLength: 1 << 20, // 1M tokens; axial positions keep this cheap
   axialShape: 'auto',
@@ -64,8 +71,12 @@ export const DEFAULT_CONFIG: ReformerConfig = {
 };
 
 /** A config with every 'auto' resolved, as the model uses and checkpoints store it. */
-export interface ResolvedConfig extends Omit<ReformerConfig, 'attention' | 'axialShape' | 'axialDims'> {
+export interface ResolvedConfig extends Omit<
+  ReformerConfig,
+  'attention' | 'axialShape' | 'axialDims' | 'attendAcrossBuckets'
+> {
   attention: AttentionKind[];
+  attendAcrossBuckets: boolean;
   axialShape: [number, number];
   axialDims: [number, number];
 }
@@ -125,6 +136,10 @@ export function resolveConfig(
       );
   }
   if (typeof c.causal !== 'boolean') fail('causal', 'must be true or false', 'set causal', source);
+  if (c.attendAcrossBuckets !== 'auto' && typeof c.attendAcrossBuckets !== 'boolean') {
+    fail('attendAcrossBuckets', "must be true, false or 'auto'", "use 'auto'", source);
+  }
+  const attendAcrossBuckets = c.attendAcrossBuckets === 'auto' ? !c.causal : c.attendAcrossBuckets;
   if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1))
     fail('dropout', `must be in [0, 1), got ${String(c.dropout)}`, 'set dropout', source);
 
@@ -169,7 +184,7 @@ export function resolveConfig(
       source,
     );
   }
-  return { ...c, attention: kinds, axialShape, axialDims };
+  return { ...c, attention: kinds, axialShape, axialDims, attendAcrossBuckets };
 }
 
 /** Buckets per round for a sequence of `length` tokens (even, at least 2). */

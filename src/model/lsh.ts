@@ -79,6 +79,8 @@ export interface SortOrder {
   perm: Int32Array;
   /** inverse[perm[i]] = i. */
   inverse: Int32Array;
+  /** Bucket of the i-th token in sorted order (padding: the extra last bucket). */
+  sortedBuckets: Int32Array;
 }
 
 /**
@@ -93,18 +95,21 @@ export function sortByBucket(buckets: Int32Array, nBuckets: number, valid?: Uint
   for (let b = 1; b < counts.length; b++) counts[b]! += counts[b - 1]!;
   const perm = new Int32Array(T);
   const inverse = new Int32Array(T);
+  const sortedBuckets = new Int32Array(T);
   for (let t = 0; t < T; t++) {
-    const slot = counts[bucketOf(t)]!++;
+    const bucket = bucketOf(t);
+    const slot = counts[bucket]!++;
     perm[slot] = t;
     inverse[t] = slot;
+    sortedBuckets[slot] = bucket;
   }
-  return { perm, inverse };
+  return { perm, inverse, sortedBuckets };
 }
 
 /** The identity order, for local (position-chunked) attention. */
 export function identityOrder(T: number): SortOrder {
   const perm = Int32Array.from({ length: T }, (_, i) => i);
-  return { perm, inverse: perm.slice() };
+  return { perm, inverse: perm.slice(), sortedBuckets: new Int32Array(T) };
 }
 
 export interface MaskOptions {
@@ -112,6 +117,13 @@ export interface MaskOptions {
   causal: boolean;
   /** Whether chunk 0 may look back at the last chunk (LSH: yes, as in TRAX; local: no). */
   wrap: boolean;
+  /**
+   * Causal LSH without leaks: a query sees only keys of its own bucket among the C tokens sorted
+   * just before it. Which keys share a chunk otherwise depends on how many later tokens hash into
+   * lower buckets, so a token's output would change with tokens after it. Within one bucket, sorted
+   * order is position order, so the C most recent same-bucket predecessors depend on the past alone.
+   */
+  sameBucketOnly?: boolean;
   valid?: Uint8Array;
 }
 
@@ -120,26 +132,35 @@ export interface MaskOptions {
  * followed by the previous chunk's C keys. Result (nChunks * C * 2C), row-major (nChunks, C, 2C).
  */
 export function chunkMask(order: SortOrder, options: MaskOptions): Float32Array {
-  const { chunk: C, causal, wrap, valid } = options;
-  const { perm } = order;
+  const { chunk: C, causal, wrap, valid, sameBucketOnly = false } = options;
+  const { perm, sortedBuckets } = order;
   const nChunks = perm.length / C;
   const mask = new Float32Array(perm.length * 2 * C);
   const keys = new Int32Array(2 * C);
+  const slots = new Int32Array(2 * C); // sorted index of each key
   const keyBias = new Float32Array(2 * C); // the part of the mask that depends on the key alone
   for (let n = 0; n < nChunks; n++) {
     const previous = (n - 1 + nChunks) % nChunks;
-    keys.set(perm.subarray(n * C, n * C + C), 0);
-    keys.set(perm.subarray(previous * C, previous * C + C), C);
     for (let j = 0; j < 2 * C; j++) {
+      slots[j] = j < C ? n * C + j : previous * C + j - C;
+      keys[j] = perm[slots[j]!]!;
       const blocked = (valid !== undefined && !valid[keys[j]!]) || (j >= C && n === 0 && !wrap);
       keyBias[j] = blocked ? FORBIDDEN : 0;
     }
     for (let i = 0; i < C; i++) {
       const q = keys[i]!;
-      const row = (n * C + i) * 2 * C;
+      const slot = n * C + i;
+      const row = slot * 2 * C;
       mask.set(keyBias, row);
       if (causal) {
         for (let j = 0; j < 2 * C; j++) if (keys[j]! > q) mask[row + j] = FORBIDDEN;
+      }
+      if (sameBucketOnly) {
+        const bucket = sortedBuckets[slot]!;
+        for (let j = 0; j < 2 * C; j++) {
+          const s = slots[j]!;
+          if (sortedBuckets[s] !== bucket || s < slot - C || s > slot) mask[row + j] = FORBIDDEN;
+        }
       }
       // The query itself sits at column i of its own chunk (perm is a permutation).
       if (mask[row + i] === 0) mask[row + i] = SELF;

@@ -29,7 +29,9 @@ for (const backend of ['wasm', 'cpu']) {
     for (const causal of [false, true]) {
       it(`LSH equals full shared-QK attention when nBuckets = 2 and chunk = L/2 (causal ${causal})`, () => {
         const L = 64;
+        // Cross-bucket attention on: with nBuckets = 2 and two chunks, every query then sees every key.
         const partial: Partial<ReformerConfig> = {
+          attendAcrossBuckets: true,
           dModel: 16,
           heads: 2,
           dHead: 8,

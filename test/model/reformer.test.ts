@@ -1,0 +1,168 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend, type Tf } from '../../src/model/backend.js';
+import { resolveConfig, type ReformerConfig } from '../../src/model/config.js';
+import { loadModel, saveModel } from '../../src/model/model-io.js';
+import { AdamW } from '../../src/model/optimizer.js';
+import { IGNORE, Reformer } from '../../src/model/reformer.js';
+import { trainStep } from '../../src/model/train-step.js';
+
+const small: Partial<ReformerConfig> = {
+  vocabSize: 69,
+  dModel: 16,
+  depth: 2,
+  heads: 2,
+  dHead: 8,
+  ffMult: 2,
+  chunk: 8,
+  rounds: 2,
+  maxLength: 1024,
+  seed: 3,
+};
+
+function ids(n: number, seed: number): Int32Array {
+  let s = seed;
+  return Int32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return 5 + (s % 64);
+  });
+}
+
+function rows(tf: Tf, t: import('@tensorflow/tfjs').Tensor, from: number, to: number): Float32Array {
+  return tf.tidy(() => t.slice([from, 0], [to - from, -1]).dataSync() as Float32Array);
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`Reformer on ${backend}`, () => {
+    let tf: Tf;
+    beforeAll(async () => {
+      tf = (await selectBackend(backend)).tf;
+    });
+
+    it.each(['lsh', 'local', 'full'] as const)('padding invariance with %s attention: padded tokens change nothing else', (attention) => {
+      const model = new Reformer(tf, resolveConfig({ ...small, attention }), { kind: 'lm' });
+      const T = 77;
+      const valid = Uint8Array.from({ length: T }, (_, i) => (i < 60 ? 1 : 0));
+      const a = ids(T, 1);
+      const b = a.slice();
+      for (let i = 60; i < T; i++) b[i] = 5 + ((b[i]! * 7) % 64);
+      const ha = model.encode({ ids: a, valid });
+      const hb = model.encode({ ids: b, valid });
+      expect(maxAbsDiff(rows(tf, ha, 0, 60), rows(tf, hb, 0, 60))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(rows(tf, ha, 60, T), rows(tf, hb, 60, T))).toBeGreaterThan(1e-3); // the padded rows did change
+      tf.dispose([ha, hb]);
+      model.dispose();
+    });
+
+    it.each(['lsh', 'local', 'full'] as const)('causality with %s attention: output at i ignores tokens after i', (attention) => {
+      const model = new Reformer(tf, resolveConfig({ ...small, attention, causal: true }), { kind: 'lm' });
+      const T = 96;
+      const cut = 41;
+      const a = ids(T, 2);
+      const b = a.slice();
+      for (let i = cut + 1; i < T; i++) b[i] = 5 + ((b[i]! * 13 + 7) % 64);
+      const ha = model.encode({ ids: a });
+      const hb = model.encode({ ids: b });
+      expect(maxAbsDiff(rows(tf, ha, 0, cut + 1), rows(tf, hb, 0, cut + 1))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(rows(tf, ha, cut + 1, T), rows(tf, hb, cut + 1, T))).toBeGreaterThan(1e-3);
+      tf.dispose([ha, hb]);
+      model.dispose();
+    });
+
+    it('same seed, same result; another seed, another model', () => {
+      const input = { ids: ids(50, 3) };
+      const outputs = [3, 3, 4].map((seed) => {
+        const model = new Reformer(tf, resolveConfig({ ...small, seed }), { kind: 'lm' });
+        const h = model.encode(input, { step: 5 });
+        const data = h.dataSync() as Float32Array;
+        h.dispose();
+        model.dispose();
+        return data;
+      });
+      expect(maxAbsDiff(outputs[0]!, outputs[1]!)).toBe(0);
+      expect(maxAbsDiff(outputs[0]!, outputs[2]!)).toBeGreaterThan(1e-3);
+    });
+
+    it('trains without leaking tensors, and the loss falls on a repeated sequence', () => {
+      const model = new Reformer(tf, resolveConfig({ ...small, dropout: 0.1 }), { kind: 'lm' });
+      const optimizer = new AdamW(tf, { learningRate: 3e-3 });
+      const input = { ids: ids(64, 4) };
+      const labels = Int32Array.from(input.ids, (id, i) => (i % 4 === 0 ? id : IGNORE));
+      trainStep(model, optimizer, input, { kind: 'lm', labels }, { step: 0 }); // creates the optimizer state
+      const before = tf.memory().numTensors;
+      const losses: number[] = [];
+      for (let step = 1; step <= 30; step++) {
+        losses.push(trainStep(model, optimizer, input, { kind: 'lm', labels }, { step, clip: 1 }).loss);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+      optimizer.dispose();
+      model.dispose();
+    });
+
+    it('predict returns logits for each head kind, and forward passes leak nothing', () => {
+      const before = tf.memory().numTensors;
+      for (const head of [{ kind: 'lm' }, { kind: 'classify', classes: 3 }, { kind: 'token', outputs: 5 }] as const) {
+        const model = new Reformer(tf, resolveConfig(small), head);
+        const out = model.predict({ ids: ids(30, 5) });
+        expect(out.shape).toEqual(head.kind === 'lm' ? [30, 69] : head.kind === 'classify' ? [3] : [30, 5]);
+        out.dispose();
+        model.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('checkpoint round trip gives identical outputs; a mismatched or corrupt one a clear error', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'locus-model-'));
+      const model = new Reformer(tf, resolveConfig(small), { kind: 'classify', classes: 2 });
+      await saveModel(join(dir, 'ckpt'), model, { tokenizer: { k: 3, stride: 3 } });
+      const { model: loaded, config } = await loadModel(tf, join(dir, 'ckpt'));
+      expect(config.tokenizer).toEqual({ k: 3, stride: 3 });
+      const input = { ids: ids(40, 6) };
+      const a = model.predict(input);
+      const b = loaded.predict(input);
+      expect(maxAbsDiff(a.dataSync() as Float32Array, b.dataSync() as Float32Array)).toBe(0);
+      tf.dispose([a, b]);
+      loaded.dispose();
+
+      // A config that no longer matches the weights: every mismatch is named.
+      const other = new Reformer(tf, resolveConfig({ ...small, dModel: 32, dHead: 16 }), { kind: 'classify', classes: 2 });
+      await saveModel(join(dir, 'wide'), other);
+      writeFileSync(join(dir, 'wide', 'config.json'), JSON.stringify({ model: resolveConfig(small), head: { kind: 'classify', classes: 2 } }));
+      await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/does not match the model: .*embed\.tokens has shape \[69,32\], expected \[69,16\]/);
+      writeFileSync(join(dir, 'wide', 'config.json'), JSON.stringify({ model: { ...small, nBuckets: 3 }, head: { kind: 'lm' } }));
+      await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/nBuckets must be even/);
+      writeFileSync(join(dir, 'wide', 'model.safetensors'), 'not a safetensors file');
+      writeFileSync(join(dir, 'wide', 'config.json'), JSON.stringify({ model: small, head: { kind: 'lm' } }));
+      await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/model\.safetensors/);
+      other.dispose();
+      model.dispose();
+    });
+  });
+}
+
+describe('config validation', () => {
+  it('names the field and the fix', () => {
+    expect(() => resolveConfig({ nBuckets: 7 })).toThrow(/nBuckets must be even/);
+    expect(() => resolveConfig({ dModel: 128, axialDims: [60, 60] })).toThrow(/axialDims .* sums to 120, not dModel 128/);
+    expect(() => resolveConfig({ depth: 2, attention: ['lsh'] })).toThrow(/lists 1 kinds for 2 layers/);
+    expect(() => resolveConfig({ attention: 'sparse' as never })).toThrow(/unknown kind "sparse"/);
+    expect(() => resolveConfig({ chunks: 4 } as never)).toThrow(/chunks is not a model setting/);
+    expect(() => resolveConfig({ maxLength: 100, axialShape: [5, 5] })).toThrow(/covers 25 positions/);
+  });
+  it('resolves auto values', () => {
+    const c = resolveConfig({ causal: true });
+    expect(c.attendAcrossBuckets).toBe(false);
+    expect(c.axialDims).toEqual([64, 64]);
+    expect(c.axialShape[0] * c.axialShape[1]).toBeGreaterThanOrEqual(c.maxLength);
+    expect(c.attention).toEqual(['lsh', 'lsh', 'lsh', 'lsh']);
+  });
+});
