@@ -47,35 +47,41 @@ for (const backend of ['wasm', 'cpu'] as const) {
       tf = (await selectBackend(backend)).tf;
     });
 
-    it.each(['lsh', 'local', 'full'] as const)('padding invariance with %s attention: padded tokens change nothing else', (attention) => {
-      const model = new Reformer(tf, resolveConfig({ ...small, attention }), { kind: 'lm' });
-      const T = 77;
-      const valid = Uint8Array.from({ length: T }, (_, i) => (i < 60 ? 1 : 0));
-      const a = ids(T, 1);
-      const b = a.slice();
-      for (let i = 60; i < T; i++) b[i] = 5 + ((b[i]! * 7) % 64);
-      const ha = model.encode({ ids: a, valid });
-      const hb = model.encode({ ids: b, valid });
-      expect(maxAbsDiff(rows(tf, ha, 0, 60), rows(tf, hb, 0, 60))).toBeLessThan(1e-5);
-      expect(maxAbsDiff(rows(tf, ha, 60, T), rows(tf, hb, 60, T))).toBeGreaterThan(1e-3); // the padded rows did change
-      tf.dispose([ha, hb]);
-      model.dispose();
-    });
+    it.each(['lsh', 'local', 'full'] as const)(
+      'padding invariance with %s attention: padded tokens change nothing else',
+      (attention) => {
+        const model = new Reformer(tf, resolveConfig({ ...small, attention }), { kind: 'lm' });
+        const T = 77;
+        const valid = Uint8Array.from({ length: T }, (_, i) => (i < 60 ? 1 : 0));
+        const a = ids(T, 1);
+        const b = a.slice();
+        for (let i = 60; i < T; i++) b[i] = 5 + ((b[i]! * 7) % 64);
+        const ha = model.encode({ ids: a, valid });
+        const hb = model.encode({ ids: b, valid });
+        expect(maxAbsDiff(rows(tf, ha, 0, 60), rows(tf, hb, 0, 60))).toBeLessThan(1e-5);
+        expect(maxAbsDiff(rows(tf, ha, 60, T), rows(tf, hb, 60, T))).toBeGreaterThan(1e-3); // the padded rows did change
+        tf.dispose([ha, hb]);
+        model.dispose();
+      },
+    );
 
-    it.each(['lsh', 'local', 'full'] as const)('causality with %s attention: output at i ignores tokens after i', (attention) => {
-      const model = new Reformer(tf, resolveConfig({ ...small, attention, causal: true }), { kind: 'lm' });
-      const T = 96;
-      const cut = 41;
-      const a = ids(T, 2);
-      const b = a.slice();
-      for (let i = cut + 1; i < T; i++) b[i] = 5 + ((b[i]! * 13 + 7) % 64);
-      const ha = model.encode({ ids: a });
-      const hb = model.encode({ ids: b });
-      expect(maxAbsDiff(rows(tf, ha, 0, cut + 1), rows(tf, hb, 0, cut + 1))).toBeLessThan(1e-5);
-      expect(maxAbsDiff(rows(tf, ha, cut + 1, T), rows(tf, hb, cut + 1, T))).toBeGreaterThan(1e-3);
-      tf.dispose([ha, hb]);
-      model.dispose();
-    });
+    it.each(['lsh', 'local', 'full'] as const)(
+      'causality with %s attention: output at i ignores tokens after i',
+      (attention) => {
+        const model = new Reformer(tf, resolveConfig({ ...small, attention, causal: true }), { kind: 'lm' });
+        const T = 96;
+        const cut = 41;
+        const a = ids(T, 2);
+        const b = a.slice();
+        for (let i = cut + 1; i < T; i++) b[i] = 5 + ((b[i]! * 13 + 7) % 64);
+        const ha = model.encode({ ids: a });
+        const hb = model.encode({ ids: b });
+        expect(maxAbsDiff(rows(tf, ha, 0, cut + 1), rows(tf, hb, 0, cut + 1))).toBeLessThan(1e-5);
+        expect(maxAbsDiff(rows(tf, ha, cut + 1, T), rows(tf, hb, cut + 1, T))).toBeGreaterThan(1e-3);
+        tf.dispose([ha, hb]);
+        model.dispose();
+      },
+    );
 
     it('same seed, same result; another seed, another model', () => {
       const input = { ids: ids(50, 3) };
@@ -110,7 +116,11 @@ for (const backend of ['wasm', 'cpu'] as const) {
 
     it('predict returns logits for each head kind, and forward passes leak nothing', () => {
       const before = tf.memory().numTensors;
-      for (const head of [{ kind: 'lm' }, { kind: 'classify', classes: 3 }, { kind: 'token', outputs: 5 }] as const) {
+      for (const head of [
+        { kind: 'lm' },
+        { kind: 'classify', classes: 3 },
+        { kind: 'token', outputs: 5 },
+      ] as const) {
         const model = new Reformer(tf, resolveConfig(small), head);
         const out = model.predict({ ids: ids(30, 5) });
         expect(out.shape).toEqual(head.kind === 'lm' ? [30, 69] : head.kind === 'classify' ? [3] : [30, 5]);
@@ -134,11 +144,22 @@ for (const backend of ['wasm', 'cpu'] as const) {
       loaded.dispose();
 
       // A config that no longer matches the weights: every mismatch is named.
-      const other = new Reformer(tf, resolveConfig({ ...small, dModel: 32, dHead: 16 }), { kind: 'classify', classes: 2 });
+      const other = new Reformer(tf, resolveConfig({ ...small, dModel: 32, dHead: 16 }), {
+        kind: 'classify',
+        classes: 2,
+      });
       await saveModel(join(dir, 'wide'), other);
-      writeFileSync(join(dir, 'wide', 'config.json'), JSON.stringify({ model: resolveConfig(small), head: { kind: 'classify', classes: 2 } }));
-      await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/does not match the model: .*embed\.tokens has shape \[69,32\], expected \[69,16\]/);
-      writeFileSync(join(dir, 'wide', 'config.json'), JSON.stringify({ model: { ...small, nBuckets: 3 }, head: { kind: 'lm' } }));
+      writeFileSync(
+        join(dir, 'wide', 'config.json'),
+        JSON.stringify({ model: resolveConfig(small), head: { kind: 'classify', classes: 2 } }),
+      );
+      await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(
+        /does not match the model: .*embed\.tokens has shape \[69,32\], expected \[69,16\]/,
+      );
+      writeFileSync(
+        join(dir, 'wide', 'config.json'),
+        JSON.stringify({ model: { ...small, nBuckets: 3 }, head: { kind: 'lm' } }),
+      );
       await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/nBuckets must be even/);
       writeFileSync(join(dir, 'wide', 'model.safetensors'), 'not a safetensors file');
       writeFileSync(join(dir, 'wide', 'config.json'), JSON.stringify({ model: small, head: { kind: 'lm' } }));
@@ -152,7 +173,9 @@ for (const backend of ['wasm', 'cpu'] as const) {
 describe('config validation', () => {
   it('names the field and the fix', () => {
     expect(() => resolveConfig({ nBuckets: 7 })).toThrow(/nBuckets must be even/);
-    expect(() => resolveConfig({ dModel: 128, axialDims: [60, 60] })).toThrow(/axialDims .* sums to 120, not dModel 128/);
+    expect(() => resolveConfig({ dModel: 128, axialDims: [60, 60] })).toThrow(
+      /axialDims .* sums to 120, not dModel 128/,
+    );
     expect(() => resolveConfig({ depth: 2, attention: ['lsh'] })).toThrow(/lists 1 kinds for 2 layers/);
     expect(() => resolveConfig({ attention: 'sparse' as never })).toThrow(/unknown kind "sparse"/);
     expect(() => resolveConfig({ chunks: 4 } as never)).toThrow(/chunks is not a model setting/);
