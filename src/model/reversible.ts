@@ -28,6 +28,8 @@ export interface LossAndGradients {
   grads: Map<string, Tensor>;
   /** Sort orders used, per layer (the backward replayed them). */
   plans: AttentionPlan[];
+  /** Largest |rebuilt block-0 input - embedding|: how exactly the backward reconstructed the inputs. */
+  reconstructionError: number;
 }
 
 /** Rows of the loss evaluated per gradient call, bounding the (rows, vocab) logits. */
@@ -155,7 +157,7 @@ export function lossAndGradients(
 
   // Embedding: x1 = x2 = x, so dx = dx1 + dx2.
   const dx = tf.add(dy1, dy2);
-  [dy1, dy2, y1, y2].forEach((t) => t.dispose());
+  [dy1, dy2].forEach((t) => t.dispose());
   const embedNames = ['embed.tokens', 'embed.axial0', 'embed.axial1'];
   const { value: embedded, grads: gE } = tf.valueAndGrads((...w: Tensor[]) =>
     model.embed(input.ids, w[0]!, w[1]!, w[2]!, model.embedSeed(step), training),
@@ -163,10 +165,14 @@ export function lossAndGradients(
     embedNames.map((n) => model.param(n)),
     dx,
   );
-  embedded.dispose();
+  const reconstructionError = tf.tidy(
+    () =>
+      tf.maximum(tf.max(tf.abs(tf.sub(y1, embedded))), tf.max(tf.abs(tf.sub(y2, embedded)))).dataSync()[0]!,
+  );
+  [y1, y2, embedded].forEach((t) => t.dispose());
   dx.dispose();
   embedNames.forEach((name, i) => addInto(grads, name, gE[i]!, tf));
-  return { loss: lossSum, scored, grads, plans: trace.plans };
+  return { loss: lossSum, scored, grads, plans: trace.plans, reconstructionError };
 }
 
 function replace(old: Tensor, next: Tensor, alsoDispose: Tensor): Tensor {

@@ -61,6 +61,8 @@ for (const backend of ['wasm', 'cpu']) {
           reversible.plans,
         );
         expect(reversible.loss).toBeCloseTo(reference.loss, 5);
+        // The backward rebuilt every block's inputs, down to the embedding, from the outputs alone.
+        expect(reversible.reconstructionError).toBeLessThan(1e-4);
         for (const name of model.names) {
           expect(relativeError(reversible.grads.get(name)!, reference.grads.get(name)!), name).toBeLessThan(
             1e-4,
