@@ -41,6 +41,11 @@ export interface SaveCheckpointInput {
   /** float32 or int32 tensors (variables too); read, not disposed. */
   tensors: Record<string, tf.Tensor>;
   metadata?: Record<string, string>;
+  /**
+   * More safetensors files saved in the same atomic step, by file name (e.g. the optimizer state in
+   * `optimizer.safetensors`), so a checkpoint and its training state can never come from two saves.
+   */
+  extraTensorFiles?: Record<string, Record<string, tf.Tensor>>;
 }
 
 export interface SaveCheckpointOptions {
@@ -118,6 +123,17 @@ export async function saveCheckpoint(
     Object.defineProperty(plain, name, { value: await toSafetensors(name, t), enumerable: true });
   }
   const weights = encodeSafetensors(plain, metadata);
+  const extras: [string, Uint8Array][] = [];
+  for (const [file, group] of Object.entries(input.extraTensorFiles ?? {})) {
+    if (file === CONFIG_FILE || file === WEIGHTS_FILE || file.includes('/')) {
+      throw new TypeError(`saveCheckpoint: extra file name "${file}" is not allowed`);
+    }
+    const groupPlain: Record<string, SafetensorsTensor> = {};
+    for (const [name, t] of Object.entries(group)) {
+      Object.defineProperty(groupPlain, name, { value: await toSafetensors(name, t), enumerable: true });
+    }
+    extras.push([file, encodeSafetensors(groupPlain)]);
+  }
 
   const existing = await statOrUndefined(dir);
   if (existing && !existing.isDirectory()) {
@@ -148,6 +164,7 @@ export async function saveCheckpoint(
     await mkdir(temporary);
     await write(join(temporary, CONFIG_FILE), new TextEncoder().encode(configText + '\n'));
     await write(join(temporary, WEIGHTS_FILE), weights);
+    for (const [file, bytes] of extras) await write(join(temporary, file), bytes);
     await syncDir(temporary);
   } catch (err) {
     await rm(temporary, { recursive: true, force: true });
@@ -169,6 +186,21 @@ export async function saveCheckpoint(
   }
   await syncDir(parent);
   if (movedOld) await rm(old, { recursive: true, force: true });
+}
+
+/** Tensors of an extra safetensors file saved with `extraTensorFiles`; the caller disposes them. */
+export async function loadCheckpointTensors(dir: string, file: string): Promise<Record<string, tf.Tensor>> {
+  const decoded = decodeSafetensors(await readCheckpointFile(dir, file), join(dir, file));
+  const out: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(decoded.tensors)) {
+    Object.defineProperty(out, name, {
+      value: tf.tensor(t.data, t.shape, DTYPE_OF[t.dtype]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /** Siblings an interrupted save may have left, for the "missing folder" message. */

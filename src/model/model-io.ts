@@ -21,9 +21,15 @@ export async function saveModel(
   model: Reformer,
   extra: Record<string, unknown> = {},
   metadata?: Record<string, string>,
+  extraTensorFiles?: Record<string, Record<string, TF.Tensor>>,
 ): Promise<void> {
   const config: ModelFileConfig = { ...extra, model: model.config, head: model.head };
-  await saveCheckpoint(dir, { config, tensors: Object.fromEntries(model.params), metadata });
+  await saveCheckpoint(dir, {
+    config,
+    tensors: Object.fromEntries(model.params),
+    metadata,
+    extraTensorFiles,
+  });
 }
 
 function headOf(value: unknown, source: string): HeadSpec {
