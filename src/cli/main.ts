@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
+import { registerAttention } from './commands/attention.js';
 import { registerBackends } from './commands/backends.js';
 import { registerFaidx } from './commands/faidx.js';
 import { registerInfo } from './commands/info.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerAttention(program);
   registerBackends(program);
   registerFaidx(program);
   registerInfo(program);

@@ -169,16 +169,38 @@ export function chunkMask(order: SortOrder, options: MaskOptions): Float32Array 
   return mask;
 }
 
+/**
+ * The mask rule for one entry of `chunkMask`: query at sorted slot `slot`, column `j` of its chunk
+ * pair. This is the definition; `chunkMask` is the same rule arranged for speed (and tested equal).
+ */
+export function chunkMaskEntry(order: SortOrder, options: MaskOptions, slot: number, j: number): number {
+  const { chunk: C, causal, wrap, valid, sameBucketOnly = false } = options;
+  const { perm, sortedBuckets } = order;
+  const nChunks = perm.length / C;
+  const n = Math.floor(slot / C);
+  const keySlot = j < C ? n * C + j : ((n - 1 + nChunks) % nChunks) * C + j - C;
+  const q = perm[slot]!;
+  const k = perm[keySlot]!;
+  const blocked =
+    (valid !== undefined && !valid[k]) ||
+    (j >= C && n === 0 && !wrap) ||
+    (causal && k > q) ||
+    (sameBucketOnly &&
+      (sortedBuckets[keySlot] !== sortedBuckets[slot] || keySlot < slot - C || keySlot > slot));
+  if (blocked) return FORBIDDEN;
+  return k === q ? SELF : 0;
+}
+
+/** The mask rule for one entry of `fullMask`. */
+export function fullMaskEntry(q: number, k: number, causal: boolean, valid?: Uint8Array): number {
+  if ((valid && !valid[k]) || (causal && k > q)) return FORBIDDEN;
+  return k === q ? SELF : 0;
+}
+
 /** Additive logits for full attention over T positions: (T * T), row-major. */
 export function fullMask(T: number, causal: boolean, valid?: Uint8Array): Float32Array {
   const mask = new Float32Array(T * T);
-  for (let q = 0; q < T; q++) {
-    for (let k = 0; k < T; k++) {
-      let bias = 0;
-      if ((valid && !valid[k]) || (causal && k > q)) bias = FORBIDDEN;
-      else if (k === q) bias = SELF;
-      mask[q * T + k] = bias;
-    }
-  }
+  for (let q = 0; q < T; q++)
+    for (let k = 0; k < T; k++) mask[q * T + k] = fullMaskEntry(q, k, causal, valid);
   return mask;
 }

@@ -188,7 +188,13 @@ export class Reformer {
   }
 
   /** Hash and sort for one layer (outside the tape). */
-  plan(x2: Tensor, layer: number, step: number, valid: Uint8Array | undefined): AttentionPlan {
+  plan(
+    x2: Tensor,
+    layer: number,
+    step: number,
+    valid: Uint8Array | undefined,
+    fullFallback = true,
+  ): AttentionPlan {
     const p = `layers.${layer}.attn`;
     const normed = this.tf.tidy(() =>
       this.ops.layerNorm(x2, this.param(`${p}.norm.gain`), this.param(`${p}.norm.bias`)),
@@ -203,6 +209,7 @@ export class Reformer {
         {
           seed: deriveSeed(this.config.seed, step, layer, 1),
           valid,
+          fullFallback,
         },
       );
     } finally {

@@ -70,7 +70,7 @@ describe.skipIf(!hasBuild)('locus (built bin)', () => {
   it('prints help for every command', () => {
     const help = locus('--help');
     expect(help.status).toBe(0);
-    for (const command of ['faidx', 'info', 'pileup', 'tokenize', 'backends']) {
+    for (const command of ['faidx', 'info', 'pileup', 'tokenize', 'backends', 'attention']) {
       expect(help.stdout).toContain(command);
       expect(locus(command, '--help').stdout).toContain('Usage: locus ' + command);
     }

@@ -90,3 +90,30 @@ for (const backend of ['wasm', 'cpu']) {
     });
   });
 }
+
+describe('masks', () => {
+  it('chunkMask (the fast arrangement) equals chunkMaskEntry (the rule) everywhere', async () => {
+    const { chunkMask, chunkMaskEntry, sortByBucket } = await import('../../src/model/lsh.js');
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const C = 4;
+    const T = 24;
+    for (let trial = 0; trial < 24; trial++) {
+      const buckets = Int32Array.from({ length: T }, () => Math.floor(random() * 5));
+      const valid = trial % 2 ? Uint8Array.from({ length: T }, (_, i) => (i < T - 5 ? 1 : 0)) : undefined;
+      const order = sortByBucket(buckets, 5, valid);
+      const options = {
+        chunk: C,
+        causal: trial % 3 === 0,
+        wrap: trial % 4 !== 1,
+        valid,
+        sameBucketOnly: trial % 5 < 2,
+      };
+      const fast = chunkMask(order, options);
+      for (let slot = 0; slot < T; slot++) {
+        for (let j = 0; j < 2 * C; j++)
+          expect(fast[slot * 2 * C + j]).toBe(chunkMaskEntry(order, options, slot, j));
+      }
+    }
+  });
+});
