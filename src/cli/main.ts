@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerAttention } from './commands/attention.js';
 import { registerBackends } from './commands/backends.js';
+import { registerBaseline } from './commands/baseline.js';
 import { registerFaidx } from './commands/faidx.js';
 import { registerInfo } from './commands/info.js';
 import { registerPileup } from './commands/pileup.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerAttention(program);
   registerBackends(program);
+  registerBaseline(program);
   registerFaidx(program);
   registerInfo(program);
   registerPileup(program);
