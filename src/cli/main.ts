@@ -9,9 +9,12 @@ import { registerAttention } from './commands/attention.js';
 import { registerBackends } from './commands/backends.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerFaidx } from './commands/faidx.js';
+import { registerFinetune } from './commands/finetune.js';
 import { registerInfo } from './commands/info.js';
 import { registerPileup } from './commands/pileup.js';
+import { registerPretrain } from './commands/pretrain.js';
 import { registerTokenize } from './commands/tokenize.js';
+import { registerUseModel } from './commands/use-model.js';
 import { reportError } from './errors.js';
 
 const require = createRequire(import.meta.url);
@@ -43,9 +46,12 @@ export function buildProgram(): Command {
   registerBackends(program);
   registerBaseline(program);
   registerFaidx(program);
+  registerFinetune(program);
   registerInfo(program);
   registerPileup(program);
+  registerPretrain(program);
   registerTokenize(program);
+  registerUseModel(program);
   return program;
 }
 

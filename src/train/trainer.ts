@@ -21,24 +21,15 @@ import type * as TF from '@tensorflow/tfjs';
 import { loadCheckpointTensors } from '../model/checkpoint.js';
 import { loadModel, saveModel } from '../model/model-io.js';
 import { AdamW, clipGradients } from '../model/optimizer.js';
-import type { Reformer, SequenceInput, Target } from '../model/reformer.js';
+import type { Reformer } from '../model/reformer.js';
 import { lossAndGradients } from '../model/reversible.js';
+import type { Example, ExampleSourceLike as ExampleSource } from './data/examples.js';
 import { lossCurveSvg } from './loss-curve.js';
 import { learningRateAt } from './schedule.js';
 
 type Tensor = TF.Tensor;
 
-export interface Example {
-  input: SequenceInput;
-  target: Target;
-}
-
-/** Training examples in a fixed order; `state`/`restore` let a resumed run draw the same ones. */
-export interface ExampleSource {
-  take(count: number): Example[];
-  state(): unknown;
-  restore(state: unknown): void;
-}
+export type { Example, ExampleSource };
 
 /** Gradient of the mean loss over examples, and that loss. The caller disposes the gradients. */
 export interface GradientComputer {

@@ -24,6 +24,7 @@ export interface Example {
   target: Target;
 }
 
+/** Training examples in a fixed order; `state`/`restore` let a resumed run draw the same ones. */
 export interface ExampleSourceLike {
   take(count: number): Example[];
   state(): unknown;

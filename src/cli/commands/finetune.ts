@@ -1,0 +1,143 @@
+/** `locus finetune`: a classifier from a pretrained checkpoint (encoder loaded, new head). */
+import type { Command } from 'commander';
+import { LocusInputError } from '../../errors.js';
+import { integer } from '../options.js';
+import { withOutput } from '../output.js';
+import { addTrainingOptions, trainerOptionsFrom, type TrainCliOptions } from './train-options.js';
+import { loadForInference, readLabeledFile } from './checkpoint-data.js';
+
+interface FinetuneOptions extends TrainCliOptions {
+  train: string;
+  val: string;
+  from: string;
+  reference?: string;
+  freezeEncoder?: boolean;
+  maxTokens?: number;
+  truncation: string;
+}
+
+export function registerFinetune(program: Command): void {
+  const command = program
+    .command('finetune')
+    .description('fine-tune a pretrained checkpoint as a sequence classifier')
+    .requiredOption(
+      '--train <file>',
+      'labeled sequences: TSV/CSV (sequence,label), FASTA (label= in the header) or BED (+ --reference)',
+    )
+    .requiredOption('--val <file>', 'labeled validation sequences (same format rules)')
+    .requiredOption('--from <ckpt>', 'pretrained checkpoint folder (e.g. runs/x/model)')
+    .option('--reference <fasta>', 'reference FASTA for BED inputs')
+    .option('--freeze-encoder', 'train only the classification head')
+    .option('--max-tokens <n>', 'k-mer tokens per sequence (longer ones: see --truncation)', integer(1))
+    .option('--truncation <mode>', 'error, right (keep the start) or left (keep the end)', 'error');
+  addTrainingOptions(command, { steps: 500, lr: 1e-4, batchSize: 8 }).action(
+    async (options: FinetuneOptions) => {
+      const [{ Reformer }, data, { train }, { classProbabilities }, { classificationReport }] =
+        await Promise.all([
+          import('../../model/reformer.js'),
+          import('../../train/data/index.js'),
+          import('../../train/trainer.js'),
+          import('../../train/evaluate.js'),
+          import('../../train/metrics.js'),
+        ]);
+      if (!['error', 'right', 'left'].includes(options.truncation)) {
+        throw new LocusInputError(
+          options.truncation,
+          `Unknown truncation "${options.truncation}"`,
+          'use error, right or left',
+        );
+      }
+      const pretrained = await loadForInference(options.from, options.backend);
+      const trainSet = await readLabeledFile(options.train, { reference: options.reference });
+      const valSet = await readLabeledFile(options.val, {
+        reference: options.reference,
+        classes: trainSet.classes,
+      });
+      if (trainSet.classes.length < 2) {
+        throw new LocusInputError(
+          options.train,
+          `"${options.train}" has a single class (${trainSet.classes[0]})`,
+          'a classifier needs at least two classes',
+        );
+      }
+      const { tf, tokenizer } = pretrained;
+      const model = new Reformer(tf, pretrained.model.config, {
+        kind: 'classify',
+        classes: trainSet.classes.length,
+      });
+      for (const [name, p] of model.params)
+        if (!name.startsWith('head.')) p.assign(pretrained.model.param(name));
+      pretrained.model.dispose();
+      const encode = {
+        tokenizer,
+        addSpecialTokens: pretrained.addSpecialTokens,
+        maxTokens: Math.min(options.maxTokens ?? Number.MAX_SAFE_INTEGER, model.config.maxLength - 2),
+        truncation: options.truncation as 'error',
+      };
+      const examples = new data.LabeledExamples(trainSet.items, { ...encode, seed: options.seed });
+      const valInputs = valSet.items.map((item) => {
+        const row = data.encodeBatch([item.sequence], encode).rows[0]!;
+        return { input: { ids: row.ids, valid: row.valid }, label: item.label };
+      });
+      const evaluate = async () => {
+        const probabilities = valInputs.map(({ input }) => Array.from(classProbabilities(model, input)));
+        const report = classificationReport(
+          valInputs.map((v) => v.label),
+          probabilities,
+        );
+        const metric = trainSet.classes.length === 2 ? report.auroc : report.mcc;
+        return { metric, accuracy: report.accuracy, f1: report.f1, mcc: report.mcc, auroc: report.auroc };
+      };
+      const { trainer, dispose } = trainerOptionsFrom(
+        options,
+        trainSet.classes.length === 2 ? 'val AUROC' : 'val MCC',
+      );
+      try {
+        const result = await train(model, examples, {
+          ...trainer,
+          output: options.output,
+          steps: options.steps,
+          batchSize: options.batchSize,
+          learningRate: options.lr,
+          checkpointEvery: options.checkpointEvery,
+          evaluate,
+          metricMode: 'max',
+          frozen: options.freezeEncoder ? (name) => !name.startsWith('head.') : undefined,
+          extraConfig: {
+            tokenizer: tokenizer.toConfig(),
+            classes: trainSet.classes,
+            task: {
+              kind: 'finetune',
+              from: options.from,
+              train: options.train,
+              val: options.val,
+              addSpecialTokens: pretrained.addSpecialTokens,
+            },
+          },
+        });
+        dispose();
+        const summary = {
+          ...result,
+          classes: trainSet.classes,
+          trainCounts: trainSet.classCounts,
+          valCounts: valSet.classCounts,
+          output: options.output,
+        };
+        await withOutput(undefined, async (out) => {
+          if (options.json) await out.write(JSON.stringify(summary, null, 2) + '\n');
+          else if (!options.quiet) {
+            const best = result.best
+              ? `; best validation ${trainSet.classes.length === 2 ? 'AUROC' : 'MCC'} ${result.best.metric.toFixed(4)} at step ${result.best.step}`
+              : '';
+            await out.write(
+              `${result.interrupted ? 'interrupted' : 'done'} at step ${result.stepsDone}${best}; best model in ${options.output}/best\n`,
+            );
+          }
+        });
+      } finally {
+        dispose();
+        model.dispose();
+      }
+    },
+  );
+}

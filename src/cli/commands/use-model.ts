@@ -1,0 +1,219 @@
+/**
+ * `locus eval`, `locus predict` and `locus embed`: a trained checkpoint applied to data.
+ *
+ * eval: a language model on FASTA (bits per base, perplexity and accuracy on the held-out part the
+ * run held out, or on all of it with --all), or a classifier on labeled sequences (accuracy, F1,
+ * MCC, AUROC, confusion matrix). predict: class probabilities per sequence. embed: pooled embeddings.
+ */
+import type { Command } from 'commander';
+import { LocusInputError } from '../../errors.js';
+import { integer } from '../options.js';
+import { withOutput } from '../output.js';
+import {
+  encodeSequence,
+  loadForInference,
+  readLabeledFile,
+  type LoadedCheckpoint,
+} from './checkpoint-data.js';
+
+interface UseOptions {
+  reference?: string;
+  backend: string;
+  json?: boolean;
+  output?: string;
+  maxTokens?: number;
+  truncation: 'error' | 'right' | 'left';
+  heldOut?: number;
+  all?: boolean;
+  windows?: number;
+}
+
+function addCommon(command: Command): Command {
+  return command
+    .option('--reference <fasta>', 'reference FASTA for BED inputs')
+    .option('--max-tokens <n>', 'k-mer tokens per sequence (longer ones: see --truncation)', integer(1))
+    .option('--truncation <mode>', 'error, right (keep the start) or left (keep the end)', 'error')
+    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option('-o, --output <file>', 'write to a file instead of stdout');
+}
+
+async function evaluateLanguageModel(loaded: LoadedCheckpoint, fasta: string, options: UseOptions) {
+  const data = await import('../../train/data/index.js');
+  const { evaluateLm } = await import('../../train/evaluate.js');
+  const { languageModelReport } = await import('../../train/metrics.js');
+  const task = (loaded.config.task ?? {}) as { objective?: string; context?: number; heldOut?: number };
+  const objective = loaded.model.config.causal ? 'causal' : 'mlm';
+  const context = task.context ?? 10_000;
+  const heldOut = options.heldOut ?? task.heldOut ?? 0.1;
+  const sampler = await data.GenomeWindowSampler.open({
+    genomes: [fasta],
+    windowSize: context,
+    seed: 0,
+    heldOutFraction: options.all ? 0 : heldOut,
+    load: 'memory',
+  });
+  try {
+    const tiles = sampler.tiles(options.all ? 'train' : 'heldOut').slice(0, options.windows);
+    let totalNats = 0;
+    let tokens = 0;
+    let correct = 0;
+    tiles.forEach((coordinates, i) => {
+      const window = sampler.fetchSync(coordinates);
+      const batch =
+        objective === 'mlm'
+          ? data.mlmBatch([window.sequence], {
+              tokenizer: loaded.tokenizer,
+              addSpecialTokens: loaded.addSpecialTokens,
+              seed: data.deriveSeed(0, 0xe7a1, i),
+            })
+          : data.causalLmBatch([window.sequence], { tokenizer: loaded.tokenizer });
+      const e = evaluateLm(loaded.model, [
+        {
+          input: { ids: batch.rows[0]!.ids, valid: batch.rows[0]!.valid },
+          target: { kind: 'lm', labels: batch.labelRows[0]! },
+        },
+      ]);
+      totalNats += e.totalNats;
+      tokens += e.tokens;
+      correct += e.correct;
+    });
+    const report = languageModelReport(totalNats, tokens, tokens * loaded.tokenizer.stride);
+    return {
+      kind: 'language-model',
+      objective,
+      windows: tiles.length,
+      heldOut: options.all ? 0 : heldOut,
+      accuracy: correct / Math.max(tokens, 1),
+      ...report,
+    };
+  } finally {
+    await sampler.close();
+  }
+}
+
+async function labeledInputs(loaded: LoadedCheckpoint, file: string, options: UseOptions) {
+  const classes = loaded.config.classes as string[] | undefined;
+  const set = await readLabeledFile(file, { reference: options.reference, classes });
+  const inputs = [];
+  for (const item of set.items) {
+    inputs.push({ item, input: await encodeSequence(loaded, item.sequence, { ...options, source: file }) });
+  }
+  return { set, inputs };
+}
+
+export function registerUseModel(program: Command): void {
+  addCommon(
+    program
+      .command('eval')
+      .description(
+        'evaluate a checkpoint: bits per base for a language model, accuracy/F1/MCC/AUROC for a classifier',
+      )
+      .argument('<ckpt>', 'checkpoint folder')
+      .argument('<data>', 'FASTA for a language model; labeled TSV/CSV/FASTA/BED for a classifier')
+      .option(
+        '--held-out <fraction>',
+        'language model: the held-out tail fraction (default: the one it was trained with)',
+        Number,
+      )
+      .option('--all', 'language model: evaluate on the whole FASTA')
+      .option('--windows <n>', 'language model: at most n windows', integer(1))
+      .option('--json', 'machine-readable output'),
+  ).action(async (ckpt: string, file: string, options: UseOptions) => {
+    const loaded = await loadForInference(ckpt, options.backend);
+    try {
+      let report: Record<string, unknown>;
+      if (loaded.model.head.kind === 'lm') report = await evaluateLanguageModel(loaded, file, options);
+      else if (loaded.model.head.kind === 'classify') {
+        const { classProbabilities } = await import('../../train/evaluate.js');
+        const { classificationReport } = await import('../../train/metrics.js');
+        const { set, inputs } = await labeledInputs(loaded, file, options);
+        const probabilities = inputs.map(({ input }) => Array.from(classProbabilities(loaded.model, input)));
+        report = {
+          kind: 'classifier',
+          classes: set.classes,
+          counts: set.classCounts,
+          ...classificationReport(
+            inputs.map((x) => x.item.label),
+            probabilities,
+          ),
+        };
+      } else
+        throw new LocusInputError(
+          ckpt,
+          `Checkpoint "${ckpt}" has a per-token head, which eval does not score yet`,
+          'use predict',
+        );
+      await withOutput(options.output, async (out) => {
+        if (options.json) return out.write(JSON.stringify(report, null, 2) + '\n');
+        for (const [key, value] of Object.entries(report)) {
+          await out.write(
+            `${key}\t${typeof value === 'number' ? Number(value.toFixed(6)) : JSON.stringify(value)}\n`,
+          );
+        }
+      });
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+
+  addCommon(
+    program
+      .command('predict')
+      .description('class probabilities per sequence, as TSV (id, label, p_<class>...)')
+      .argument('<ckpt>', 'classifier checkpoint folder')
+      .argument('<data>', 'labeled TSV/CSV/FASTA/BED'),
+  ).action(async (ckpt: string, file: string, options: UseOptions) => {
+    const loaded = await loadForInference(ckpt, options.backend);
+    try {
+      if (loaded.model.head.kind !== 'classify') {
+        throw new LocusInputError(
+          ckpt,
+          `Checkpoint "${ckpt}" is not a classifier`,
+          'give a checkpoint written by locus finetune',
+        );
+      }
+      const { classProbabilities } = await import('../../train/evaluate.js');
+      const { set, inputs } = await labeledInputs(loaded, file, options);
+      const classes = (loaded.config.classes as string[] | undefined) ?? set.classes;
+      await withOutput(options.output, async (out) => {
+        await out.write(['id', 'label', ...classes.map((c) => `p_${c}`)].join('\t') + '\n');
+        for (const { item, input } of inputs) {
+          const p = classProbabilities(loaded.model, input);
+          await out.write(
+            [item.id, set.classes[item.label] ?? item.label, ...Array.from(p, (v) => v.toFixed(6))].join(
+              '\t',
+            ) + '\n',
+          );
+        }
+      });
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+
+  addCommon(
+    program
+      .command('embed')
+      .description('mean-pooled embeddings per sequence, as TSV (id, e0, e1, ...)')
+      .argument('<ckpt>', 'checkpoint folder')
+      .argument('<data>', 'labeled TSV/CSV/FASTA/BED'),
+  ).action(async (ckpt: string, file: string, options: UseOptions) => {
+    const loaded = await loadForInference(ckpt, options.backend);
+    try {
+      const { pooledEmbedding } = await import('../../train/evaluate.js');
+      const { inputs } = await labeledInputs(loaded, file, options);
+      await withOutput(options.output, async (out) => {
+        const d = loaded.model.config.dModel;
+        await out.write(['id', ...Array.from({ length: d }, (_, i) => `e${i}`)].join('\t') + '\n');
+        for (const { item, input } of inputs) {
+          await out.write(
+            [item.id, ...Array.from(pooledEmbedding(loaded.model, input), (v) => v.toFixed(6))].join('\t') +
+              '\n',
+          );
+        }
+      });
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+}

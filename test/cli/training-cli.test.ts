@@ -1,0 +1,227 @@
+/**
+ * Training commands end to end on the lambda sample at tiny sizes, through the built bin: pretrain,
+ * a kill -9 in the middle and --resume (ending with the weights of an uninterrupted run), finetune,
+ * eval, predict, embed, and their errors.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors } from '../../src/model/safetensors.js';
+import { ROOT, SAMPLES } from '../helpers/paths.js';
+
+const BIN = join(ROOT, 'dist/src/cli/main.js');
+const REF = join(SAMPLES, 'lambda.fa');
+const TINY = [
+  '--context',
+  '600',
+  '-k',
+  '3',
+  '--d-model',
+  '16',
+  '--depth',
+  '2',
+  '--heads',
+  '2',
+  '--d-head',
+  '8',
+  '--chunk',
+  '16',
+  '--rounds',
+  '2',
+  '--backend',
+  'wasm',
+  '--quiet',
+];
+
+function locus(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function weightsOf(dir: string): Record<string, number[]> {
+  const file = decodeSafetensors(readFileSync(join(dir, 'model.safetensors')), dir);
+  return Object.fromEntries(Object.entries(file.tensors).map(([name, t]) => [name, Array.from(t.data)]));
+}
+
+/** Labeled TSV: lambda windows, label 1 when a planted motif is present. */
+function labeledFile(path: string, n: number, seed: number): void {
+  const sequence = readFileSync(REF, 'latin1').split('\n').slice(1).join('');
+  let s = seed;
+  const rows = ['sequence\tlabel'];
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const start = s % (sequence.length - 300);
+    let w = sequence.slice(start, start + 240);
+    if (i % 2) w = w.slice(0, 90) + 'TATAAAAGGCGCGCC'.repeat(4) + w.slice(150);
+    rows.push(`${w}\t${i % 2}`);
+  }
+  writeFileSync(path, rows.join('\n') + '\n');
+}
+
+describe.skipIf(!existsSync(BIN))('training commands', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'locus-cli-train-'));
+  });
+
+  it('pretrain writes checkpoints, the best and final models, metrics and the loss curve', () => {
+    const run = locus(
+      'pretrain',
+      REF,
+      '-o',
+      join(dir, 'pre'),
+      '--steps',
+      '6',
+      '--checkpoint-every',
+      '3',
+      '--eval-every',
+      '3',
+      '--eval-windows',
+      '2',
+      ...TINY,
+      '--json',
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ stepsDone: 6, interrupted: false });
+    expect(summary.best.bitsPerBase).toBeGreaterThan(0);
+    for (const path of [
+      'checkpoints/step-000003',
+      'checkpoints/step-000006',
+      'best',
+      'model',
+      'metrics.jsonl',
+      'loss.svg',
+    ]) {
+      expect(existsSync(join(dir, 'pre', path)), path).toBe(true);
+    }
+    expect(
+      readFileSync(join(dir, 'pre', 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(6);
+  });
+
+  it('a run killed with -9 and resumed ends with the weights of an uninterrupted run', async () => {
+    const args = (out: string) => [
+      'pretrain',
+      REF,
+      '-o',
+      out,
+      '--steps',
+      '10',
+      '--checkpoint-every',
+      '2',
+      '--eval-every',
+      '100',
+      '--objective',
+      'causal',
+      ...TINY,
+    ];
+    expect(locus(...args(join(dir, 'straight'))).status).toBe(0);
+
+    const out = join(dir, 'killed');
+    const child = spawn(process.execPath, [BIN, ...args(out)], { cwd: ROOT, stdio: 'ignore' });
+    // Kill it hard as soon as a checkpoint past the first exists.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (existsSync(join(out, 'checkpoints', 'step-000004'))) {
+          child.kill('SIGKILL');
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    await new Promise((resolve) =>
+      child.exitCode === null && child.signalCode === null ? child.on('exit', resolve) : resolve(null),
+    );
+    expect(existsSync(join(out, 'model'))).toBe(false); // it never finished
+
+    const resumed = locus(...args(out), '--resume', '--json');
+    expect(resumed.status).toBe(0);
+    expect(JSON.parse(resumed.stdout).resumedFrom).toBeGreaterThanOrEqual(4);
+    expect(weightsOf(join(out, 'model'))).toEqual(weightsOf(join(dir, 'straight', 'model')));
+  });
+
+  it('finetune, eval, predict and embed a classifier', () => {
+    labeledFile(join(dir, 'train.tsv'), 40, 1);
+    labeledFile(join(dir, 'val.tsv'), 20, 2);
+    const tune = locus(
+      'finetune',
+      '--train',
+      join(dir, 'train.tsv'),
+      '--val',
+      join(dir, 'val.tsv'),
+      '--from',
+      join(dir, 'pre', 'model'),
+      '-o',
+      join(dir, 'ft'),
+      '--steps',
+      '8',
+      '--eval-every',
+      '4',
+      '--checkpoint-every',
+      '4',
+      '--batch-size',
+      '4',
+      '--lr',
+      '3e-3',
+      '--backend',
+      'wasm',
+      '--quiet',
+      '--json',
+    );
+    expect(tune.status).toBe(0);
+    expect(JSON.parse(tune.stdout)).toMatchObject({
+      stepsDone: 8,
+      classes: ['0', '1'],
+      trainCounts: [20, 20],
+    });
+    const report = JSON.parse(locus('eval', join(dir, 'ft', 'best'), join(dir, 'val.tsv'), '--json').stdout);
+    expect(report).toMatchObject({ kind: 'classifier', n: 20, numClasses: 2 });
+    expect(report.auroc).toBeGreaterThanOrEqual(0);
+    const predictions = locus('predict', join(dir, 'ft', 'best'), join(dir, 'val.tsv'))
+      .stdout.trim()
+      .split('\n');
+    expect(predictions[0]).toBe('id\tlabel\tp_0\tp_1');
+    expect(predictions).toHaveLength(21);
+    for (const line of predictions.slice(1)) {
+      const [, , p0, p1] = line.split('\t');
+      expect(Number(p0) + Number(p1)).toBeCloseTo(1, 5);
+    }
+    const embeddings = locus('embed', join(dir, 'ft', 'best'), join(dir, 'val.tsv'))
+      .stdout.trim()
+      .split('\n');
+    expect(embeddings[1]!.split('\t')).toHaveLength(17);
+  });
+
+  it('evaluates a language model in bits per base on the held-out part', () => {
+    const report = JSON.parse(
+      locus('eval', join(dir, 'pre', 'model'), REF, '--windows', '2', '--json').stdout,
+    );
+    expect(report).toMatchObject({ kind: 'language-model', objective: 'mlm', windows: 2 });
+    expect(report.bitsPerBase).toBeGreaterThan(0.5);
+  });
+
+  it.each([
+    [['pretrain', REF, '-o', '/tmp/x', '--objective', 'clm'], /Unknown objective "clm"/],
+    [['pretrain', REF, '-o', '/tmp/x', '--objective', 'causal', '--stride', '1'], /leaks the next token/],
+    [
+      ['finetune', '--train', '/nope.tsv', '--val', '/nope.tsv', '--from', '/nope', '-o', '/tmp/x'],
+      /checkpoint folder "\/nope" does not exist/,
+    ],
+    [['eval', '/nope', REF], /does not exist/],
+  ])('rejects bad input with one clear line: %j', (args, message) => {
+    const result = locus(...(args as string[]));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message as RegExp);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
