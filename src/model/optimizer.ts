@@ -78,7 +78,10 @@ export class AdamW {
 /** Scale gradients in place so their global L2 norm is at most `maxNorm`; returns the norm before. */
 export function clipGradients(tf: typeof TF, grads: Map<string, TF.Tensor>, maxNorm: number): number {
   const norm = tf.tidy(() => {
-    const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
+    // Summed in name order: the norm (and so the clipped update) must not depend on the order in
+    // which the gradients were produced (in process or by worker threads).
+    const names = [...grads.keys()].sort();
+    const squares = names.map((name) => tf.sum(tf.square(grads.get(name)!)));
     return tf.sqrt(tf.addN(squares)).dataSync()[0]!;
   });
   if (norm > maxNorm) {

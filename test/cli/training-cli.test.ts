@@ -150,6 +150,29 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(weightsOf(join(out, 'model'))).toEqual(weightsOf(join(dir, 'straight', 'model')));
   });
 
+  it('data-parallel training over 2 workers ends with the weights of training on this thread', () => {
+    const args = (out: string, workers: string) => [
+      'pretrain',
+      REF,
+      '-o',
+      out,
+      '--steps',
+      '3',
+      '--batch-size',
+      '2',
+      '--checkpoint-every',
+      '10',
+      '--eval-every',
+      '100',
+      '--workers',
+      workers,
+      ...TINY,
+    ];
+    expect(locus(...args(join(dir, 'w1'), '1')).status).toBe(0);
+    expect(locus(...args(join(dir, 'w2'), '2')).status).toBe(0);
+    expect(weightsOf(join(dir, 'w2', 'model'))).toEqual(weightsOf(join(dir, 'w1', 'model')));
+  });
+
   it('finetune, eval, predict and embed a classifier', () => {
     labeledFile(join(dir, 'train.tsv'), 40, 1);
     labeledFile(join(dir, 'val.tsv'), 20, 2);

@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
-import { addTrainingOptions, trainerOptionsFrom, type TrainCliOptions } from './train-options.js';
+import {
+  addTrainingOptions,
+  gradientsFor,
+  trainerOptionsFrom,
+  type TrainCliOptions,
+} from './train-options.js';
 import { loadForInference, readLabeledFile } from './checkpoint-data.js';
 
 interface FinetuneOptions extends TrainCliOptions {
@@ -88,6 +93,7 @@ export function registerFinetune(program: Command): void {
         const metric = trainSet.classes.length === 2 ? report.auroc : report.mcc;
         return { metric, accuracy: report.accuracy, f1: report.f1, mcc: report.mcc, auroc: report.auroc };
       };
+      const parallel = await gradientsFor(options.workers, model, options.backend);
       const { trainer, dispose } = trainerOptionsFrom(
         options,
         trainSet.classes.length === 2 ? 'val AUROC' : 'val MCC',
@@ -95,6 +101,7 @@ export function registerFinetune(program: Command): void {
       try {
         const result = await train(model, examples, {
           ...trainer,
+          gradients: parallel.gradients,
           output: options.output,
           steps: options.steps,
           batchSize: options.batchSize,
@@ -136,6 +143,7 @@ export function registerFinetune(program: Command): void {
         });
       } finally {
         dispose();
+        await parallel.close();
         model.dispose();
       }
     },

@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
-import { addTrainingOptions, trainerOptionsFrom, type TrainCliOptions } from './train-options.js';
+import {
+  addTrainingOptions,
+  gradientsFor,
+  trainerOptionsFrom,
+  type TrainCliOptions,
+} from './train-options.js';
 
 interface PretrainOptions extends TrainCliOptions {
   objective: string;
@@ -163,10 +168,12 @@ Examples:
           tokens: e.tokens,
         };
       };
+      const parallel = await gradientsFor(options.workers, model, options.backend);
       const { trainer, dispose } = trainerOptionsFrom(options, 'held-out loss');
       try {
         const result = await train(model, examples, {
           ...trainer,
+          gradients: parallel.gradients,
           output: options.output,
           steps: options.steps,
           batchSize: options.batchSize,
@@ -206,6 +213,7 @@ Examples:
         });
       } finally {
         dispose();
+        await parallel.close();
         model.dispose();
         await sampler.close();
       }

@@ -3,7 +3,8 @@
  * Ctrl-C handling (first press saves and stops, second exits), and the progress line.
  */
 import type { Command } from 'commander';
-import type { TrainProgress, TrainerOptions } from '../../train/trainer.js';
+import type { Reformer } from '../../model/reformer.js';
+import type { GradientComputer, TrainProgress, TrainerOptions } from '../../train/trainer.js';
 import { integer } from '../options.js';
 import { formatDuration, progressLine } from '../progress.js';
 
@@ -23,6 +24,7 @@ export interface TrainCliOptions {
   seed: number;
   resume?: boolean;
   backend: string;
+  workers: number;
   quiet?: boolean;
   json?: boolean;
 }
@@ -63,6 +65,12 @@ export function addTrainingOptions(
     .option('--seed <n>', 'seed for initialisation, data order, masking, LSH and dropout', integer(0), 0)
     .option('--resume', 'continue from the newest checkpoint in the run folder')
     .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option(
+      '--workers <n>',
+      'worker threads computing gradients in parallel (data-parallel; 1 = this thread)',
+      integer(1),
+      1,
+    )
     .option('--quiet', 'no progress line')
     .option('--json', 'print the final summary as JSON');
 }
@@ -116,4 +124,29 @@ export function trainerOptionsFrom(
       line.done();
     },
   };
+}
+
+/**
+ * Where gradients are computed: this thread, or a pool of worker threads holding copies of the
+ * model (the average over examples is the same either way, in example order).
+ */
+export async function gradientsFor(
+  workers: number,
+  model: Reformer,
+  backend: string,
+): Promise<{ gradients?: GradientComputer; close: () => Promise<void> }> {
+  if (workers <= 1) return { close: async () => {} };
+  const [{ ModelWorkerPool, modelWeights }, { workerGradients }, { parseBackendChoice }] = await Promise.all([
+    import('../../model/workers.js'),
+    import('../../train/parallel.js'),
+    import('../../model/backend.js'),
+  ]);
+  const pool = await ModelWorkerPool.create({
+    workers,
+    backend: parseBackendChoice(backend),
+    config: model.config,
+    head: model.head,
+    weights: modelWeights(model),
+  });
+  return { gradients: workerGradients(pool), close: () => pool.close() };
 }
