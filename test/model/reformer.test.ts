@@ -8,27 +8,10 @@ import { loadModel, saveModel } from '../../src/model/model-io.js';
 import { AdamW } from '../../src/model/optimizer.js';
 import { IGNORE, Reformer } from '../../src/model/reformer.js';
 import { trainStep } from '../../src/model/train-step.js';
+import { randomIds, TINY_CONFIG } from '../helpers/model.js';
 
-const small: Partial<ReformerConfig> = {
-  vocabSize: 69,
-  dModel: 16,
-  depth: 2,
-  heads: 2,
-  dHead: 8,
-  ffMult: 2,
-  chunk: 8,
-  rounds: 2,
-  maxLength: 1024,
-  seed: 3,
-};
-
-function ids(n: number, seed: number): Int32Array {
-  let s = seed;
-  return Int32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return 5 + (s % 64);
-  });
-}
+const small: Partial<ReformerConfig> = { ...TINY_CONFIG, maxLength: 1024, seed: 3 };
+const ids = (n: number, seed: number) => randomIds(n, seed, 69);
 
 function rows(tf: Tf, t: import('@tensorflow/tfjs').Tensor, from: number, to: number): Float32Array {
   return tf.tidy(() => t.slice([from, 0], [to - from, -1]).dataSync() as Float32Array);

@@ -12,29 +12,14 @@ import { IGNORE, Reformer, type SequenceInput, type Target } from '../../src/mod
 import { lossAndGradients } from '../../src/model/reversible.js';
 import { ModelWorkerPool, modelWeights, splitSizes, workerScript } from '../../src/model/workers.js';
 import { ROOT } from '../helpers/paths.js';
+import { randomIds, TINY_CONFIG } from '../helpers/model.js';
 
 const small: Partial<ReformerConfig> = {
-  vocabSize: 69, // k = 3
-  dModel: 16,
-  depth: 2,
-  heads: 2,
-  dHead: 8,
-  ffMult: 2,
-  chunk: 8,
-  rounds: 2,
-  maxLength: 512,
+  ...TINY_CONFIG,
   ffChunk: 24,
   dropout: 0.1, // training gradients replay the step's dropout seeds in the worker too
   seed: 11,
 };
-
-function randomIds(n: number, vocab: number, seed: number): Int32Array {
-  let s = seed;
-  return Int32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return 5 + (s % (vocab - 5));
-  });
-}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -62,7 +47,7 @@ function checkBuildIsFresh(): void {
 
 // Lengths around the chunk pairs (full fallback at <= 16 tokens) and not multiples of the chunk.
 const lengths = [37, 9, 70, 16, 53];
-const inputs: SequenceInput[] = lengths.map((n, i) => ({ ids: randomIds(n, 69, 100 + i) }));
+const inputs: SequenceInput[] = lengths.map((n, i) => ({ ids: randomIds(n, 100 + i) }));
 inputs[2]!.valid = Uint8Array.from({ length: 70 }, (_, t) => (t < 61 ? 1 : 0)); // padded tail
 
 describe('ModelWorkerPool', () => {
@@ -178,7 +163,7 @@ describe('ModelWorkerPool', () => {
   });
 
   it("rejects with the worker's message when a worker fails, and stays usable", async () => {
-    const tooLong = { ids: randomIds(600, 69, 7) }; // maxLength is 512
+    const tooLong = { ids: randomIds(600, 7) }; // maxLength is 512
     await expect(pool.encodeMany([inputs[0]!, inputs[1]!, tooLong])).rejects.toThrow(
       /model worker 1 failed \(encode of input 2\): sequence of 600 tokens is longer than the model's maxLength 512/,
     );
@@ -195,7 +180,7 @@ describe('ModelWorkerPool', () => {
         config: { ...small, depht: 3 } as Partial<ReformerConfig>,
         head: { kind: 'lm' },
       }),
-    ).rejects.toThrow(/model worker 0 failed to start: Invalid model config .*depht is not a model setting/);
+    ).rejects.toThrow(/model worker \d failed to start: Invalid model config .*depht is not a model setting/);
   });
 
   it('close() terminates every worker and later calls reject', async () => {

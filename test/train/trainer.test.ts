@@ -6,6 +6,7 @@ import { selectBackend, type Tf } from '../../src/model/backend.js';
 import { resolveConfig } from '../../src/model/config.js';
 import { IGNORE, Reformer } from '../../src/model/reformer.js';
 import { train, type Example, type ExampleSource } from '../../src/train/trainer.js';
+import { TINY_CONFIG } from '../helpers/model.js';
 
 /** Sequences of a repeating motif with a random phase: learnable, deterministic, resumable. */
 class MotifSource implements ExampleSource {
@@ -26,20 +27,7 @@ class MotifSource implements ExampleSource {
   }
 }
 
-const config = {
-  vocabSize: 69,
-  dModel: 16,
-  depth: 2,
-  heads: 2,
-  dHead: 8,
-  ffMult: 2,
-  chunk: 8,
-  rounds: 2,
-  maxLength: 256,
-  causal: true,
-  dropout: 0.1,
-  seed: 1,
-};
+const config = { ...TINY_CONFIG, maxLength: 256, chunk: 8, causal: true, dropout: 0.1, seed: 1 };
 
 function weights(model: Reformer): Float32Array[] {
   return [...model.params.values()].map((p) => p.dataSync() as Float32Array);
