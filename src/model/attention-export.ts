@@ -422,9 +422,14 @@ export interface GenomeAttention {
  * Map an export's token indices to the genome intervals they cover (`tokenCoordinates`). The export
  * must come from exactly the window's tokens (`tokenized.ids`, no added special tokens).
  */
-export function attentionToGenome(exported: AttentionExport, tokenized: TokenizedWindow): GenomeAttention {
+export function attentionToGenome(
+  exported: AttentionExport,
+  tokenized: TokenizedWindow,
+  /** Model input positions before the window's first token ([CLS]); positions outside the window map to -1. */
+  offset = 0,
+): GenomeAttention {
   const T = tokenized.genomeStarts.length;
-  if (exported.length !== T) {
+  if (exported.length !== T + 2 * offset) {
     throw new RangeError(`attention was exported for ${exported.length} tokens but the window has ${T}`);
   }
   const starts = new Float64Array(T);
@@ -434,8 +439,9 @@ export function attentionToGenome(exported: AttentionExport, tokenized: Tokenize
     starts[t] = where.start;
     ends[t] = where.end;
   }
-  const startOf = (token: number): number => (token < 0 ? -1 : starts[token]!);
-  const endOf = (token: number): number => (token < 0 ? -1 : ends[token]!);
+  const inWindow = (token: number) => token >= offset && token < offset + T;
+  const startOf = (token: number): number => (inWindow(token) ? starts[token - offset]! : -1);
+  const endOf = (token: number): number => (inWindow(token) ? ends[token - offset]! : -1);
   return {
     contig: tokenized.window.contig,
     topK: exported.topK,

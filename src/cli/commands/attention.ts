@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { LocusInputError } from '../../errors.js';
 import { openFasta } from '../../io/fasta.js';
 import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '../../io/region.js';
-import { KmerTokenizer, tokenizeWindow } from '../../tokenize/index.js';
+import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../tokenize/index.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
 
@@ -95,7 +95,9 @@ export function registerAttention(program: Command): void {
       'after',
       `
 The region is tokenized as one window with the checkpoint's tokenizer (k-mers; k=6, stride 6 when the
-checkpoint names none), so it may hold at most the model's maxLength tokens.
+checkpoint names none), so it may hold at most the model's maxLength tokens. A model pretrained with
+[CLS]/[SEP] (masked-LM) gets them around the window too; a key that is one of them is reported with
+start and end -1.
 
 Output: TSV with a header, one row per (layer, head, query token, key token):
   layer head query_start query_end key_start key_end weight
@@ -139,6 +141,9 @@ Examples:
         const shown = formatRegion(region);
         const tokenized = tokenizeWindow(tokenizer, region, sequence);
         const count = tokenized.ids.length;
+        // Wrap with [CLS] ... [SEP] when the model was trained that way (masked-LM pretraining).
+        const task = config.task as { addSpecialTokens?: boolean } | undefined;
+        const special = task?.addSpecialTokens === true ? 1 : 0;
         const { maxLength } = model.config;
         if (count === 0) {
           throw new LocusInputError(
@@ -147,25 +152,28 @@ Examples:
             `give a region of at least ${tokenizer.k} bases`,
           );
         }
-        if (count > maxLength) {
-          const bases = (maxLength - 1) * tokenizer.stride + tokenizer.k;
+        if (count + 2 * special > maxLength) {
+          const bases = (maxLength - 2 * special - 1) * tokenizer.stride + tokenizer.k;
           throw new LocusInputError(
             options.region,
-            `Region "${shown}" has ${count} tokens, more than the ${maxLength} the model in "${checkpoint}" reads at once`,
+            `Region "${shown}" has ${count} tokens, more than the ${maxLength - 2 * special} the model in "${checkpoint}" reads at once`,
             `give a region of at most ${bases.toLocaleString('en-US')} bases`,
           );
         }
 
+        const ids = special ? Int32Array.from([CLS_ID, ...tokenized.ids, SEP_ID]) : tokenized.ids;
         const exported = exportAttention(
           model,
-          { ids: tokenized.ids },
+          { ids },
           {
             topK: options.topK,
             layers: layers.length > 0 ? layers : undefined,
             heads: heads.length > 0 ? heads : undefined,
+            // Only genome tokens as queries; [CLS]/[SEP] keys are reported with coordinates -1.
+            queries: Array.from({ length: count }, (_, t) => t + special),
           },
         );
-        const genome = attentionToGenome(exported, tokenized);
+        const genome = attentionToGenome(exported, tokenized, special);
         const k = exported.topK;
 
         await withOutput(options.output, async (out) => {
