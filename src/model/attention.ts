@@ -57,7 +57,11 @@ export interface PlanOptions {
   fullFallback?: boolean;
 }
 
-/** The kind that actually runs for a sequence of `length` tokens. */
+/**
+ * The kind that actually runs for a sequence of `length` tokens: LSH becomes exact full attention up
+ * to `fullAttentionUpTo` tokens (where full attention is faster), local attention when it fits in one
+ * chunk (or, causal, in one chunk pair), where the two are the same.
+ */
 export function effectiveKind(
   kind: AttentionKind,
   length: number,
@@ -66,7 +70,7 @@ export function effectiveKind(
 ): AttentionKind {
   if (!fallback || kind === 'full') return kind;
   const C = config.chunk;
-  if (kind === 'lsh' && length <= 2 * C) return 'full';
+  if (kind === 'lsh' && length <= Math.max(2 * C, config.fullAttentionUpTo)) return 'full';
   if (kind === 'local' && (length <= C || (config.causal && length <= 2 * C))) return 'full';
   return kind;
 }

@@ -35,6 +35,12 @@ export interface ReformerConfig {
   attendAcrossBuckets: boolean | 'auto';
   /** Attention kind per layer; a single kind applies to all layers. */
   attention: AttentionKind | AttentionKind[];
+  /**
+   * LSH layers run exact full attention on sequences of at most this many tokens (and always when
+   * the sequence fits in one chunk pair), where full attention is faster: measured on wasm, full
+   * attention was 1.16x faster at 4,096 tokens and LSH 1.11x faster at 5,000 (docs/benchmarks.md).
+   */
+  fullAttentionUpTo: number;
   /** Longest input in tokens the positional embedding covers. */
   maxLength: number;
   /** Axial position shape [n1, n2] with n1 * n2 >= maxLength; 'auto' picks n2 = chunk. */
@@ -62,6 +68,7 @@ export const DEFAULT_CONFIG: ReformerConfig = {
   causal: false,
   attendAcrossBuckets: 'auto',
   attention: 'lsh',
+  fullAttentionUpTo: 4096,
   maxLength: 1 << 20, // 1M tokens; axial positions keep this cheap
   axialShape: 'auto',
   axialDims: 'auto',
@@ -124,6 +131,7 @@ export function resolveConfig(
   checkInteger(c.rounds, 'rounds', 1, source, 64);
   checkInteger(c.maxLength, 'maxLength', 1, source, 1 << 26);
   checkInteger(c.ffChunk, 'ffChunk', 1, source);
+  checkInteger(c.fullAttentionUpTo, 'fullAttentionUpTo', 0, source);
   checkInteger(c.seed, 'seed', 0, source, 2 ** 32 - 1);
   if (c.nBuckets !== 'auto') {
     checkInteger(c.nBuckets, 'nBuckets', 2, source, 1 << 20);

@@ -24,24 +24,14 @@ import { Reformer, type SequenceInput } from '../../src/model/reformer.js';
 import { KmerTokenizer, tokenizeWindow } from '../../src/tokenize/index.js';
 import { captureStdout } from '../helpers/capture.js';
 import { SAMPLES, seededRandom } from '../helpers/paths.js';
+import { TINY_CONFIG } from '../helpers/model.js';
 
 let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend('wasm')).tf;
 });
 
-const BASE: Partial<ReformerConfig> = {
-  vocabSize: 69,
-  dModel: 16,
-  depth: 2,
-  heads: 2,
-  dHead: 8,
-  ffMult: 2,
-  chunk: 8,
-  rounds: 3,
-  maxLength: 256,
-  seed: 3,
-};
+const BASE: Partial<ReformerConfig> = { ...TINY_CONFIG, rounds: 3, maxLength: 256, seed: 3 };
 
 function makeModel(partial: Partial<ReformerConfig>, params?: Reformer['params']): Reformer {
   return new Reformer(tf, resolveConfig({ ...BASE, ...partial }), { kind: 'lm' }, params);

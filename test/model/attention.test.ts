@@ -65,7 +65,14 @@ for (const backend of ['wasm', 'cpu']) {
         'int32',
       );
       const x = tf.add(tf.gather(centres, picks), tf.randomNormal([L, 32], 0, 0.3, 'float32', 10));
-      const base = { dModel: 32, heads: 1, dHead: 32, chunk: 16, maxLength: 1024 } as const;
+      const base = {
+        dModel: 32,
+        heads: 1,
+        dHead: 32,
+        chunk: 16,
+        maxLength: 1024,
+        fullAttentionUpTo: 0,
+      } as const;
       const full = attend(
         ops,
         x,
