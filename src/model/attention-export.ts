@@ -153,7 +153,7 @@ export function exportAttention(
       }
       if (l === last) break;
       const next1 = tf.tidy(() => tf.add(y1, model.attentionBranch(y2, l, plan, false, get)));
-      const next2 = tf.tidy(() => tf.add(y2, model.feedForwardBranch(next1, l, step, false, get)));
+      const next2 = tf.tidy(() => tf.add(y2, model.feedForwardBranch(next1, l, step, false, get, false)));
       y1.dispose();
       y2.dispose();
       y1 = next1;

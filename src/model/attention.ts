@@ -115,10 +115,11 @@ export function planAttention(
   const nBuckets = bucketCount(factors);
   const width = rotationWidth(factors);
   const { heads, dHead, rounds } = config;
-  const qk = ops.linear(x, weights.wqk); // (T, H*dh)
   for (let h = 0; h < heads; h++) {
     const buckets = tf.tidy(() => {
-      const head = tf.pad(qk.slice([0, h * dHead], [T, dHead]), [
+      // This head's columns of the projection, not of its (T, H*dh) output (Slice copies its input).
+      const projection = weights.wqk.slice([0, h * dHead], [-1, dHead]);
+      const head = tf.pad(ops.linear(x, projection), [
         [0, paddedLength - T],
         [0, 0],
       ]); // (Tp, dh)
@@ -139,7 +140,6 @@ export function planAttention(
     }
     plan.orders.push(orders);
   }
-  qk.dispose();
   return plan;
 }
 

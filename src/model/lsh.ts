@@ -44,13 +44,16 @@ export function hashBuckets(
 ): Int32Array {
   const T = qk.shape[0]!;
   const width = rotationWidth(factors);
+  const dHead = qk.shape[1]!;
   const columns = tf.tidy(() => {
-    const rotated = tf.matMul(qk as TF.Tensor2D, rotations as TF.Tensor2D); // (T, rounds * width)
     const parts: TF.Tensor[] = [];
     for (let r = 0; r < rounds; r++) {
       let offset = r * width;
       for (const f of factors) {
-        const half = rotated.slice([0, offset], [T, f / 2]);
+        // Slice the small rotation, not the (T, rounds * width) product: the wasm backend's Slice
+        // copies its whole input on every call.
+        const rotation = rotations.slice([0, offset], [dHead, f / 2]);
+        const half = tf.matMul(qk as TF.Tensor2D, rotation as TF.Tensor2D); // (T, f / 2)
         parts.push(tf.argMax(tf.concat([half, tf.neg(half)], 1), 1)); // (T,) in [0, f)
         offset += f / 2;
       }

@@ -154,24 +154,26 @@ export class Reformer {
     step: number,
     training: boolean,
     get: (n: string) => Tensor,
+    /** False when no gradient flows through (inference): rows are then cut in JavaScript. */
+    differentiable = true,
   ): Tensor {
     const { tf } = this;
-    const T = y1.shape[0]!;
+    const [T, d] = y1.shape as [number, number];
     const chunk = this.config.ffChunk;
     if (T <= chunk) return this.feedForwardRows(y1, layer, this.ffSeed(step, layer, 0), training, get);
+    // The wasm backend's Slice copies its whole input on every call, so slicing a long sequence chunk
+    // by chunk costs O(T^2); without gradients, read it once and make each chunk from that copy.
+    const values = differentiable ? undefined : (y1.dataSync() as Float32Array);
     const parts: Tensor[] = [];
     for (let start = 0, c = 0; start < T; start += chunk, c++) {
       const n = Math.min(chunk, T - start);
       parts.push(
-        tf.tidy(() =>
-          this.feedForwardRows(
-            y1.slice([start, 0], [n, -1]),
-            layer,
-            this.ffSeed(step, layer, c),
-            training,
-            get,
-          ),
-        ),
+        tf.tidy(() => {
+          const rows = values
+            ? tf.tensor2d(values.subarray(start * d, (start + n) * d), [n, d])
+            : y1.slice([start, 0], [n, -1]);
+          return this.feedForwardRows(rows, layer, this.ffSeed(step, layer, c), training, get);
+        }),
       );
     }
     const out = tf.concat(parts, 0);
@@ -249,7 +251,7 @@ export class Reformer {
       const plan = plans?.[l] ?? this.plan(y2, l, step, input.valid);
       trace.plans.push(plan);
       const next1 = tf.tidy(() => tf.add(y1, this.attentionBranch(y2, l, plan, training, get)));
-      const next2 = tf.tidy(() => tf.add(y2, this.feedForwardBranch(next1, l, step, training, get)));
+      const next2 = tf.tidy(() => tf.add(y2, this.feedForwardBranch(next1, l, step, training, get, false)));
       y1.dispose();
       y2.dispose();
       y1 = next1;
