@@ -102,11 +102,6 @@ export function registerFinetune(program: Command): void {
         const result = await train(model, examples, {
           ...trainer,
           gradients: parallel.gradients,
-          output: options.output,
-          steps: options.steps,
-          batchSize: options.batchSize,
-          learningRate: options.lr,
-          checkpointEvery: options.checkpointEvery,
           evaluate,
           metricMode: 'max',
           frozen: options.freezeEncoder ? (name) => !name.startsWith('head.') : undefined,

@@ -174,11 +174,6 @@ Examples:
         const result = await train(model, examples, {
           ...trainer,
           gradients: parallel.gradients,
-          output: options.output,
-          steps: options.steps,
-          batchSize: options.batchSize,
-          learningRate: options.lr,
-          checkpointEvery: options.checkpointEvery,
           evaluate,
           metricMode: 'min',
           extraConfig: {

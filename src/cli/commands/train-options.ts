@@ -79,7 +79,11 @@ export function addTrainingOptions(
 export function trainerOptionsFrom(
   options: TrainCliOptions,
   metricName: string,
-): { trainer: Partial<TrainerOptions>; dispose: () => void } {
+): {
+  trainer: Pick<TrainerOptions, 'output' | 'steps' | 'batchSize' | 'learningRate' | 'checkpointEvery'> &
+    Partial<TrainerOptions>;
+  dispose: () => void;
+} {
   const controller = new AbortController();
   let presses = 0;
   const onSigint = () => {
