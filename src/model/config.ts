@@ -37,8 +37,9 @@ export interface ReformerConfig {
   attention: AttentionKind | AttentionKind[];
   /**
    * LSH layers run exact full attention on sequences of at most this many tokens (and always when
-   * the sequence fits in one chunk pair), where full attention is faster: measured on wasm, full
-   * attention was 1.16x faster at 4,096 tokens and LSH 1.11x faster at 5,000 (docs/benchmarks.md).
+   * the sequence fits in one chunk pair). Measured on wasm (docs/benchmarks.md): full attention was
+   * as fast as LSH at 1,666 tokens and 2.2x slower at 4,096, where its training step no longer fit
+   * in wasm's 4 GB heap; 1,024 keeps short inputs exact and cheap.
    */
   fullAttentionUpTo: number;
   /** Longest input in tokens the positional embedding covers. */
@@ -68,7 +69,7 @@ export const DEFAULT_CONFIG: ReformerConfig = {
   causal: false,
   attendAcrossBuckets: 'auto',
   attention: 'lsh',
-  fullAttentionUpTo: 4096,
+  fullAttentionUpTo: 1024,
   maxLength: 1 << 20, // 1M tokens; axial positions keep this cheap
   axialShape: 'auto',
   axialDims: 'auto',

@@ -12,7 +12,7 @@ export const TINY_CONFIG: Partial<ReformerConfig> = {
   chunk: 8,
   rounds: 2,
   maxLength: 512,
-  // Keep LSH layers on LSH at test lengths (the default switches to full attention up to 4,096 tokens).
+  // Keep LSH layers on LSH at test lengths (the default switches to full attention up to 1,024 tokens).
   fullAttentionUpTo: 0,
 };
 
