@@ -17,6 +17,10 @@ for (const name of ['train', 'validation', 'test'] as const) {
   const set = task[name];
   const rows = set.items.map((item) => `${item.sequence}\t${item.label}`);
   await writeFile(join(output, `${name}.tsv`), ['sequence\tlabel', ...rows].join('\n') + '\n');
-  process.stdout.write(`${name}: ${set.items.length} sequences, classes ${JSON.stringify(set.classCounts)} (${task.split[name].join(', ')})\n`);
+  process.stdout.write(
+    `${name}: ${set.items.length} sequences, classes ${JSON.stringify(set.classCounts)} (${task.split[name].join(', ')})\n`,
+  );
 }
-process.stdout.write(`dropped as identical to an earlier split: ${JSON.stringify(task.report.droppedAcross)}\n`);
+process.stdout.write(
+  `dropped as identical to an earlier split: ${JSON.stringify(task.report.droppedAcross)}\n`,
+);

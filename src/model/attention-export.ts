@@ -25,7 +25,7 @@
  * weights sum to 1 over all keys, except for a padding query (valid = 0) that sees no real key.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { planAttention, type AttentionPlan } from './attention.js';
+import type { AttentionPlan } from './attention.js';
 import type { AttentionKind } from './config.js';
 import { chunkMaskEntry, fullMaskEntry } from './lsh.js';
 import type { Reformer, SequenceInput } from './reformer.js';

@@ -143,6 +143,21 @@ export function planAttention(
   return plan;
 }
 
+/**
+ * Max over the last axis as a constant shift (a stop-gradient): softmax and logsumexp do not depend
+ * on the shift, so no gradient flows through it, and tf.max's own gradient (Equal, Cast and a
+ * broadcast Multiply over the whole logits) is skipped.
+ */
+function shiftMax(tf: typeof TF, x: Tensor): Tensor {
+  const shape = x.shape;
+  return (
+    tf.customGrad((input) => ({
+      value: tf.max(input as Tensor, -1, true),
+      gradFunc: () => [tf.zeros(shape)],
+    })) as (x: Tensor) => Tensor
+  )(x);
+}
+
 function normalizeRows(tf: typeof TF, x: Tensor): Tensor {
   return tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), -1, true), 1e-6)));
 }
@@ -152,7 +167,9 @@ function fullHead(ops: Ops, qk: Tensor, v: Tensor, mask: Tensor, dropout: number
   const { tf } = ops;
   const keys = normalizeRows(tf, qk);
   const dots = tf.add(ops.linear(qk, tf.transpose(keys)), mask); // (T, T)
-  let probs = tf.exp(tf.sub(dots, tf.logSumExp(dots, -1, true)));
+  // Softmax with a no-gradient shift (logSumExp's gradient runs Equal over the whole (T, T) logits).
+  const e = tf.exp(tf.sub(dots, shiftMax(tf, dots)));
+  let probs = tf.div(e, tf.sum(e, -1, true));
   if (dropout > 0) probs = tf.dropout(probs, dropout, undefined, seed);
   return ops.linear(probs, v);
 }
@@ -207,7 +224,7 @@ function chunkedHeads(
       );
       const dots = tf.add(ops.bmm(queries, keyPairs, true), tf.tensor3d(maskData, [(G * Tp) / C, C, 2 * C]));
       // Softmax and logsumexp from one exp: probs = e / s, lse = max + log s.
-      const max = tf.max(dots, -1, true); // (G*nChunks, C, 1)
+      const max = shiftMax(tf, dots); // (G*nChunks, C, 1), no gradient
       const e = tf.exp(tf.sub(dots, max));
       const sum = tf.sum(e, -1, true);
       let probs = tf.div(e, sum);

@@ -105,12 +105,18 @@ export function lossAndGradients(
     const chunk = config.ffChunk;
     const gParts: Tensor[] = [];
     const dParts: Tensor[] = [];
+    // Row blocks cut in JavaScript from one read-out of y1 and dy2 (both off the tape): the wasm
+    // backend's Slice copies its whole input on every call, O(T^2 / ffChunk) over the chunks.
+    const y1Values = T <= chunk ? undefined : (y1.dataSync() as Float32Array);
+    const dy2Values = T <= chunk ? undefined : (dy2.dataSync() as Float32Array);
+    const d = y1.shape[1]!;
     for (let start = 0, c = 0; start < T; start += chunk, c++) {
       const n = Math.min(chunk, T - start);
-      const rowsOf = (t: Tensor) => (n === T ? t : t.slice([start, 0], [n, -1]));
+      const rowsOf = (t: Tensor, values: Float32Array | undefined) =>
+        values ? tf.tensor2d(values.subarray(start * d, (start + n) * d), [n, d]) : t;
       const seed = model.ffSeed(step, l, T <= chunk ? 0 : c);
-      const y1c = rowsOf(y1);
-      const dy2c = rowsOf(dy2);
+      const y1c = rowsOf(y1, y1Values);
+      const dy2c = rowsOf(dy2, dy2Values);
       const { value, grads: g } = tf.valueAndGrads((...args: Tensor[]) => {
         const [rowsIn, ...w] = args;
         const lookup = new Map(ffNames.map((name, i) => [name, w[i]!]));
