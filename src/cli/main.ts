@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { registerAttention } from './commands/attention.js';
 import { registerBackends } from './commands/backends.js';
 import { registerBaseline } from './commands/baseline.js';
+import { registerBenchModel } from './commands/bench-model.js';
 import { registerFaidx } from './commands/faidx.js';
 import { registerFinetune } from './commands/finetune.js';
 import { registerInfo } from './commands/info.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerAttention(program);
   registerBackends(program);
   registerBaseline(program);
+  registerBenchModel(program);
   registerFaidx(program);
   registerFinetune(program);
   registerInfo(program);

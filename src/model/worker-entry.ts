@@ -61,13 +61,17 @@ function predictOne(
         return output === 'argmax' ? Int32Array.from(tf.argMax(logits).dataSync()) : read(logits);
       });
     }
-    const T = hidden.shape[0]!;
+    // Row blocks are made from one read-out of the hidden states: the wasm backend's Slice copies its
+    // whole input to JavaScript on every call, which would make this O(T^2).
+    const [T, d] = hidden.shape as [number, number];
+    const values = hidden.dataSync() as Float32Array;
     let width = 0;
     let out: Float32Array | Int32Array | undefined;
     for (let start = 0; start < T; start += HEAD_ROWS) {
       const n = Math.min(HEAD_ROWS, T - start);
       tf.tidy(() => {
-        const logits = model.headOutputs(hidden.slice([start, 0], [n, -1]), undefined, get); // (n, K)
+        const rows = tf.tensor2d(values.subarray(start * d, (start + n) * d), [n, d]);
+        const logits = model.headOutputs(rows, undefined, get); // (n, K)
         if (output === 'argmax') {
           out ??= new Int32Array(T);
           out.set(tf.argMax(logits, 1).dataSync() as Int32Array, start);
