@@ -12,7 +12,7 @@ import {
   readTextLines,
   sourceName,
   splitTextLines,
-  writeTextTo,
+  writeRecordLines,
   type TextLine,
   type TextSource,
   type TextTarget,
@@ -492,13 +492,5 @@ export async function writeBed(
   records: Iterable<BedRecord> | AsyncIterable<BedRecord>,
   options: BedWriteOptions = {},
 ): Promise<number> {
-  let lines = 0;
-  const counted = async function* () {
-    for await (const line of bedLines(records, options)) {
-      lines++;
-      yield line;
-    }
-  };
-  await writeTextTo(target, counted());
-  return options.track ? lines - 1 : lines;
+  return writeRecordLines(target, bedLines(records, options), options.track ? 1 : 0);
 }

@@ -9,7 +9,7 @@ import {
   readTextLines,
   sourceName,
   splitTextLines,
-  writeTextTo,
+  writeRecordLines,
   type TextLine,
   type TextSource,
   type TextTarget,
@@ -178,13 +178,5 @@ export async function writeBedGraph(
   records: Iterable<BedGraphRecord> | AsyncIterable<BedGraphRecord>,
   options: BedGraphWriteOptions = {},
 ): Promise<number> {
-  let lines = 0;
-  const counted = async function* () {
-    for await (const line of bedGraphLines(records, options)) {
-      lines++;
-      yield line;
-    }
-  };
-  await writeTextTo(target, counted());
-  return options.track ? lines - 1 : lines;
+  return writeRecordLines(target, bedGraphLines(records, options), options.track ? 1 : 0);
 }

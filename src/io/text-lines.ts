@@ -248,3 +248,23 @@ export async function writeTextTo(
     throw err;
   }
 }
+
+/**
+ * Write formatted lines (see `writeTextTo`) and return how many records they held: every line but
+ * the `headerLines` first ones (e.g. a `track` line).
+ */
+export async function writeRecordLines(
+  target: TextTarget,
+  lines: AsyncIterable<string> | Iterable<string>,
+  headerLines: number,
+): Promise<number> {
+  let count = 0;
+  const counted = async function* () {
+    for await (const line of lines) {
+      count++;
+      yield line;
+    }
+  };
+  await writeTextTo(target, counted());
+  return count - headerLines;
+}

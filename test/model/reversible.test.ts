@@ -4,22 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type ReformerConfig } from '../../src/model/config.js';
 import { IGNORE, Reformer } from '../../src/model/reformer.js';
 import { lossAndGradients, referenceLossAndGradients } from '../../src/model/reversible.js';
-import { randomIds } from '../helpers/model.js';
+import { randomIds, TINY_CONFIG } from '../helpers/model.js';
 
 function relativeError(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0]! / Math.max(tf.norm(b).dataSync()[0]!, 1e-12));
 }
 
 const small: Partial<ReformerConfig> = {
-  vocabSize: 69, // k = 3
-  dModel: 16,
+  ...TINY_CONFIG,
   depth: 3,
-  heads: 2,
-  dHead: 8,
-  ffMult: 2,
-  chunk: 8,
-  rounds: 2,
-  maxLength: 512,
   ffChunk: 24, // < T: the chunked feed-forward backward is exercised
   dropout: 0.1,
   seed: 5,
