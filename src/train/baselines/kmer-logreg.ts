@@ -29,6 +29,7 @@ import {
   matthewsCorrelation,
   type ClassificationReport,
 } from '../metrics.js';
+import { BASE_CODE } from '../../tokenize/vocab.js';
 
 export const DEFAULT_KMER_KS: readonly number[] = [4, 5, 6];
 export const MAX_KMER_K = 8;
@@ -97,15 +98,6 @@ export interface KmerLogRegOptions {
 }
 
 // ---------------------------------------------------------------- features
-
-const BASE_CODE: Uint8Array = (() => {
-  const table = new Uint8Array(128).fill(4);
-  'ACGT'.split('').forEach((ch, i) => {
-    table[ch.charCodeAt(0)] = i;
-    table[ch.toLowerCase().charCodeAt(0)] = i;
-  });
-  return table;
-})();
 
 function checkSpec(spec: KmerFeatureSpec): void {
   if (spec.ks.length === 0) throw new RangeError('ks must name at least one k-mer length');

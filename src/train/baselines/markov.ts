@@ -23,6 +23,7 @@
  * most significant), i.e. `context * 4 + base`; order 10 needs 4^11 = 4,194,304 Float64 entries (32 MiB).
  */
 import { bitsPerBase } from '../metrics.js';
+import { BASE_CODE } from '../../tokenize/vocab.js';
 
 export type MarkovSmoothing = 'additive' | 'interpolated';
 
@@ -55,16 +56,6 @@ export interface MarkovScore {
   /** NaN when no base was scored. */
   bitsPerBase: number;
 }
-
-/** Char code -> 0..3 for A/C/G/T (either case), 4 for anything else. */
-const BASE_CODE: Uint8Array = (() => {
-  const table = new Uint8Array(128).fill(4);
-  'ACGT'.split('').forEach((ch, i) => {
-    table[ch.charCodeAt(0)] = i;
-    table[ch.toLowerCase().charCodeAt(0)] = i;
-  });
-  return table;
-})();
 
 const baseCode = (c: number): number => (c < 128 ? BASE_CODE[c]! : 4);
 
