@@ -2,8 +2,8 @@
  * Tensor primitives with hand-written gradients, for two reasons specific to TensorFlow.js:
  *
  * - `tf.gather`'s gradient needs the UnsortedSegmentSum kernel, which the wasm backend lacks. Rows are
- *   moved with `permuteRows` (a permutation: the gradient is the inverse permutation) or
- *   `lookupRows` (any indices: the gradient is a scatter-add, done in JavaScript).
+ *   moved with `gatherChunks`/`scatterRows` (sort orders) or `lookupRows` (any indices), whose
+ *   gradients are scatter-adds and gathers done in JavaScript.
  * - On wasm, a matmul with transposeA/B or a batch dimension runs 5-20x below a plain 2-D matmul, and
  *   the built-in matMul gradient uses exactly those. `linear` and `bmm` spell out their gradients with
  *   explicit transposes instead.
@@ -22,8 +22,6 @@ export interface Ops {
   linear(x: Tensor, w: Tensor): Tensor;
   /** a (B, m, k) @ b (B, k, n) -> (B, m, n), optionally with b given as (B, n, k). */
   bmm(a: Tensor, b: Tensor, transposeB?: boolean): Tensor;
-  /** Rows of x (N, d) in the order `perm` (a permutation of 0..N-1; `inverse` is its inverse). */
-  permuteRows(x: Tensor, perm: TF.Tensor1D, inverse: TF.Tensor1D): Tensor;
   /** Rows `ids` of table (V, d) -> (ids.length, d); repeated ids allowed. */
   lookupRows(table: Tensor, ids: Int32Array): Tensor;
   /**
@@ -81,18 +79,6 @@ export function makeOps(tf: Tf): Ops {
 
   const bmm = (a: Tensor, b: Tensor, transposeB = false): Tensor =>
     bmmPlain(a, transposeB ? tf.transpose(b, [0, 2, 1]) : b);
-
-  // The index tensors are saved with the op: a gradient call runs later, outside the scope that made them.
-  const permuteRows = (x: Tensor, perm: TF.Tensor1D, inverse: TF.Tensor1D): Tensor =>
-    (
-      tf.customGrad((input, save) => {
-        (save as TF.GradSaveFunc)([inverse]);
-        return {
-          value: tf.gather(input as Tensor, perm),
-          gradFunc: (dy, saved) => [tf.gather(dy as Tensor, saved[0]!)],
-        };
-      }) as (x: Tensor) => Tensor
-    )(x);
 
   const lookupRows = (table: Tensor, ids: Int32Array): Tensor => {
     const [rows, width] = table.shape as [number, number];
@@ -220,5 +206,5 @@ export function makeOps(tf: Tf): Ops {
   // of the tanh form's nine, over the widest activation of the model.
   const gelu = (x: Tensor): Tensor => tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))));
 
-  return { tf, linear, bmm, permuteRows, lookupRows, gatherChunks, scatterRows, layerNorm, gelu };
+  return { tf, linear, bmm, lookupRows, gatherChunks, scatterRows, layerNorm, gelu };
 }
