@@ -22,6 +22,7 @@ import {
   type SortOrder,
 } from './lsh.js';
 import type { Ops } from './ops.js';
+import { chunkAttention } from './chunk-attention.js';
 
 type Tensor = TF.Tensor;
 
@@ -249,6 +250,15 @@ function chunkedHeads(
   return combined.reshape([T, G * dh]);
 }
 
+/** Backends whose tensors live in this process's memory, where the wasm kernel reads them cheaply. */
+const CPU_BACKENDS = new Set(['wasm', 'cpu']);
+
+/** Whether chunked attention runs through the fused wasm kernel (see config.attentionKernel). */
+export function usesWasmKernel(tf: typeof TF, config: ResolvedConfig): boolean {
+  if (config.attentionKernel === 'auto') return CPU_BACKENDS.has(tf.getBackend());
+  return config.attentionKernel === 'wasm';
+}
+
 /**
  * Attention output for one sequence: x (T, d) layer-normed input -> (T, d). Differentiable in x and
  * the weights; the plan (sort orders, masks, dropout seeds) is held fixed.
@@ -279,6 +289,10 @@ export function attend(
   } else {
     // Unit-normalised keys per head; row-wise, so it commutes with the sort.
     const keys = normalizeRows(tf, qk.reshape([T, heads, dHead])).reshape([T, heads * dHead]);
+    if (usesWasmKernel(tf, config)) {
+      const merged = chunkAttention(ops, qk, keys, v, config, plan, plan.kind === 'lsh', dropout, training);
+      return ops.linear(merged, weights.wo);
+    }
     const perGroup = Math.max(1, Math.floor(MAX_LOGITS / (plan.paddedLength * 2 * config.chunk)));
     for (let first = 0; first < heads; first += perGroup) {
       const group = Array.from({ length: Math.min(perGroup, heads - first) }, (_, i) => first + i);

@@ -5,6 +5,7 @@
 import { LocusInputError } from '../errors.js';
 
 export type AttentionKind = 'lsh' | 'full' | 'local';
+export type AttentionKernel = 'auto' | 'wasm' | 'tensor';
 
 export interface ReformerConfig {
   /** Tokens in the vocabulary (from the tokenizer: 4^k + 5). */
@@ -54,6 +55,13 @@ export interface ReformerConfig {
   dropout: number;
   /** Seed for initialisation, LSH rotations and dropout: same seed, same result. */
   seed: number;
+  /**
+   * How LSH and local attention run: 'wasm' = the fused SIMD kernel (kernels/assembly), about 5x
+   * faster than tfjs's batched matmuls on the CPU backends; 'tensor' = tfjs ops, which stay on the
+   * device of a GPU backend; 'auto' = 'wasm' on the wasm and cpu backends, else 'tensor'. The two
+   * agree to float rounding; with dropout they draw different masks.
+   */
+  attentionKernel: AttentionKernel;
 }
 
 export const DEFAULT_CONFIG: ReformerConfig = {
@@ -76,6 +84,7 @@ export const DEFAULT_CONFIG: ReformerConfig = {
   ffChunk: 4096,
   dropout: 0,
   seed: 0,
+  attentionKernel: 'auto',
 };
 
 /** A config with every 'auto' resolved, as the model uses and checkpoints store it. */
@@ -148,6 +157,13 @@ export function resolveConfig(
   if (c.attendAcrossBuckets !== 'auto' && typeof c.attendAcrossBuckets !== 'boolean') {
     fail('attendAcrossBuckets', "must be true, false or 'auto'", "use 'auto'", source);
   }
+  if (!['auto', 'wasm', 'tensor'].includes(c.attentionKernel))
+    fail(
+      'attentionKernel',
+      `must be 'auto', 'wasm' or 'tensor', got ${JSON.stringify(c.attentionKernel)}`,
+      "use 'auto'",
+      source,
+    );
   const attendAcrossBuckets = c.attendAcrossBuckets === 'auto' ? !c.causal : c.attendAcrossBuckets;
   if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1))
     fail('dropout', `must be in [0, 1), got ${String(c.dropout)}`, 'set dropout', source);
