@@ -117,7 +117,7 @@ export function planAttention(
   const width = rotationWidth(factors);
   const { heads, dHead, rounds } = config;
   for (let h = 0; h < heads; h++) {
-    const buckets = tf.tidy(() => {
+    const all = tf.tidy(() => {
       // This head's columns of the projection, not of its (T, H*dh) output (Slice copies its input).
       const projection = weights.wqk.slice([0, h * dHead], [-1, dHead]);
       const head = tf.pad(ops.linear(x, projection), [
@@ -131,10 +131,8 @@ export function planAttention(
         'float32',
         (options.seed + 7919 * (h + 1)) >>> 0,
       );
-      return tf.tensor1d(hashBuckets(tf, head, rotations, factors, rounds), 'int32');
+      return hashBuckets(tf, head, rotations, factors, rounds);
     });
-    const all = buckets.dataSync() as Int32Array;
-    buckets.dispose();
     const orders: SortOrder[] = [];
     for (let r = 0; r < rounds; r++) {
       orders.push(sortByBucket(all.subarray(r * paddedLength, (r + 1) * paddedLength), nBuckets, valid));

@@ -2,9 +2,9 @@
  * Chunked shared-QK attention (LSH or local) of every head and round through the SIMD wasm kernel,
  * as one differentiable tfjs op: qk, keys, v (T, H*dh) -> (T, H*dh).
  *
- * Per head and round, JavaScript gathers the rows into the round's sorted order inside the kernel's
- * memory, the kernel computes the chunk attention and its log-sum-exp, and the rows are scattered
- * back to positions. Rounds are then combined by their log-sum-exp weights, as in `attention.ts`'s
+ * The inputs are copied once into the kernel's memory; per head and round the kernel reads rows
+ * through the round's sort order and writes outputs and log-sum-exps at their positions. Rounds are
+ * then combined by their log-sum-exp weights, as in `attention.ts`'s
  * tensor path (`chunkedHeads`), which this op replaces on the CPU backends and is tested against.
  * The backward recomputes attention weights inside the kernel; the (Tp, 2C) scores are never stored.
  *
@@ -19,25 +19,27 @@ import {
   MASK_CAUSAL,
   MASK_SAME_BUCKET_ONLY,
   MASK_WRAP,
-  type KernelArrays,
-  type KernelCall,
+  type ArraySpec,
+  type KernelRun,
+  type Layout,
 } from './kernels/chunk-attention-wasm.js';
 import type { Ops } from './ops.js';
 
 type Tensor = TF.Tensor;
 
-/** Per-round outputs (R, T, H, dh) and log-sum-exps (R, T, H), kept for the rounds' backward. */
+/** Per-round outputs (R, T, H*dh) and log-sum-exps (R, T, H). */
 interface RoundOutputs {
-  outputs: Float32Array[];
-  lse: Float32Array[];
+  out: Float32Array;
+  lse: Float32Array;
 }
+
+/** qk, keys, v: (T, H*dh) each, position order. */
+type Inputs = [Float32Array, Float32Array, Float32Array];
 
 interface Problem {
   T: number;
   heads: number;
   dh: number;
-  /** Head width rounded up to a multiple of 4 for the kernel's SIMD rows (extra columns are zero). */
-  dhPadded: number;
   plan: AttentionPlan;
   config: ResolvedConfig;
   flags: number;
@@ -64,7 +66,6 @@ export function chunkAttention(
     T: plan.length,
     heads: config.heads,
     dh: config.dHead,
-    dhPadded: Math.ceil(config.dHead / 4) * 4,
     plan,
     config,
     flags:
@@ -75,26 +76,18 @@ export function chunkAttention(
   };
   const f = tf.customGrad((qkIn, keysIn, vIn, save) => {
     (save as TF.GradSaveFunc)([qkIn as Tensor, keysIn as Tensor, vIn as Tensor]);
-    const inputs = [qkIn, keysIn, vIn].map((t) => (t as Tensor).dataSync() as Float32Array) as [
-      Float32Array,
-      Float32Array,
-      Float32Array,
-    ];
-    const rounds = forwardRounds(problem, ...inputs);
-    const combined = combineRounds(problem, rounds);
-    // Training keeps the per-round outputs for the backward; otherwise the backward (rare outside
-    // training) recomputes them.
-    const kept = keepRounds ? rounds : undefined;
+    const inputs = [qkIn, keysIn, vIn].map((t) => (t as Tensor).dataSync() as Float32Array) as Inputs;
+    const rounds = forwardRounds(problem, inputs);
+    const R = plan.orders[0]!.length;
+    const combined = combineRounds(problem, rounds, roundWeights(rounds.lse, R));
+    // Training keeps a copy of the per-round outputs for the backward (the kernel's memory is reused
+    // by the next layer); otherwise the backward, rare outside training, recomputes them.
+    const kept = keepRounds ? { out: rounds.out.slice(), lse: rounds.lse.slice() } : undefined;
     return {
       value: tf.tensor2d(combined, [problem.T, problem.heads * problem.dh]),
       gradFunc: (dy, saved) => {
-        const arrays = (saved as Tensor[]).map((t) => t.dataSync() as Float32Array) as [
-          Float32Array,
-          Float32Array,
-          Float32Array,
-        ];
-        const roundsNow = kept ?? forwardRounds(problem, ...arrays);
-        const grads = backwardRounds(problem, arrays, roundsNow, (dy as Tensor).dataSync() as Float32Array);
+        const arrays = (saved as Tensor[]).map((t) => t.dataSync() as Float32Array) as Inputs;
+        const grads = backwardRounds(problem, arrays, kept, (dy as Tensor).dataSync() as Float32Array);
         return grads.map((g) => tf.tensor2d(g, [problem.T, problem.heads * problem.dh]));
       },
     };
@@ -107,83 +100,101 @@ function dropoutSeed(plan: AttentionPlan, head: number, round: number): number {
   return (plan.dropoutSeed + 104729 * (head + 1) + 7919 * round) >>> 0;
 }
 
-/**
- * Copy head h's columns of `source` (T, H*dh) into `target` (Tp, dhPadded) in the order `perm`.
- * Padding slots (perm >= T) are left as they are: the kernel never reads them.
- */
-function gatherSorted(
-  p: Problem,
-  source: Float32Array,
-  head: number,
-  perm: Int32Array,
-  target: Float32Array,
-) {
-  const { T, heads, dh, dhPadded } = p;
-  const width = heads * dh;
-  for (let slot = 0; slot < perm.length; slot++) {
-    const from = perm[slot]!;
-    if (from >= T) continue;
-    const at = from * width + head * dh;
-    target.set(source.subarray(at, at + dh), slot * dhPadded);
-  }
+/** The arrays of one call in the kernel's memory; the backward's extra arrays come after. */
+function forwardSpec(p: Problem) {
+  const { T, heads, dh, plan } = p;
+  const R = plan.orders[0]!.length;
+  const rows = T * heads * dh;
+  const slots = plan.paddedLength;
+  return {
+    qk: { type: 'f32', length: rows },
+    keys: { type: 'f32', length: rows },
+    v: { type: 'f32', length: rows },
+    out: { type: 'f32', length: R * rows }, // (R, T, H*dh)
+    lse: { type: 'f32', length: R * T * heads }, // (R, T, H)
+    valid: { type: 'u8', length: slots },
+    perm: { type: 'i32', length: slots },
+    bucket: { type: 'i32', length: slots },
+    scratch: { type: 'f32', length: 3 * 2 * p.config.chunk },
+  } as const satisfies Record<string, ArraySpec>;
 }
 
-/** Load one head-round's rows and mask inputs into the kernel. */
-function loadRound(
-  p: Problem,
-  arrays: KernelArrays,
-  inputs: [Float32Array, Float32Array, Float32Array],
-  head: number,
-  round: number,
-): Int32Array {
+function backwardSpec(p: Problem) {
+  const rows = p.T * p.heads * p.dh;
+  return {
+    ...forwardSpec(p),
+    dOut: { type: 'f32', length: rows },
+    dLse: { type: 'f32', length: p.T * p.heads },
+    dq: { type: 'f32', length: rows },
+    dk: { type: 'f32', length: rows },
+    dv: { type: 'f32', length: rows },
+  } as const satisfies Record<string, ArraySpec>;
+}
+
+type ForwardLayout = Layout<ReturnType<typeof forwardSpec>>;
+
+/** Copy the inputs and the valid-position mask into the kernel's memory. */
+function loadInputs(p: Problem, memory: ForwardLayout, inputs: Inputs): void {
+  memory.views.qk.set(inputs[0]);
+  memory.views.keys.set(inputs[1]);
+  memory.views.v.set(inputs[2]);
+  const valid = memory.views.valid;
+  const mask = p.plan.valid;
+  for (let t = 0; t < valid.length; t++) valid[t] = t < p.T && (mask === undefined || mask[t] === 1) ? 1 : 0;
+}
+
+/** Point the kernel at head h's round r sort order; returns the mask and dropout settings. */
+function loadOrder(p: Problem, memory: ForwardLayout, head: number, round: number): KernelRun {
   const order = p.plan.orders[head]![round]!;
-  const { perm, sortedBuckets } = order;
-  if (p.dhPadded !== p.dh) {
-    arrays.q.fill(0);
-    arrays.k.fill(0);
-    arrays.v.fill(0);
-  }
-  gatherSorted(p, inputs[0], head, perm, arrays.q);
-  gatherSorted(p, inputs[1], head, perm, arrays.k);
-  gatherSorted(p, inputs[2], head, perm, arrays.v);
-  arrays.pos.set(perm);
-  arrays.bucket.set(sortedBuckets);
-  const valid = p.plan.valid;
-  for (let slot = 0; slot < perm.length; slot++) {
-    const t = perm[slot]!;
-    arrays.keyOk[slot] = t < p.T && (valid === undefined || valid[t] === 1) ? 1 : 0;
-  }
-  return perm;
+  memory.views.perm.set(order.perm);
+  memory.views.bucket.set(order.sortedBuckets);
+  const { offsets } = memory;
+  return {
+    perm: offsets.perm,
+    bucket: offsets.bucket,
+    valid: offsets.valid,
+    scratch: offsets.scratch,
+    nChunks: p.plan.paddedLength / p.config.chunk,
+    chunk: p.config.chunk,
+    dh: p.dh,
+    stride: p.heads * p.dh,
+    lseStride: p.heads,
+    length: p.T,
+    flags: p.flags,
+    dropout: p.dropout,
+    seed: dropoutSeed(p.plan, head, round),
+  };
 }
 
-function kernelCall(p: Problem, head: number, round: number): KernelCall {
-  return { length: p.T, flags: p.flags, dropout: p.dropout, seed: dropoutSeed(p.plan, head, round) };
-}
-
-/** Every head's attention for every round, scattered back to positions. */
-function forwardRounds(p: Problem, qk: Float32Array, keys: Float32Array, v: Float32Array): RoundOutputs {
-  const { T, heads, dh, dhPadded, plan } = p;
+/** Every head's attention for every round into `out` (R, T, H*dh) and `lse` (R, T, H). */
+function runForward(p: Problem, memory: ForwardLayout): void {
+  const { T, heads, dh } = p;
   const kernel = chunkAttentionKernel();
-  const arrays = kernel.layout({ slots: plan.paddedLength, dh: dhPadded, chunk: p.config.chunk });
-  const rounds = plan.orders[0]!.length;
-  const result: RoundOutputs = { outputs: [], lse: [] };
-  for (let r = 0; r < rounds; r++) {
-    const outputs = new Float32Array(T * heads * dh);
-    const lse = new Float32Array(T * heads);
+  const o = memory.offsets;
+  const R = p.plan.orders[0]!.length;
+  for (let r = 0; r < R; r++) {
     for (let h = 0; h < heads; h++) {
-      const perm = loadRound(p, arrays, [qk, keys, v], h, r);
-      kernel.forward(kernelCall(p, h, r));
-      for (let slot = 0; slot < perm.length; slot++) {
-        const t = perm[slot]!;
-        if (t >= T) continue;
-        outputs.set(arrays.out.subarray(slot * dhPadded, slot * dhPadded + dh), (t * heads + h) * dh);
-        lse[t * heads + h] = arrays.lse[slot]!;
-      }
+      const run = loadOrder(p, memory, h, r);
+      const column = h * dh * 4;
+      kernel.forward(
+        {
+          q: o.qk + column,
+          k: o.keys + column,
+          v: o.v + column,
+          out: o.out + r * T * heads * dh * 4 + column,
+          lse: o.lse + (r * T * heads + h) * 4,
+        },
+        run,
+      );
     }
-    result.outputs.push(outputs);
-    result.lse.push(lse);
   }
-  return result;
+}
+
+function forwardRounds(p: Problem, inputs: Inputs): RoundOutputs {
+  const memory = chunkAttentionKernel().layout(forwardSpec(p));
+  loadInputs(p, memory, inputs);
+  runForward(p, memory);
+  return { out: memory.views.out, lse: memory.views.lse };
 }
 
 /**
@@ -191,106 +202,103 @@ function forwardRounds(p: Problem, qk: Float32Array, keys: Float32Array, v: Floa
  * (R, T*H). Normalised by division: a query that sees only itself has logits near the -1e5 self
  * penalty, where subtracting a logsumexp in float32 would skew the weights.
  */
-function roundWeights(rounds: RoundOutputs): Float32Array[] {
-  const R = rounds.lse.length;
-  const n = rounds.lse[0]!.length;
-  const weights = Array.from({ length: R }, () => new Float32Array(n));
+function roundWeights(lse: Float32Array, R: number): Float32Array {
+  const n = lse.length / R;
+  const weights = new Float32Array(R * n);
   for (let i = 0; i < n; i++) {
     let max = -Infinity;
-    for (let r = 0; r < R; r++) max = Math.max(max, rounds.lse[r]![i]!);
+    for (let r = 0; r < R; r++) max = Math.max(max, lse[r * n + i]!);
     let sum = 0;
     for (let r = 0; r < R; r++) {
-      const e = Math.exp(rounds.lse[r]![i]! - max);
-      weights[r]![i] = e;
+      const e = Math.exp(lse[r * n + i]! - max);
+      weights[r * n + i] = e;
       sum += e;
     }
-    for (let r = 0; r < R; r++) weights[r]![i]! /= sum;
+    for (let r = 0; r < R; r++) weights[r * n + i]! /= sum;
   }
   return weights;
 }
 
 /** out[t, h] = sum_r w_r[t, h] o_r[t, h]: (T, H*dh). */
-function combineRounds(p: Problem, rounds: RoundOutputs): Float32Array {
-  if (rounds.outputs.length === 1) return rounds.outputs[0]!;
+function combineRounds(p: Problem, rounds: RoundOutputs, weights: Float32Array): Float32Array {
   const { dh } = p;
-  const weights = roundWeights(rounds);
-  const out = new Float32Array(rounds.outputs[0]!.length);
-  weights.forEach((w, r) => {
-    const o = rounds.outputs[r]!;
-    for (let i = 0; i < w.length; i++) {
-      const wi = w[i]!;
-      const base = i * dh;
-      for (let d = 0; d < dh; d++) out[base + d]! += wi * o[base + d]!;
+  const n = p.T * p.heads;
+  const R = weights.length / n;
+  if (R === 1) return rounds.out.slice(0, n * dh);
+  const out = new Float32Array(n * dh);
+  for (let r = 0; r < R; r++) {
+    const base = r * n * dh;
+    for (let i = 0; i < n; i++) {
+      const w = weights[r * n + i]!;
+      const row = i * dh;
+      for (let d = 0; d < dh; d++) out[row + d]! += w * rounds.out[base + row + d]!;
     }
-  });
+  }
   return out;
 }
 
 /**
  * Gradients for qk, keys and v (T, H*dh) given dOut (T, H*dh). Through the round combination:
- * dO_r = w_r dOut and dLse_r = w_r (dOut . o_r - dOut . out); then each head-round's kernel backward,
- * scattered back to positions and summed.
+ * dO_r = w_r dOut and dLse_r = w_r (dOut . o_r - dOut . out); then each head-round's kernel backward
+ * adds its share into dq, dk, dv.
  */
 function backwardRounds(
   p: Problem,
-  inputs: [Float32Array, Float32Array, Float32Array],
-  rounds: RoundOutputs,
+  inputs: Inputs,
+  kept: RoundOutputs | undefined,
   dOut: Float32Array,
 ): [Float32Array, Float32Array, Float32Array] {
-  const { T, heads, dh, dhPadded, plan } = p;
-  const R = rounds.outputs.length;
-  const weights = R === 1 ? [new Float32Array(T * heads).fill(1)] : roundWeights(rounds);
-  const combined = R === 1 ? rounds.outputs[0]! : combineRounds(p, rounds);
-  // dOut . out per (position, head).
-  const dotOut = new Float32Array(T * heads);
-  for (let i = 0; i < T * heads; i++) {
-    let s = 0;
-    for (let d = 0; d < dh; d++) s += dOut[i * dh + d]! * combined[i * dh + d]!;
-    dotOut[i] = s;
-  }
-  const grads: [Float32Array, Float32Array, Float32Array] = [
-    new Float32Array(T * heads * dh),
-    new Float32Array(T * heads * dh),
-    new Float32Array(T * heads * dh),
-  ];
+  const { T, heads, dh } = p;
+  const R = p.plan.orders[0]!.length;
+  const n = T * heads;
   const kernel = chunkAttentionKernel();
-  const arrays = kernel.layout({ slots: plan.paddedLength, dh: dhPadded, chunk: p.config.chunk });
+  const memory = kernel.layout(backwardSpec(p));
+  const { views, offsets: o } = memory;
+  loadInputs(p, memory, inputs);
+  if (kept) {
+    views.out.set(kept.out);
+    views.lse.set(kept.lse);
+  } else {
+    runForward(p, memory);
+  }
+  const weights = roundWeights(views.lse, R);
+  const combined = combineRounds(p, views, weights);
+  views.dq.fill(0);
+  views.dk.fill(0);
+  views.dv.fill(0);
   for (let r = 0; r < R; r++) {
-    const w = weights[r]!;
-    const o = rounds.outputs[r]!;
-    const lse = rounds.lse[r]!;
+    const outBase = r * n * dh;
+    for (let i = 0; i < n; i++) {
+      const w = weights[r * n + i]!;
+      const row = i * dh;
+      let dotRound = 0;
+      let dotCombined = 0;
+      for (let d = 0; d < dh; d++) {
+        const g = dOut[row + d]!;
+        dotRound += g * views.out[outBase + row + d]!;
+        dotCombined += g * combined[row + d]!;
+        views.dOut[row + d] = w * g;
+      }
+      views.dLse[i] = R === 1 ? 0 : w * (dotRound - dotCombined);
+    }
     for (let h = 0; h < heads; h++) {
-      const perm = loadRound(p, arrays, inputs, h, r);
-      if (dhPadded !== dh) arrays.dOut.fill(0);
-      for (let slot = 0; slot < perm.length; slot++) {
-        const t = perm[slot]!;
-        if (t >= T) continue;
-        const i = t * heads + h;
-        const wi = w[i]!;
-        let dotRound = 0;
-        const row = slot * dhPadded;
-        for (let d = 0; d < dh; d++) {
-          const g = dOut[i * dh + d]!;
-          dotRound += g * o[i * dh + d]!;
-          arrays.dOut[row + d] = wi * g;
-        }
-        arrays.dLse[slot] = R === 1 ? 0 : wi * (dotRound - dotOut[i]!);
-        arrays.lse[slot] = lse[i]!;
-      }
-      kernel.backward(kernelCall(p, h, r));
-      const sources = [arrays.dq, arrays.dk, arrays.dv];
-      for (let slot = 0; slot < perm.length; slot++) {
-        const t = perm[slot]!;
-        if (t >= T) continue;
-        const at = (t * heads + h) * dh;
-        const row = slot * dhPadded;
-        for (let g = 0; g < 3; g++) {
-          const target = grads[g]!;
-          const source = sources[g]!;
-          for (let d = 0; d < dh; d++) target[at + d]! += source[row + d]!;
-        }
-      }
+      const run = loadOrder(p, memory, h, r);
+      const column = h * dh * 4;
+      kernel.backward(
+        {
+          q: o.qk + column,
+          k: o.keys + column,
+          v: o.v + column,
+          lse: o.lse + (r * n + h) * 4,
+          dOut: o.dOut + column,
+          dLse: o.dLse + h * 4,
+          dq: o.dq + column,
+          dk: o.dk + column,
+          dv: o.dv + column,
+        },
+        run,
+      );
     }
   }
-  return grads;
+  return [views.dq.slice(), views.dk.slice(), views.dv.slice()];
 }

@@ -34,6 +34,9 @@ export function rotationWidth(factors: readonly number[]): number {
 /**
  * Angular LSH buckets: h(x) = argmax([xR; -xR]) per round and factor. `qk` (T, dHead) and `rotations`
  * (dHead, rounds * rotationWidth) are tensors; the result, (rounds, T) row-major, is read back.
+ *
+ * One matmul gives every projection; the argmax over [xR; -xR] runs in JavaScript on the read-back
+ * rows (per factor, tfjs's concat, neg and argMax kernels cost more than the matmul itself).
  */
 export function hashBuckets(
   tf: typeof TF,
@@ -44,32 +47,32 @@ export function hashBuckets(
 ): Int32Array {
   const T = qk.shape[0]!;
   const width = rotationWidth(factors);
-  const dHead = qk.shape[1]!;
-  const columns = tf.tidy(() => {
-    const parts: TF.Tensor[] = [];
-    for (let r = 0; r < rounds; r++) {
-      let offset = r * width;
-      for (const f of factors) {
-        // Slice the small rotation, not the (T, rounds * width) product: the wasm backend's Slice
-        // copies its whole input on every call.
-        const rotation = rotations.slice([0, offset], [dHead, f / 2]);
-        const half = tf.matMul(qk as TF.Tensor2D, rotation as TF.Tensor2D); // (T, f / 2)
-        parts.push(tf.argMax(tf.concat([half, tf.neg(half)], 1), 1)); // (T,) in [0, f)
-        offset += f / 2;
-      }
-    }
-    return tf.stack(parts); // (rounds * factors, T) int32
-  });
-  const raw = columns.dataSync() as Int32Array;
-  columns.dispose();
+  const projected = tf.matMul(qk as TF.Tensor2D, rotations as TF.Tensor2D); // (T, rounds * width)
+  const xr = projected.dataSync() as Float32Array;
+  projected.dispose();
+  const rowWidth = rounds * width;
   const buckets = new Int32Array(rounds * T);
-  for (let r = 0; r < rounds; r++) {
-    for (let t = 0; t < T; t++) {
+  for (let t = 0; t < T; t++) {
+    const row = t * rowWidth;
+    for (let r = 0; r < rounds; r++) {
+      let offset = row + r * width;
       let bucket = 0;
       let scale = 1;
-      for (let f = 0; f < factors.length; f++) {
-        bucket += raw[(r * factors.length + f) * T + t]! * scale;
-        scale *= factors[f]!;
+      for (const f of factors) {
+        // argmax over [h, -h] with h = xr[offset .. offset + f/2), first maximum winning (as tf.argMax).
+        const half = f / 2;
+        let best = 0;
+        let bestValue = xr[offset]!;
+        for (let j = 1; j < f; j++) {
+          const value = j < half ? xr[offset + j]! : -xr[offset + j - half]!;
+          if (value > bestValue) {
+            bestValue = value;
+            best = j;
+          }
+        }
+        bucket += best * scale;
+        scale *= f;
+        offset += half;
       }
       buckets[r * T + t] = bucket;
     }

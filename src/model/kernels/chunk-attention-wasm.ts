@@ -1,6 +1,6 @@
 /**
  * Loads the SIMD chunk-attention kernel (assembly/chunk-attention.ts, compiled by `npm run build:wasm`
- * to dist/wasm/chunk-attention.wasm) and lays out its memory for one head and round at a time.
+ * to dist/wasm/chunk-attention.wasm) and lays out the arrays it works on inside its memory.
  *
  * One instance per thread (module state), so each worker of the pool has its own. The kernel's
  * memory grows to the largest sequence seen and stays there; wasm memory cannot shrink.
@@ -35,33 +35,39 @@ export const MASK_CAUSAL = 1;
 export const MASK_WRAP = 2;
 export const MASK_SAME_BUCKET_ONLY = 4;
 
-/** Typed views of one head-round's arrays inside the kernel's memory (valid until the next `layout`). */
-export interface KernelArrays {
-  q: Float32Array;
-  k: Float32Array;
-  v: Float32Array;
-  out: Float32Array;
-  dOut: Float32Array;
-  dq: Float32Array;
-  dk: Float32Array;
-  dv: Float32Array;
-  pos: Int32Array;
-  bucket: Int32Array;
-  keyOk: Uint8Array;
-  lse: Float32Array;
-  dLse: Float32Array;
+/** One array in the kernel's memory: its element type and length. */
+export interface ArraySpec {
+  type: 'f32' | 'i32' | 'u8';
+  length: number;
 }
 
-/** Sizes of one call: Tp sorted slots of width dh (a multiple of 4), chunk C. */
-export interface KernelShape {
-  slots: number;
-  dh: number;
+type View<S extends ArraySpec> = S['type'] extends 'f32'
+  ? Float32Array
+  : S['type'] extends 'i32'
+    ? Int32Array
+    : Uint8Array;
+
+/** Views of the laid-out arrays and their byte offsets (what the kernel functions take). */
+export interface Layout<S extends Record<string, ArraySpec>> {
+  views: { [K in keyof S]: View<S[K]> };
+  offsets: { [K in keyof S]: number };
+}
+
+/** What the mask, padding and dropout need, shared by forward and backward. */
+export interface KernelRun {
+  /** Byte offsets of the round's sort order (Tp) i32, buckets (Tp) i32, valid (Tp) u8, scratch. */
+  perm: number;
+  bucket: number;
+  valid: number;
+  scratch: number;
+  nChunks: number;
   chunk: number;
-}
-
-/** What the mask and dropout need besides the arrays. */
-export interface KernelCall {
-  /** Real tokens: query slots whose position is >= length are internal padding and skipped. */
+  dh: number;
+  /** Floats between consecutive rows of q, k, v, out, dOut, dq, dk, dv. */
+  stride: number;
+  /** Floats between consecutive entries of lse and dLse. */
+  lseStride: number;
+  /** Real tokens: sorted slots holding positions >= length are internal padding and skipped. */
   length: number;
   flags: number;
   dropout: number;
@@ -70,118 +76,85 @@ export interface KernelCall {
 
 export class ChunkAttentionKernel {
   private readonly exports: KernelExports;
-  private offsets: Record<keyof KernelArrays | 'scratch', number> | undefined;
-  private shape: KernelShape | undefined;
 
   constructor(bytes: Uint8Array) {
     const instance = new wasm.Instance(new wasm.Module(bytes), {});
     this.exports = instance.exports as unknown as KernelExports;
   }
 
-  /** Reserve memory for `shape` and return views of the arrays (contents are left as they were). */
-  layout(shape: KernelShape): KernelArrays {
-    const { slots, dh, chunk } = shape;
-    const rowsBytes = slots * dh * 4;
-    const slotBytes = align(slots * 4);
+  /**
+   * Place the arrays of `spec` one after another (16-byte aligned), growing memory as needed, and
+   * return views of them. Contents are whatever was there; views are valid until the next layout.
+   * The same spec prefix always gets the same offsets.
+   */
+  layout<S extends Record<string, ArraySpec>>(spec: S): Layout<S> {
     let at = align(this.exports.heapBase());
-    const take = (bytes: number): number => {
-      const start = at;
-      at += align(bytes);
-      return start;
-    };
-    this.offsets = {
-      q: take(rowsBytes),
-      k: take(rowsBytes),
-      v: take(rowsBytes),
-      out: take(rowsBytes),
-      dOut: take(rowsBytes),
-      dq: take(rowsBytes),
-      dk: take(rowsBytes),
-      dv: take(rowsBytes),
-      pos: take(slotBytes),
-      bucket: take(slotBytes),
-      keyOk: take(slots),
-      lse: take(slotBytes),
-      dLse: take(slotBytes),
-      scratch: take(3 * 2 * chunk * 4),
-    };
+    const offsets = {} as Record<string, number>;
+    for (const [name, array] of Object.entries(spec)) {
+      offsets[name] = at;
+      at += align(array.length * (array.type === 'u8' ? 1 : 4));
+    }
     const memory = this.exports.memory;
     if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / PAGE));
-    this.shape = shape;
     const buffer = memory.buffer;
-    const o = this.offsets;
-    const floats = (offset: number, n: number) => new Float32Array(buffer, offset, n);
-    const rows = slots * dh;
-    return {
-      q: floats(o.q, rows),
-      k: floats(o.k, rows),
-      v: floats(o.v, rows),
-      out: floats(o.out, rows),
-      dOut: floats(o.dOut, rows),
-      dq: floats(o.dq, rows),
-      dk: floats(o.dk, rows),
-      dv: floats(o.dv, rows),
-      pos: new Int32Array(buffer, o.pos, slots),
-      bucket: new Int32Array(buffer, o.bucket, slots),
-      keyOk: new Uint8Array(buffer, o.keyOk, slots),
-      lse: floats(o.lse, slots),
-      dLse: floats(o.dLse, slots),
-    };
+    const views = {} as Record<string, Float32Array | Int32Array | Uint8Array>;
+    for (const [name, array] of Object.entries(spec)) {
+      const Type = array.type === 'f32' ? Float32Array : array.type === 'i32' ? Int32Array : Uint8Array;
+      views[name] = new Type(buffer, offsets[name], array.length);
+    }
+    return { views, offsets } as unknown as Layout<S>;
   }
 
-  /** out, lse from q, k, v, pos, bucket, keyOk of the current layout. */
-  forward(call: KernelCall): void {
-    const { o, shape } = this.current();
-    this.exports.forward(
-      o.q,
-      o.k,
-      o.v,
-      o.pos,
-      o.keyOk,
-      o.bucket,
-      o.out,
-      o.lse,
-      o.scratch,
-      shape.slots / shape.chunk,
-      shape.chunk,
-      shape.dh,
-      call.length,
-      call.flags,
-      call.dropout,
-      call.seed >>> 0,
-    );
+  /** One head and round: out and lse (byte offsets, already at the head's column) from q, k, v. */
+  forward(rows: { q: number; k: number; v: number; out: number; lse: number }, run: KernelRun): void {
+    this.exports.forward(rows.q, rows.k, rows.v, rows.out, rows.lse, ...this.runArgs(run));
   }
 
-  /** dq, dk, dv from q, k, v, lse, dOut, dLse (and the mask arrays) of the current layout. */
-  backward(call: KernelCall): void {
-    const { o, shape } = this.current();
+  /** One head and round: adds its share of dq, dk, dv given dOut and dLse. */
+  backward(
+    rows: {
+      q: number;
+      k: number;
+      v: number;
+      lse: number;
+      dOut: number;
+      dLse: number;
+      dq: number;
+      dk: number;
+      dv: number;
+    },
+    run: KernelRun,
+  ): void {
     this.exports.backward(
-      o.q,
-      o.k,
-      o.v,
-      o.pos,
-      o.keyOk,
-      o.bucket,
-      o.lse,
-      o.dOut,
-      o.dLse,
-      o.dq,
-      o.dk,
-      o.dv,
-      o.scratch,
-      shape.slots / shape.chunk,
-      shape.chunk,
-      shape.dh,
-      call.length,
-      call.flags,
-      call.dropout,
-      call.seed >>> 0,
+      rows.q,
+      rows.k,
+      rows.v,
+      rows.lse,
+      rows.dOut,
+      rows.dLse,
+      rows.dq,
+      rows.dk,
+      rows.dv,
+      ...this.runArgs(run),
     );
   }
 
-  private current() {
-    if (!this.offsets || !this.shape) throw new Error('chunk-attention kernel: layout() first');
-    return { o: this.offsets, shape: this.shape };
+  private runArgs(run: KernelRun): number[] {
+    return [
+      run.perm,
+      run.bucket,
+      run.valid,
+      run.scratch,
+      run.nChunks,
+      run.chunk,
+      run.dh,
+      run.stride,
+      run.lseStride,
+      run.length,
+      run.flags,
+      run.dropout,
+      run.seed >>> 0,
+    ];
   }
 }
 
