@@ -41,7 +41,12 @@ const CASES: Case[] = [
   { name: 'LSH, bidirectional, 3 rounds', kind: 'lsh', config: { rounds: 3 }, length: 61 },
   { name: 'LSH, causal (same-bucket only)', kind: 'lsh', config: { rounds: 2, causal: true }, length: 70 },
   { name: 'LSH, one round', kind: 'lsh', config: { rounds: 1 }, length: 48 },
-  { name: 'LSH, head width 6 (four SIMD lanes and a scalar tail)', kind: 'lsh', config: { dHead: 6 }, length: 50 },
+  {
+    name: 'LSH, head width 6 (four SIMD lanes and a scalar tail)',
+    kind: 'lsh',
+    config: { dHead: 6 },
+    length: 50,
+  },
   { name: 'LSH with padding masked', kind: 'lsh', config: { rounds: 2 }, length: 64, masked: [0, 5, 60, 61] },
   { name: 'local, bidirectional', kind: 'local', config: {}, length: 45 },
   { name: 'local, causal', kind: 'local', config: { causal: true }, length: 45 },
