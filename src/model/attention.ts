@@ -117,22 +117,20 @@ export function planAttention(
   const width = rotationWidth(factors);
   const { heads, dHead, rounds } = config;
   for (let h = 0; h < heads; h++) {
-    const all = tf.tidy(() => {
+    const [head, rotations] = tf.tidy(() => {
       // This head's columns of the projection, not of its (T, H*dh) output (Slice copies its input).
       const projection = weights.wqk.slice([0, h * dHead], [-1, dHead]);
-      const head = tf.pad(ops.linear(x, projection), [
+      const padded = tf.pad(ops.linear(x, projection), [
         [0, paddedLength - T],
         [0, 0],
       ]); // (Tp, dh)
-      const rotations = tf.randomNormal(
-        [dHead, rounds * width],
-        0,
-        1,
-        'float32',
-        (options.seed + 7919 * (h + 1)) >>> 0,
-      );
-      return hashBuckets(tf, head, rotations, factors, rounds);
+      const seed = (options.seed + 7919 * (h + 1)) >>> 0;
+      return [padded, tf.randomNormal([dHead, rounds * width], 0, 1, 'float32', seed)];
     });
+    // Outside tidy: tidy walks a returned typed array element by element.
+    const all = hashBuckets(tf, head!, rotations!, factors, rounds);
+    head!.dispose();
+    rotations!.dispose();
     const orders: SortOrder[] = [];
     for (let r = 0; r < rounds; r++) {
       orders.push(sortByBucket(all.subarray(r * paddedLength, (r + 1) * paddedLength), nBuckets, valid));

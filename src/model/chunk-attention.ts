@@ -115,7 +115,7 @@ function forwardSpec(p: Problem) {
     valid: { type: 'u8', length: slots },
     perm: { type: 'i32', length: slots },
     bucket: { type: 'i32', length: slots },
-    scratch: { type: 'f32', length: 3 * 2 * p.config.chunk },
+    scratch: { type: 'f32', length: 4 * p.config.chunk ** 2 + 16 * p.config.chunk + p.dh + 8 },
   } as const satisfies Record<string, ArraySpec>;
 }
 

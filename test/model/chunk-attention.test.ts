@@ -48,6 +48,7 @@ const CASES: Case[] = [
     length: 50,
   },
   { name: 'LSH with padding masked', kind: 'lsh', config: { rounds: 2 }, length: 64, masked: [0, 5, 60, 61] },
+  { name: 'LSH, odd chunk (scalar exp tail)', kind: 'lsh', config: { chunk: 5 }, length: 37 },
   { name: 'local, bidirectional', kind: 'local', config: {}, length: 45 },
   { name: 'local, causal', kind: 'local', config: { causal: true }, length: 45 },
 ];
