@@ -38,9 +38,9 @@ export interface ReformerConfig {
   attention: AttentionKind | AttentionKind[];
   /**
    * LSH layers run exact full attention on sequences of at most this many tokens (and always when
-   * the sequence fits in one chunk pair). Measured on wasm (docs/benchmarks.md): full attention was
-   * as fast as LSH at 1,666 tokens and 2.2x slower at 4,096, where its training step no longer fit
-   * in wasm's 4 GB heap; 1,024 keeps short inputs exact and cheap.
+   * the sequence fits in one chunk pair). Measured on wasm with the fused kernel (docs/benchmarks.md):
+   * LSH and full attention were even at 256 tokens and LSH 1.5-1.8x faster at 512 (forward and
+   * training step); 512 keeps short inputs exact and never slower.
    */
   fullAttentionUpTo: number;
   /** Longest input in tokens the positional embedding covers. */
@@ -77,7 +77,7 @@ export const DEFAULT_CONFIG: ReformerConfig = {
   causal: false,
   attendAcrossBuckets: 'auto',
   attention: 'lsh',
-  fullAttentionUpTo: 1024,
+  fullAttentionUpTo: 512,
   maxLength: 1 << 20, // 1M tokens; axial positions keep this cheap
   axialShape: 'auto',
   axialDims: 'auto',

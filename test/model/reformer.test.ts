@@ -163,6 +163,9 @@ describe('config validation', () => {
     expect(() => resolveConfig({ attention: 'sparse' as never })).toThrow(/unknown kind "sparse"/);
     expect(() => resolveConfig({ chunks: 4 } as never)).toThrow(/chunks is not a model setting/);
     expect(() => resolveConfig({ maxLength: 100, axialShape: [5, 5] })).toThrow(/covers 25 positions/);
+    expect(() => resolveConfig({ attentionKernel: 'gpu' as never })).toThrow(
+      /attentionKernel must be 'auto', 'wasm' or 'tensor', got "gpu"/,
+    );
   });
   it('resolves auto values', () => {
     const c = resolveConfig({ causal: true });
