@@ -23,6 +23,7 @@ import {
 } from './lsh.js';
 import type { Ops } from './ops.js';
 import { chunkAttention } from './chunk-attention.js';
+import { chunkAttentionKernel } from './kernels/chunk-attention-wasm.js';
 
 type Tensor = TF.Tensor;
 
@@ -127,8 +128,17 @@ export function planAttention(
       const seed = (options.seed + 7919 * (h + 1)) >>> 0;
       return [padded, tf.randomNormal([dHead, rounds * width], 0, 1, 'float32', seed)];
     });
-    // Outside tidy: tidy walks a returned typed array element by element.
-    const all = hashBuckets(tf, head!, rotations!, factors, rounds);
+    // Outside tidy: tidy walks a returned typed array element by element. The kernel's hashing keeps
+    // the (Tp, rounds * width) projections out of memory; their width grows as sqrt(T).
+    const all = usesWasmKernel(tf, config)
+      ? chunkAttentionKernel().hash(
+          head!.dataSync() as Float32Array,
+          dHead,
+          rotations!.dataSync() as Float32Array,
+          factors,
+          rounds,
+        )
+      : hashBuckets(tf, head!, rotations!, factors, rounds);
     head!.dispose();
     rotations!.dispose();
     const orders: SortOrder[] = [];

@@ -12,13 +12,20 @@ export const FORBIDDEN = -1e9;
 export const SELF = -1e5;
 
 /**
- * Factorise a large bucket count as TRAX does: n <= 128 hashes directly; beyond that, two factors
- * hashed on separate slices of the rotation, b = b1 + f1 * b2, so the rotation costs O(sqrt n), not O(n).
+ * Factorise a large bucket count so that the rotation stays narrow: each factor f is hashed on its
+ * own f/2 rotation columns and b = b1 + f1 * b2 + f1 * f2 * b3. Up to 128 buckets, one factor; up to
+ * 4,096, two as TRAX does (O(sqrt n) columns); beyond, three (O(cbrt n)): at 1M bases (5,210
+ * buckets) two factors needed 84 columns per round, and hashing grew to a sixth of a forward pass.
+ * Each factor is even (argmax over [xR, -xR]); the product may fall slightly short of n.
  */
 export function bucketFactors(nBuckets: number): number[] {
   if (nBuckets <= 128) return [nBuckets];
-  const first = 2 ** Math.ceil(Math.log2(Math.sqrt(nBuckets)));
-  return [first, 2 * Math.max(1, Math.floor(nBuckets / (2 * first)))];
+  if (nBuckets <= 4096) {
+    const first = 2 ** Math.ceil(Math.log2(Math.sqrt(nBuckets)));
+    return [first, 2 * Math.max(1, Math.floor(nBuckets / (2 * first)))];
+  }
+  const side = 2 ** Math.floor(Math.log2(Math.cbrt(nBuckets)));
+  return [side, side, 2 * Math.max(1, Math.floor(nBuckets / (2 * side * side)))];
 }
 
 /** Total buckets the factors address (may be slightly below the requested count). */

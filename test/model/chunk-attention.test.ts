@@ -15,6 +15,8 @@ import {
   type AttentionWeights,
 } from '../../src/model/attention.js';
 import { resolveConfig, type AttentionKind, type ReformerConfig } from '../../src/model/config.js';
+import { chunkAttentionKernel } from '../../src/model/kernels/chunk-attention-wasm.js';
+import { bucketCount, bucketFactors, hashBuckets, rotationWidth } from '../../src/model/lsh.js';
 import { makeOps } from '../../src/model/ops.js';
 
 const ops = makeOps(tf);
@@ -135,6 +137,30 @@ for (const backend of ['wasm', 'cpu']) {
         for (let i = 1; i < 4; i++) expect(relativeDiff(a.grads[i]!, b.grads[i]!)).toBeLessThan(1e-4);
       });
     }
+
+    it('hashes rows into the same LSH buckets as the tfjs path', () => {
+      const [T, dh, rounds] = [1000, 32, 3];
+      // One, two and three factors (bucketFactors uses three beyond 4,096 buckets).
+      expect(bucketFactors(5210)).toEqual([16, 16, 20]);
+      for (const factors of [[16], [32, 14], [6], bucketFactors(5210)]) {
+        const width = rotationWidth(factors);
+        const x = tf.randomNormal([T, dh], 0, 1, 'float32', 5);
+        const rotations = tf.randomNormal([dh, rounds * width], 0, 1, 'float32', 6);
+        const expected = hashBuckets(tf, x, rotations, factors, rounds);
+        const actual = chunkAttentionKernel().hash(
+          x.dataSync() as Float32Array,
+          dh,
+          rotations.dataSync() as Float32Array,
+          factors,
+          rounds,
+        );
+        expect(actual.length).toBe(expected.length);
+        // Equal up to float summation order: a near-tie may flip once in a while, not more.
+        const differ = actual.filter((b, i) => b !== expected[i]).length;
+        expect(differ).toBeLessThanOrEqual(2);
+        expect(Math.max(...actual)).toBeLessThan(bucketCount(factors));
+      }
+    });
 
     it('with dropout: replays its mask, differs from no dropout, and its gradient matches finite differences', () => {
       const c: Case = { name: 'dropout', kind: 'lsh', config: { rounds: 2 }, length: 40 };

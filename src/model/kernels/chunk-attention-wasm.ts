@@ -28,6 +28,7 @@ interface KernelExports {
   heapBase(): number;
   forward(...args: number[]): void;
   backward(...args: number[]): void;
+  hash(...args: number[]): void;
 }
 
 /** Bit flags of the mask rule, as in the kernel. */
@@ -137,6 +138,44 @@ export class ChunkAttentionKernel {
       rows.dv,
       ...this.runArgs(run),
     );
+  }
+
+  /**
+   * lsh.ts `hashBuckets` in the kernel: rows x (T, dh) against rotations (dh, rounds * width),
+   * buckets (rounds, T) row-major.
+   */
+  hash(
+    x: Float32Array,
+    dh: number,
+    rotations: Float32Array,
+    factors: readonly number[],
+    rounds: number,
+  ): Int32Array {
+    const T = x.length / dh;
+    const width = rotations.length / dh / rounds;
+    const { views, offsets: o } = this.layout({
+      x: { type: 'f32', length: x.length },
+      rotations: { type: 'f32', length: rotations.length },
+      factors: { type: 'i32', length: factors.length },
+      buckets: { type: 'i32', length: rounds * T },
+      scratch: { type: 'f32', length: rounds * width },
+    });
+    views.x.set(x);
+    views.rotations.set(rotations);
+    views.factors.set(factors);
+    this.exports.hash(
+      o.x,
+      T,
+      dh,
+      o.rotations,
+      o.factors,
+      factors.length,
+      rounds,
+      width,
+      o.buckets,
+      o.scratch,
+    );
+    return views.buckets.slice();
   }
 
   private runArgs(run: KernelRun): number[] {

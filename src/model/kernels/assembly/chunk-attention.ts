@@ -554,3 +554,71 @@ export function backward(
     accumulateBlock(dvRows, width, second, 1, width, gradRows, C, dh); // dv += P'^T dOut
   }
 }
+
+/**
+ * Angular LSH buckets (lsh.ts `hashBuckets`, fused): for each of the T rows x_t (dh floats, row t at
+ * x + t * dh * 4) and each round, per factor f the argmax of [x R, -x R] over that factor's f/2
+ * rotation columns (the first maximum wins, as tf.argMax), combined as b = b1 + f1 * b2 + ...
+ * rotations: (dh, rounds * width) row-major; factors: nFactors i32; buckets: (rounds, T) i32.
+ * The projections of one row (rounds * width floats) live in `scratch` only, where the tfjs path
+ * materialised and read back a (T, rounds * width) matrix, which grows as sqrt(T) per row.
+ */
+export function hash(
+  x: usize,
+  T: i32,
+  dh: i32,
+  rotations: usize,
+  factors: usize,
+  nFactors: i32,
+  rounds: i32,
+  width: i32,
+  buckets: usize,
+  scratch: usize,
+): void {
+  const cols = rounds * width;
+  const simdCols = cols & ~3;
+  const rowBytes = <usize>cols << 2;
+  for (let t = 0; t < T; t++) {
+    const row = x + (<usize>(t * dh) << 2);
+    // scratch[c] = x_t . R[:, c], four columns at a time.
+    for (let c = 0; c < simdCols; c += 4) {
+      let acc = f32x4.splat(0);
+      let r = rotations + (<usize>c << 2);
+      for (let d = 0; d < dh; d++) {
+        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(row + (<usize>d << 2))), v128.load(r)));
+        r += rowBytes;
+      }
+      v128.store(scratch + (<usize>c << 2), acc);
+    }
+    for (let c = simdCols; c < cols; c++) {
+      let sum: f32 = 0;
+      for (let d = 0; d < dh; d++) {
+        sum += load<f32>(row + (<usize>d << 2)) * load<f32>(rotations + (<usize>(d * cols + c) << 2));
+      }
+      store<f32>(scratch + (<usize>c << 2), sum);
+    }
+    for (let round = 0; round < rounds; round++) {
+      let offset = round * width;
+      let bucket = 0;
+      let scale = 1;
+      for (let i = 0; i < nFactors; i++) {
+        const f = loadI32(factors, i);
+        const half = f >> 1;
+        let best = 0;
+        let bestValue = load<f32>(scratch + (<usize>offset << 2));
+        for (let j = 1; j < f; j++) {
+          const value: f32 =
+            j < half ? load<f32>(scratch + (<usize>(offset + j) << 2)) : -load<f32>(scratch + (<usize>(offset + j - half) << 2));
+          if (value > bestValue) {
+            bestValue = value;
+            best = j;
+          }
+        }
+        bucket += best * scale;
+        scale *= f;
+        offset += half;
+      }
+      store<i32>(buckets + (<usize>(round * T + t) << 2), bucket);
+    }
+  }
+}
