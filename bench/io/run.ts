@@ -12,14 +12,14 @@
  * (io-quick-* with --quick). Progress goes to stderr.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem, tmpdir, arch, platform } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareFiles, comparePileup, type FileComparison, type PileupComparison } from './compare.js';
 import { createMeasurer, median, type Measurer, type Run } from './measure.js';
+import { findRepoRoot, log } from '../repo.js';
 
 const USAGE = `Usage: node dist/bench/io/run.js [options]   (or: npm run bench:io -- [options])
 
@@ -30,21 +30,6 @@ const USAGE = `Usage: node dist/bench/io/run.js [options]   (or: npm run bench:i
   --no-save        do not write bench/results/*.json
   --keep           keep the temporary directory with the outputs
   -h, --help       this help`;
-
-/** Repository root: the nearest folder above this file with Locus's package.json. */
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'locus') {
-      return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('cannot find the Locus repository root (package.json "name": "locus")');
-    dir = parent;
-  }
-}
 
 interface Options {
   quick: boolean;
@@ -159,10 +144,6 @@ interface CaseSpec {
   locus: (out: string) => string[];
   samtools: (out: string) => string[];
   verify: (locusOut: string, samtoolsOut: string) => Promise<Correctness>;
-}
-
-function log(message: string): void {
-  process.stderr.write(message + '\n');
 }
 
 const seconds = (s: number) => s.toFixed(s < 1 ? 3 : 2);

@@ -15,11 +15,9 @@
  * Progress goes to stderr, a summary to stdout, and JSON to bench/results/duplication-lsh-<rounds>.json
  * or duplication-full.json (or the --out path).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseBackendChoice, selectBackend } from '../../src/model/backend.js';
 import { bucketsFor, resolveConfig, type ReformerConfig } from '../../src/model/config.js';
@@ -28,6 +26,7 @@ import { AdamW, clipGradients } from '../../src/model/optimizer.js';
 import { IGNORE, Reformer } from '../../src/model/reformer.js';
 import { learningRateAt } from '../../src/train/schedule.js';
 import { inProcessGradients, type Example } from '../../src/train/trainer.js';
+import { findRepoRoot, log } from '../repo.js';
 
 const USAGE = `Usage: node dist/bench/model/duplication.js [options]
 
@@ -54,23 +53,6 @@ const USAGE = `Usage: node dist/bench/model/duplication.js [options]
   --out PATH         JSON output (default bench/results/duplication-lsh-<rounds>.json or
                      duplication-full.json)
   -h, --help         this help`;
-
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'locus')
-      return dir;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('cannot find the Locus repository root (package.json "name": "locus")');
-    dir = parent;
-  }
-}
-
-function log(message: string): void {
-  process.stderr.write(message + '\n');
-}
 
 function integer(value: string, name: string, min: number): number {
   const n = Number(value);

@@ -14,11 +14,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, resolveConfig } from '../../src/model/config.js';
 import { iterationFlops, type FlopBreakdown } from './flops.js';
+import { findRepoRoot, log } from '../repo.js';
 
 const USAGE = `Usage: node dist/bench/model/run.js [options]   (or: npm run bench:model -- [options])
 
@@ -40,23 +40,6 @@ const REFERENCE = {
 };
 
 const GB4 = 4e9;
-
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'locus')
-      return dir;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('cannot find the Locus repository root (package.json "name": "locus")');
-    dir = parent;
-  }
-}
-
-function log(message: string): void {
-  process.stderr.write(message + '\n');
-}
 
 interface CaseSpec {
   id: string;
