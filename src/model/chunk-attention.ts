@@ -115,6 +115,10 @@ function forwardSpec(p: Problem) {
     valid: { type: 'u8', length: slots },
     perm: { type: 'i32', length: slots },
     bucket: { type: 'i32', length: slots },
+    // One head-round's q, k and v rows in sort order (gatherRows), (Tp, dh) each.
+    sortedQ: { type: 'f32', length: slots * dh },
+    sortedK: { type: 'f32', length: slots * dh },
+    sortedV: { type: 'f32', length: slots * dh },
     scratch: { type: 'f32', length: 4 * p.config.chunk ** 2 + 16 * p.config.chunk + p.dh + 8 },
   } as const satisfies Record<string, ArraySpec>;
 }
@@ -176,11 +180,14 @@ function runForward(p: Problem, memory: ForwardLayout): void {
     for (let h = 0; h < heads; h++) {
       const run = loadOrder(p, memory, h, r);
       const column = h * dh * 4;
+      kernel.gatherRows(o.qk + column, o.sortedQ, run);
+      kernel.gatherRows(o.keys + column, o.sortedK, run);
+      kernel.gatherRows(o.v + column, o.sortedV, run);
       kernel.forward(
         {
-          q: o.qk + column,
-          k: o.keys + column,
-          v: o.v + column,
+          q: o.sortedQ,
+          k: o.sortedK,
+          v: o.sortedV,
           out: o.out + r * T * heads * dh * 4 + column,
           lse: o.lse + (r * T * heads + h) * 4,
         },

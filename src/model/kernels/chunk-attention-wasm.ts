@@ -29,6 +29,7 @@ interface KernelExports {
   forward(...args: number[]): void;
   backward(...args: number[]): void;
   hash(...args: number[]): void;
+  gatherRows(...args: number[]): void;
 }
 
 /** Bit flags of the mask rule, as in the kernel. */
@@ -106,9 +107,20 @@ export class ChunkAttentionKernel {
     return { views, offsets } as unknown as Layout<S>;
   }
 
-  /** One head and round: out and lse (byte offsets, already at the head's column) from q, k, v. */
+  /**
+   * One head and round: out and lse (byte offsets, already at the head's column) from q, k, v, given
+   * as `gatherRows` left them: (Tp, dh) each, in the round's sort order.
+   */
   forward(rows: { q: number; k: number; v: number; out: number; lse: number }, run: KernelRun): void {
-    this.exports.forward(rows.q, rows.k, rows.v, rows.out, rows.lse, ...this.runArgs(run));
+    this.exports.forward(rows.q, rows.k, rows.v, rows.out, rows.lse, ...this.runArgs(run), run.dh, 1);
+  }
+
+  /**
+   * dst (Tp, dh) = the rows of src (byte offset at the head's column, rows `run.stride` floats apart)
+   * in the order of `run.perm`, zeros for internal padding.
+   */
+  gatherRows(src: number, dst: number, run: KernelRun): void {
+    this.exports.gatherRows(src, run.stride, run.perm, dst, run.dh, run.nChunks * run.chunk, run.length);
   }
 
   /** One head and round: adds its share of dq, dk, dv given dOut and dLse. */

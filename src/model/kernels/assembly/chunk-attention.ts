@@ -350,6 +350,8 @@ function pointRows(
   prev: i32,
   C: i32,
   rowBytes: usize,
+  inBytes: usize,
+  sorted: bool,
   length: i32,
   q: usize,
   k: usize,
@@ -360,12 +362,14 @@ function pointRows(
   dv: usize,
 ): void {
   for (let j = 0; j < 2 * C; j++) {
-    const t = loadI32(perm, keySlotOf(n, prev, C, j));
+    const keySlot = keySlotOf(n, prev, C, j);
+    const t = loadI32(perm, keySlot);
     const at = <usize>j << 2;
     const row = <usize>t * rowBytes;
+    const input = <usize>(sorted ? keySlot : t) * inBytes;
     const real = t < length;
-    store<usize>(keyRows + at, real ? k + row : zero);
-    store<usize>(valueRows + at, real ? v + row : zero);
+    store<usize>(keyRows + at, real ? k + input : zero);
+    store<usize>(valueRows + at, real ? v + input : zero);
     if (dk != 0) {
       store<usize>(dkRows + at, real ? dk + row : zero);
       store<usize>(dvRows + at, real ? dv + row : zero);
@@ -376,7 +380,7 @@ function pointRows(
     const at = <usize>i << 2;
     const row = <usize>t * rowBytes;
     const real = t < length;
-    store<usize>(queryRows + at, real ? q + row : zero);
+    store<usize>(queryRows + at, real ? q + <usize>(sorted ? n * C + i : t) * inBytes : zero);
     store<usize>(outRows + at, real ? out + row : zero);
     if (dOut != 0) store<usize>(gradRows + at, real ? dOut + row : zero);
   }
@@ -413,7 +417,10 @@ function maskRow(
  * out = softmax(q k^T + mask) v per query (dropout on the weights when rate > 0), and
  * lse = logsumexp(q k^T + mask), written at the query's position. Per chunk: the (C, 2C) scores as
  * one small matrix product, the mask and softmax row by row, then the weights times the values as
- * another. Sorted slots holding positions >= `length` (internal padding) are skipped.
+ * another. Sorted slots holding positions >= `length` (internal padding) are skipped. With `sorted`,
+ * q, k and v hold the round's rows already in sorted order (`gatherRows`, row s = slot s, inStride
+ * floats apart): at 1M bases the rows no longer stay in cache, and reading them in sort order from
+ * position order missed on nearly every row.
  */
 export function forward(
   q: usize,
@@ -434,14 +441,17 @@ export function forward(
   flags: i32,
   rate: f32,
   seed: u32,
+  inStride: i32,
+  sorted: i32,
 ): void {
   const rowBytes = <usize>stride << 2;
+  const inBytes = <usize>inStride << 2;
   const width = 2 * C;
   const scale: f32 = rate > 0 ? 1 / (1 - rate) : 1;
   carve(scratch, C, dh);
   for (let n = 0; n < nChunks; n++) {
     const prev = (n - 1 + nChunks) % nChunks;
-    pointRows(perm, n, prev, C, rowBytes, length, q, k, v, out, 0, 0, 0);
+    pointRows(perm, n, prev, C, rowBytes, inBytes, sorted != 0, length, q, k, v, out, 0, 0, 0);
     dotBlock(scores, width, queryRows, C, keyRows, width, dh);
     for (let i = 0; i < C; i++) {
       const slot = n * C + i;
@@ -513,7 +523,7 @@ export function backward(
   carve(scratch, C, dh);
   for (let n = 0; n < nChunks; n++) {
     const prev = (n - 1 + nChunks) % nChunks;
-    pointRows(perm, n, prev, C, rowBytes, length, q, k, v, dq, dOut, dk, dv);
+    pointRows(perm, n, prev, C, rowBytes, rowBytes, false, length, q, k, v, dq, dOut, dk, dv);
     dotBlock(scores, width, queryRows, C, keyRows, width, dh);
     dotBlock(second, width, gradRows, C, valueRows, width, dh);
     for (let i = 0; i < C; i++) {
@@ -620,5 +630,19 @@ export function hash(
       }
       store<i32>(buckets + (<usize>(round * T + t) << 2), bucket);
     }
+  }
+}
+
+/**
+ * dst row s = src row perm[s] (dh floats; src rows `stride` floats apart), or zeros where perm[s] is
+ * internal padding (>= length): a round's rows in its sort order, for `forward` with `sorted`.
+ */
+export function gatherRows(src: usize, stride: i32, perm: usize, dst: usize, dh: i32, slots: i32, length: i32): void {
+  const bytes = <usize>dh << 2;
+  for (let s = 0; s < slots; s++) {
+    const t = loadI32(perm, s);
+    const to = dst + <usize>s * bytes;
+    if (t < length) memory.copy(to, src + (<usize>(t * stride) << 2), bytes);
+    else memory.fill(to, 0, bytes);
   }
 }
