@@ -33,6 +33,15 @@ interface RoundOutputs {
   lse: Float32Array;
 }
 
+/** The rounds' weights (R, T*H) and their combined output (T, H*dh). */
+interface Combination {
+  weights: Float32Array;
+  combined: Float32Array;
+}
+
+/** What the forward keeps for the backward. */
+type KeptRounds = RoundOutputs & Combination;
+
 /** qk, keys, v: (T, H*dh) each, position order. */
 type Inputs = [Float32Array, Float32Array, Float32Array];
 
@@ -78,11 +87,13 @@ export function chunkAttention(
     (save as TF.GradSaveFunc)([qkIn as Tensor, keysIn as Tensor, vIn as Tensor]);
     const inputs = [qkIn, keysIn, vIn].map((t) => (t as Tensor).dataSync() as Float32Array) as Inputs;
     const rounds = forwardRounds(problem, inputs);
-    const R = plan.orders[0]!.length;
-    const combined = combineRounds(problem, rounds, roundWeights(rounds.lse, R));
-    // Training keeps a copy of the per-round outputs for the backward (the kernel's memory is reused
-    // by the next layer); otherwise the backward, rare outside training, recomputes them.
-    const kept = keepRounds ? { out: rounds.out.slice(), lse: rounds.lse.slice() } : undefined;
+    const { weights, combined } = combine(problem, rounds);
+    // Training keeps a copy of the per-round outputs, and their combination, for the backward (the
+    // kernel's memory is reused by the next layer); otherwise the backward, rare outside training,
+    // recomputes them.
+    const kept: KeptRounds | undefined = keepRounds
+      ? { out: rounds.out.slice(), lse: rounds.lse.slice(), weights, combined }
+      : undefined;
     return {
       value: tf.tensor2d(combined, [problem.T, problem.heads * problem.dh]),
       gradFunc: (dy, saved) => {
@@ -226,6 +237,12 @@ function roundWeights(lse: Float32Array, R: number): Float32Array {
   return weights;
 }
 
+/** The rounds' weights, and out[t, h] = sum_r w_r[t, h] o_r[t, h]. */
+function combine(p: Problem, rounds: RoundOutputs): Combination {
+  const weights = roundWeights(rounds.lse, p.plan.orders[0]!.length);
+  return { weights, combined: combineRounds(p, rounds, weights) };
+}
+
 /** out[t, h] = sum_r w_r[t, h] o_r[t, h]: (T, H*dh). */
 function combineRounds(p: Problem, rounds: RoundOutputs, weights: Float32Array): Float32Array {
   const { dh } = p;
@@ -252,7 +269,7 @@ function combineRounds(p: Problem, rounds: RoundOutputs, weights: Float32Array):
 function backwardRounds(
   p: Problem,
   inputs: Inputs,
-  kept: RoundOutputs | undefined,
+  kept: KeptRounds | undefined,
   dOut: Float32Array,
 ): [Float32Array, Float32Array, Float32Array] {
   const { T, heads, dh } = p;
@@ -268,8 +285,7 @@ function backwardRounds(
   } else {
     runForward(p, memory);
   }
-  const weights = roundWeights(views.lse, R);
-  const combined = combineRounds(p, views, weights);
+  const { weights, combined } = kept ?? combine(p, views);
   views.dq.fill(0);
   views.dk.fill(0);
   views.dv.fill(0);
