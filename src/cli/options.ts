@@ -1,5 +1,6 @@
 /** Option parsers shared by commands, so every number is validated in one place with one message. */
 import { InvalidArgumentError } from 'commander';
+import type { AttentionKind } from '../model/config.js';
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -13,6 +14,27 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
     }
     return value;
   };
+}
+
+/**
+ * Attention kinds as a comma list, e.g. `lsh` or `local,lsh`. The list is repeated over the layers
+ * (as Trax's Reformer cycles its attention types): `local,lsh` with depth 4 = local, lsh, local, lsh.
+ */
+export function attentionKinds(text: string): AttentionKind[] {
+  const kinds = text.split(',').map((kind) => kind.trim());
+  for (const kind of kinds) {
+    if (kind !== 'lsh' && kind !== 'full' && kind !== 'local') {
+      throw new InvalidArgumentError(
+        `unknown attention kind "${kind}": expected lsh, full or local, or a comma list such as local,lsh`,
+      );
+    }
+  }
+  return kinds as AttentionKind[];
+}
+
+/** `kinds` repeated until there is one per layer. */
+export function attentionPerLayer(kinds: readonly AttentionKind[], depth: number): AttentionKind[] {
+  return Array.from({ length: depth }, (_, layer) => kinds[layer % kinds.length]!);
 }
 
 /** A SAM flag: decimal, 0x hex, or 0 octal as samtools accepts. */

@@ -233,7 +233,24 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(report.bitsPerBase).toBeGreaterThan(0.5);
   });
 
+  it('pretrains a causal LM on single bases with local and LSH layers, and evaluates it', () => {
+    const out = join(dir, 'causal');
+    const args = [...TINY, '-k', '1', '--depth', '3', '--attention', 'local,lsh'];
+    const run = locus('pretrain', REF, '-o', out, '--objective', 'causal', '--steps', '2', ...args);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const config = JSON.parse(readFileSync(join(out, 'model', 'config.json'), 'utf8'));
+    expect(config.model).toMatchObject({ attention: ['local', 'lsh', 'local'], causal: true, vocabSize: 9 });
+    const report = JSON.parse(locus('eval', join(out, 'model'), REF, '--windows', '2', '--json').stdout);
+    expect(report).toMatchObject({ kind: 'language-model', objective: 'causal', windows: 2 });
+    // Two steps from random weights: near uniform over the 9 tokens (log2 9 = 3.17 bits per base, one
+    // base per token); far from it would mean a unit mix-up (nats, or bits per token of k bases).
+    expect(report.bitsPerBase).toBeGreaterThan(1.9);
+    expect(report.bitsPerBase).toBeLessThan(3.8);
+  });
+
   it.each([
+    [['pretrain', REF, '-o', '/tmp/x', '--attention', 'local,bad'], /unknown attention kind "bad"/],
     [['pretrain', REF, '-o', '/tmp/x', '--objective', 'clm'], /Unknown objective "clm"/],
     [['pretrain', REF, '-o', '/tmp/x', '--objective', 'causal', '--stride', '1'], /leaks the next token/],
     [

@@ -1,7 +1,8 @@
 /** `locus pretrain`: masked- or causal-LM pretraining of a Reformer on genome windows. */
 import type { Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
-import { integer } from '../options.js';
+import type { AttentionKind } from '../../model/config.js';
+import { attentionKinds, attentionPerLayer, integer } from '../options.js';
 import { withOutput } from '../output.js';
 import {
   addTrainingOptions,
@@ -24,7 +25,7 @@ interface PretrainOptions extends TrainCliOptions {
   dHead: number;
   chunk: number;
   rounds: number;
-  attention: string;
+  attention?: AttentionKind[];
   dropout: number;
 }
 
@@ -50,7 +51,11 @@ export function registerPretrain(program: Command): void {
     .option('--d-head <n>', 'width of each head', integer(1), 32)
     .option('--chunk <n>', 'attention chunk (tokens)', integer(1), 64)
     .option('--rounds <n>', 'LSH hash rounds', integer(1), 4)
-    .option('--attention <kind>', 'lsh, local or full', 'lsh')
+    .option(
+      '--attention <kinds>',
+      'lsh, local or full, or a comma list repeated over the layers (local,lsh = local, lsh, local, ...) (default: lsh)',
+      attentionKinds,
+    )
     .option('--dropout <rate>', 'dropout', Number, 0.1);
   addTrainingOptions(command, { steps: 1000, lr: 5e-4, batchSize: 1 })
     .addHelpText(
@@ -128,7 +133,7 @@ Examples:
         dHead: options.dHead,
         chunk: options.chunk,
         rounds: options.rounds,
-        attention: options.attention as 'lsh',
+        attention: attentionPerLayer(options.attention ?? ['lsh'], options.depth),
         causal: objective === 'causal',
         dropout: options.dropout,
         maxLength: Math.max(maxTokens, options.chunk * 2),
