@@ -319,6 +319,12 @@ describe('locus baseline (in process)', () => {
     expect(report.table).toHaveLength(6);
     expect(report.testResult.bitsPerBase).toBeGreaterThan(1.8);
     expect(report.testResult.bitsPerBase).toBeLessThan(2.05);
+    // The refit counts train and validation (contiguous per contig) and scores the same test bases.
+    expect(report.refittedTestResult).toMatchObject({ fittedOn: 'train+validation', bases: 4850 });
+    expect(report.refittedTestResult.trainingBases).toBe(48502 - 4850);
+    expect(report.refittedTestResult.bitsPerBase).not.toBe(report.testResult.bitsPerBase);
+    expect(report.refittedTestResult.bitsPerBase).toBeGreaterThan(1.8);
+    expect(report.refittedTestResult.bitsPerBase).toBeLessThan(2.05);
   });
 
   it('markov rejects a held-out fraction combined with --test, in one line', async () => {
