@@ -130,14 +130,7 @@ export function exportAttention(
   const get = (n: string) => model.param(n);
   const step = 0;
   let y1: Tensor = tf.tidy(() =>
-    model.embed(
-      input.ids,
-      get('embed.tokens'),
-      get('embed.axial0'),
-      get('embed.axial1'),
-      model.embedSeed(step),
-      false,
-    ),
+    model.embed(input.ids, model.embeddingWeights(get), model.embedSeed(step), false),
   );
   let y2: Tensor = tf.clone(y1);
   try {

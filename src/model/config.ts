@@ -43,6 +43,14 @@ export interface ReformerConfig {
    * training step); 512 keeps short inputs exact and never slower.
    */
   fullAttentionUpTo: number;
+  /**
+   * Width of a causal depthwise convolution over the token embeddings: each token's vector becomes a
+   * per-channel weighted sum of its own and the previous tokenConv - 1 tokens' embeddings. 0 = none.
+   * Attention over absolute (axial) positions learns "the base 3 back" slowly; the convolution hands
+   * every layer the local context a Markov model sees (short convolutions as in HyenaDNA and Evo).
+   * It only looks back, so causal models stay causal.
+   */
+  tokenConv: number;
   /** Longest input in tokens the positional embedding covers. */
   maxLength: number;
   /** Axial position shape [n1, n2] with n1 * n2 >= maxLength; 'auto' picks n2 = chunk. */
@@ -78,6 +86,7 @@ export const DEFAULT_CONFIG: ReformerConfig = {
   attendAcrossBuckets: 'auto',
   attention: 'lsh',
   fullAttentionUpTo: 512,
+  tokenConv: 0,
   maxLength: 1 << 20, // 1M tokens; axial positions keep this cheap
   axialShape: 'auto',
   axialDims: 'auto',
@@ -142,6 +151,7 @@ export function resolveConfig(
   checkInteger(c.maxLength, 'maxLength', 1, source, 1 << 26);
   checkInteger(c.ffChunk, 'ffChunk', 1, source);
   checkInteger(c.fullAttentionUpTo, 'fullAttentionUpTo', 0, source);
+  checkInteger(c.tokenConv, 'tokenConv', 0, source, 1024);
   checkInteger(c.seed, 'seed', 0, source, 2 ** 32 - 1);
   if (c.nBuckets !== 'auto') {
     checkInteger(c.nBuckets, 'nBuckets', 2, source, 1 << 20);

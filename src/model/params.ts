@@ -30,6 +30,10 @@ export function parameterSpecs(config: ResolvedConfig, head: HeadSpec): ParamSpe
     { name: 'embed.axial0', shape: [axialShape[0], axialDims[0]], init: { kind: 'normal', std: 0.02 } },
     { name: 'embed.axial1', shape: [axialShape[1], axialDims[1]], init: { kind: 'normal', std: 0.02 } },
   ];
+  // Tap j weighs the embedding of the token j places back; random taps give each offset its own
+  // per-channel pattern from the start, so the sum does not blur which base sat where.
+  if (config.tokenConv > 0)
+    specs.push({ name: 'embed.conv', shape: [config.tokenConv, d], init: normal(config.tokenConv) });
   for (let l = 0; l < depth; l++) {
     const p = `layers.${l}`;
     specs.push(

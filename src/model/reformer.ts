@@ -80,15 +80,26 @@ export class Reformer {
 
   // ---- Embedding -------------------------------------------------------------------------------
 
-  /** Token embedding plus axial positions: ids (T) -> (T, d). Weights passed in for gradients. */
-  embed(
-    ids: Int32Array,
-    tokens: Tensor,
-    axial0: Tensor,
-    axial1: Tensor,
-    seed: number,
-    training: boolean,
-  ): Tensor {
+  /** Names of the embedding's parameters, in the order `embeddingWeights` lists them. */
+  get embeddingNames(): string[] {
+    const names = ['embed.tokens', 'embed.axial0', 'embed.axial1'];
+    return this.config.tokenConv > 0 ? [...names, 'embed.conv'] : names;
+  }
+
+  embeddingWeights(get: (name: string) => Tensor = (n) => this.param(n)): EmbeddingWeights {
+    return {
+      tokens: get('embed.tokens'),
+      axial0: get('embed.axial0'),
+      axial1: get('embed.axial1'),
+      conv: this.config.tokenConv > 0 ? get('embed.conv') : undefined,
+    };
+  }
+
+  /**
+   * Token embedding (through the token convolution, if any) plus axial positions: ids (T) -> (T, d).
+   * Weights are passed in so that gradients can be taken with respect to them.
+   */
+  embed(ids: Int32Array, weights: EmbeddingWeights, seed: number, training: boolean): Tensor {
     const { tf, ops } = this;
     const T = ids.length;
     const [, n2] = this.config.axialShape;
@@ -100,13 +111,15 @@ export class Reformer {
       );
     }
     // Position p takes row p / n2 of axial0 and row p % n2 of axial1, concatenated (TRAX / HF).
-    const first = tf.reshape(tf.tile(tf.expandDims(axial0.slice([0, 0], [rows, d1]), 1), [1, n2, 1]), [
-      rows * n2,
-      d1,
-    ]);
-    const second = tf.reshape(tf.tile(axial1, [rows, 1]), [rows * n2, d2]);
+    const first = tf.reshape(
+      tf.tile(tf.expandDims(weights.axial0.slice([0, 0], [rows, d1]), 1), [1, n2, 1]),
+      [rows * n2, d1],
+    );
+    const second = tf.reshape(tf.tile(weights.axial1, [rows, 1]), [rows * n2, d2]);
     const positions = tf.concat([first, second], 1).slice([0, 0], [T, this.config.dModel]);
-    const x = tf.add(ops.lookupRows(tokens, ids), positions); // (T, d)
+    let tokens = ops.lookupRows(weights.tokens, ids); // (T, d)
+    if (weights.conv) tokens = causalDepthwiseConv(tf, tokens, weights.conv);
+    const x = tf.add(tokens, positions); // (T, d)
     return training && this.config.dropout > 0 ? tf.dropout(x, this.config.dropout, undefined, seed) : x;
   }
 
@@ -235,14 +248,7 @@ export class Reformer {
     const training = options.training ?? false;
     const get = (n: string) => this.param(n);
     const x = tf.tidy(() =>
-      this.embed(
-        input.ids,
-        get('embed.tokens'),
-        get('embed.axial0'),
-        get('embed.axial1'),
-        this.embedSeed(step),
-        training,
-      ),
+      this.embed(input.ids, this.embeddingWeights(get), this.embedSeed(step), training),
     );
     let y1: Tensor = x;
     let y2: Tensor = tf.clone(x);
@@ -292,6 +298,35 @@ export class Reformer {
     hidden.dispose();
     return out;
   }
+}
+
+/** The embedding's weights: token table (vocab, d), axial tables, and the token convolution (W, d). */
+export interface EmbeddingWeights {
+  tokens: Tensor;
+  axial0: Tensor;
+  axial1: Tensor;
+  conv?: Tensor;
+}
+
+/**
+ * out[i] = sum over j < W of conv[j] * x[i - j] (per channel; x before the start counts as zero):
+ * x (T, d), conv (W, d) -> (T, d). Shifted slices of the left-padded input rather than a depthwise
+ * conv op, whose gradients the wasm backend lacks; W is small, so W slices cost little.
+ */
+export function causalDepthwiseConv(tf: Tf, x: Tensor, conv: Tensor): Tensor {
+  const [T, d] = x.shape as [number, number];
+  const W = conv.shape[0]!;
+  const padded = tf.pad(x, [
+    [W - 1, 0],
+    [0, 0],
+  ]); // (T + W - 1, d): row r holds x[r - (W - 1)]
+  let out: Tensor | undefined;
+  for (let j = 0; j < W; j++) {
+    // Rows i + W - 1 - j of padded are x[i - j] for i in [0, T).
+    const term = tf.mul(padded.slice([W - 1 - j, 0], [T, d]), conv.slice([j, 0], [1, d]));
+    out = out ? tf.add(out, term) : term;
+  }
+  return out!;
 }
 
 /** Mean over valid rows: hidden (T, d) -> (1, d). */

@@ -164,10 +164,16 @@ export function lossAndGradients(
   // Embedding: x1 = x2 = x, so dx = dx1 + dx2.
   const dx = tf.add(dy1, dy2);
   [dy1, dy2].forEach((t) => t.dispose());
-  const embedNames = ['embed.tokens', 'embed.axial0', 'embed.axial1'];
-  const { value: embedded, grads: gE } = tf.valueAndGrads((...w: Tensor[]) =>
-    model.embed(input.ids, w[0]!, w[1]!, w[2]!, model.embedSeed(step), training),
-  )(
+  const embedNames = model.embeddingNames;
+  const { value: embedded, grads: gE } = tf.valueAndGrads((...w: Tensor[]) => {
+    const byName = new Map(embedNames.map((name, i) => [name, w[i]!]));
+    return model.embed(
+      input.ids,
+      model.embeddingWeights((name) => byName.get(name)!),
+      model.embedSeed(step),
+      training,
+    );
+  })(
     embedNames.map((n) => model.param(n)),
     dx,
   );
@@ -206,14 +212,7 @@ export function referenceLossAndGradients(
   const { value, grads } = tf.valueAndGrads((...weights: Tensor[]) => {
     const lookup = new Map(names.map((n, i) => [n, weights[i]!]));
     const get = (n: string) => lookup.get(n)!;
-    const x = model.embed(
-      input.ids,
-      get('embed.tokens'),
-      get('embed.axial0'),
-      get('embed.axial1'),
-      model.embedSeed(step),
-      training,
-    );
+    const x = model.embed(input.ids, model.embeddingWeights(get), model.embedSeed(step), training);
     let y1 = x;
     let y2 = x;
     for (let l = 0; l < config.depth; l++) {

@@ -55,9 +55,7 @@ function denseRow(entry: HeadAttention, i: number, topK: number, T: number): Flo
 /** The attention input (y2) of every layer and its plan, as `Reformer.encodeHalves` computes them. */
 function layerInputs(model: Reformer, input: SequenceInput): { inputs: TF.Tensor[]; plans: AttentionPlan[] } {
   const get = (n: string) => model.param(n);
-  let y1 = tf.tidy(() =>
-    model.embed(input.ids, get('embed.tokens'), get('embed.axial0'), get('embed.axial1'), 0, false),
-  );
+  let y1 = tf.tidy(() => model.embed(input.ids, model.embeddingWeights(get), 0, false));
   let y2 = tf.clone(y1);
   const inputs: TF.Tensor[] = [];
   const plans: AttentionPlan[] = [];

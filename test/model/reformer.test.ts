@@ -66,6 +66,50 @@ for (const backend of ['wasm', 'cpu'] as const) {
       },
     );
 
+    it('token convolution: each row is the tap-weighted sum of its own and earlier embeddings', () => {
+      const W = 3;
+      const config = resolveConfig({ ...small, attention: 'local', causal: true, tokenConv: W });
+      const model = new Reformer(tf, config, { kind: 'lm' });
+      const T = 40;
+      const input = ids(T, 4);
+      const d = config.dModel;
+      const table = model.param('embed.tokens').dataSync();
+      const conv = model.param('embed.conv').dataSync();
+      const withConv = model.embed(input, model.embeddingWeights(), 0, false);
+      const withoutConv = model.embed(input, { ...model.embeddingWeights(), conv: undefined }, 0, false);
+      // Positions are the same in both, so their difference is conv(tokens) - tokens.
+      const got = tf.sub(withConv, withoutConv).dataSync();
+      let worst = 0;
+      for (let i = 0; i < T; i++) {
+        for (let c = 0; c < d; c++) {
+          let expected = -table[input[i]! * d + c]!;
+          for (let j = 0; j < W && j <= i; j++) expected += conv[j * d + c]! * table[input[i - j]! * d + c]!;
+          worst = Math.max(worst, Math.abs(got[i * d + c]! - expected));
+        }
+      }
+      expect(worst).toBeLessThan(1e-6);
+      tf.dispose([withConv, withoutConv]);
+      model.dispose();
+    });
+
+    it('causality with a token convolution: output at i ignores tokens after i', () => {
+      const config = resolveConfig({ ...small, attention: ['local', 'lsh'], causal: true, tokenConv: 5 });
+      const model = new Reformer(tf, config, { kind: 'lm' });
+      const T = 96;
+      const cut = 41;
+      const a = ids(T, 2);
+      const b = a.slice();
+      b[cut + 1] = 5 + ((b[cut + 1]! + 1) % 64); // the very next token only
+      const ha = model.encode({ ids: a });
+      const hb = model.encode({ ids: b });
+      expect(maxAbsDiff(rows(tf, ha, 0, cut + 1), rows(tf, hb, 0, cut + 1))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(rows(tf, ha, cut + 1, cut + 6), rows(tf, hb, cut + 1, cut + 6))).toBeGreaterThan(
+        1e-3,
+      );
+      tf.dispose([ha, hb]);
+      model.dispose();
+    });
+
     it('same seed, same result; another seed, another model', () => {
       const input = { ids: ids(50, 3) };
       const outputs = [3, 3, 4].map((seed) => {
@@ -163,6 +207,9 @@ describe('config validation', () => {
     expect(() => resolveConfig({ attention: 'sparse' as never })).toThrow(/unknown kind "sparse"/);
     expect(() => resolveConfig({ chunks: 4 } as never)).toThrow(/chunks is not a model setting/);
     expect(() => resolveConfig({ maxLength: 100, axialShape: [5, 5] })).toThrow(/covers 25 positions/);
+    expect(() => resolveConfig({ tokenConv: -1 })).toThrow(
+      /tokenConv must be an integer from 0 to 1024, got -1/,
+    );
     expect(() => resolveConfig({ attentionKernel: 'gpu' as never })).toThrow(
       /attentionKernel must be 'auto', 'wasm' or 'tensor', got "gpu"/,
     );

@@ -25,9 +25,15 @@ for (const backend of ['wasm', 'cpu']) {
       await tf.ready();
     });
 
-    for (const attention of ['lsh', 'local', 'full'] as const) {
-      it(`matches autodiff gradients (relative 1e-4) with ${attention} attention, dropout on`, () => {
-        const config = resolveConfig({ ...small, attention, causal: attention === 'local' });
+    const cases = [
+      { attention: 'lsh', tokenConv: 0 },
+      { attention: 'local', tokenConv: 0 },
+      { attention: 'full', tokenConv: 0 },
+      { attention: 'local', tokenConv: 4 },
+    ] as const;
+    for (const { attention, tokenConv } of cases) {
+      it(`matches autodiff gradients (relative 1e-4) with ${attention} attention, token conv ${tokenConv}, dropout on`, () => {
+        const config = resolveConfig({ ...small, attention, causal: attention === 'local', tokenConv });
         const model = new Reformer(tf, config, { kind: 'lm' });
         const T = 70; // not a multiple of the chunk: internal padding is exercised
         const ids = randomIds(T, 3);

@@ -27,6 +27,7 @@ interface PretrainOptions extends TrainCliOptions {
   rounds: number;
   attention?: AttentionKind[];
   dropout: number;
+  tokenConv: number;
 }
 
 export function registerPretrain(program: Command): void {
@@ -56,7 +57,13 @@ export function registerPretrain(program: Command): void {
       'lsh, local or full, or a comma list repeated over the layers (local,lsh = local, lsh, local, ...) (default: lsh)',
       attentionKinds,
     )
-    .option('--dropout <rate>', 'dropout', Number, 0.1);
+    .option('--dropout <rate>', 'dropout', Number, 0.1)
+    .option(
+      '--token-conv <width>',
+      'causal convolution over the last <width> token embeddings, giving every layer the local context (0 = none; e.g. 16 for -k 1)',
+      integer(0, 1024),
+      0,
+    );
   addTrainingOptions(command, { steps: 1000, lr: 5e-4, batchSize: 1 })
     .addHelpText(
       'after',
@@ -136,6 +143,7 @@ Examples:
         attention: attentionPerLayer(options.attention ?? ['lsh'], options.depth),
         causal: objective === 'causal',
         dropout: options.dropout,
+        tokenConv: options.tokenConv,
         maxLength: Math.max(maxTokens, options.chunk * 2),
         seed: options.seed,
       });
