@@ -311,7 +311,9 @@ export interface EmbeddingWeights {
 /**
  * out[i] = sum over j < W of conv[j] * x[i - j] (per channel; x before the start counts as zero):
  * x (T, d), conv (W, d) -> (T, d). Shifted slices of the left-padded input rather than a depthwise
- * conv op, whose gradients the wasm backend lacks; W is small, so W slices cost little.
+ * conv op, whose gradients the wasm backend lacks. Each tap's temporaries are freed as soon as they
+ * are summed, so a forward holds about three (T, d) arrays, not 3W; under a gradient tape tfjs keeps
+ * its own copies of what the backward needs (the W shifted inputs).
  */
 export function causalDepthwiseConv(tf: Tf, x: Tensor, conv: Tensor): Tensor {
   const [T, d] = x.shape as [number, number];
@@ -323,9 +325,14 @@ export function causalDepthwiseConv(tf: Tf, x: Tensor, conv: Tensor): Tensor {
   let out: Tensor | undefined;
   for (let j = 0; j < W; j++) {
     // Rows i + W - 1 - j of padded are x[i - j] for i in [0, T).
-    const term = tf.mul(padded.slice([W - 1 - j, 0], [T, d]), conv.slice([j, 0], [1, d]));
-    out = out ? tf.add(out, term) : term;
+    const shifted = padded.slice([W - 1 - j, 0], [T, d]);
+    const tap = conv.slice([j, 0], [1, d]);
+    const term = tf.mul(shifted, tap);
+    const sum = out ? tf.add(out, term) : term;
+    tf.dispose(out ? [shifted, tap, term, out] : [shifted, tap]);
+    out = sum;
   }
+  padded.dispose();
   return out!;
 }
 
