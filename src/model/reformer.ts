@@ -310,30 +310,52 @@ export interface EmbeddingWeights {
 
 /**
  * out[i] = sum over j < W of conv[j] * x[i - j] (per channel; x before the start counts as zero):
- * x (T, d), conv (W, d) -> (T, d). Shifted slices of the left-padded input rather than a depthwise
- * conv op, whose gradients the wasm backend lacks. Each tap's temporaries are freed as soon as they
- * are summed, so a forward holds about three (T, d) arrays, not 3W; under a gradient tape tfjs keeps
- * its own copies of what the backward needs (the W shifted inputs).
+ * x (T, d), conv (W, d) -> (T, d). Plain loops with a hand-written gradient, O(T W d) each way:
+ * autodiff of the same sum as W shifted tensor slices kept all W copies of x for the backward, which
+ * at 100,000 tokens and W = 16 exhausted the wasm heap. This keeps x and conv only.
  */
 export function causalDepthwiseConv(tf: Tf, x: Tensor, conv: Tensor): Tensor {
   const [T, d] = x.shape as [number, number];
   const W = conv.shape[0]!;
-  const padded = tf.pad(x, [
-    [W - 1, 0],
-    [0, 0],
-  ]); // (T + W - 1, d): row r holds x[r - (W - 1)]
-  let out: Tensor | undefined;
-  for (let j = 0; j < W; j++) {
-    // Rows i + W - 1 - j of padded are x[i - j] for i in [0, T).
-    const shifted = padded.slice([W - 1 - j, 0], [T, d]);
-    const tap = conv.slice([j, 0], [1, d]);
-    const term = tf.mul(shifted, tap);
-    const sum = out ? tf.add(out, term) : term;
-    tf.dispose(out ? [shifted, tap, term, out] : [shifted, tap]);
-    out = sum;
-  }
-  padded.dispose();
-  return out!;
+  const f = tf.customGrad((xIn, convIn, save) => {
+    (save as TF.GradSaveFunc)([xIn as Tensor, convIn as Tensor]);
+    const xs = (xIn as Tensor).dataSync() as Float32Array;
+    const taps = (convIn as Tensor).dataSync() as Float32Array;
+    const out = new Float32Array(T * d);
+    for (let j = 0; j < W; j++) {
+      for (let i = j; i < T; i++) {
+        const o = i * d;
+        const s = (i - j) * d;
+        const t = j * d;
+        for (let c = 0; c < d; c++) out[o + c]! += taps[t + c]! * xs[s + c]!;
+      }
+    }
+    return {
+      value: tf.tensor2d(out, [T, d]),
+      // dx[i - j] += conv[j] * dy[i]; dconv[j] += dy[i] * x[i - j], over i >= j.
+      gradFunc: (dy, saved) => {
+        const [xSaved, convSaved] = saved as Tensor[];
+        const xv = xSaved!.dataSync() as Float32Array;
+        const tv = convSaved!.dataSync() as Float32Array;
+        const g = (dy as Tensor).dataSync() as Float32Array;
+        const dx = new Float32Array(T * d);
+        const dconv = new Float64Array(W * d); // a sum over all T rows: keep it in doubles
+        for (let j = 0; j < W; j++) {
+          for (let i = j; i < T; i++) {
+            const o = i * d;
+            const s = (i - j) * d;
+            const t = j * d;
+            for (let c = 0; c < d; c++) {
+              dx[s + c]! += tv[t + c]! * g[o + c]!;
+              dconv[t + c]! += g[o + c]! * xv[s + c]!;
+            }
+          }
+        }
+        return [tf.tensor2d(dx, [T, d]), tf.tensor2d(Float32Array.from(dconv), [W, d])];
+      },
+    };
+  }) as (a: Tensor, b: Tensor) => Tensor;
+  return f(x, conv);
 }
 
 /** Mean over valid rows: hidden (T, d) -> (1, d). */

@@ -6,9 +6,11 @@ import { selectBackend, type Tf } from '../../src/model/backend.js';
 import { resolveConfig, type ReformerConfig } from '../../src/model/config.js';
 import { loadModel, saveModel } from '../../src/model/model-io.js';
 import { AdamW } from '../../src/model/optimizer.js';
-import { IGNORE, Reformer } from '../../src/model/reformer.js';
+import { causalDepthwiseConv, IGNORE, Reformer } from '../../src/model/reformer.js';
 import { trainStep } from '../../src/model/train-step.js';
 import { randomIds, TINY_CONFIG } from '../helpers/model.js';
+
+type Tensor = import('@tensorflow/tfjs').Tensor;
 
 const small: Partial<ReformerConfig> = { ...TINY_CONFIG, maxLength: 1024, seed: 3 };
 const ids = (n: number, seed: number) => randomIds(n, seed, 69);
@@ -90,6 +92,47 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(worst).toBeLessThan(1e-6);
       tf.dispose([withConv, withoutConv]);
       model.dispose();
+    });
+
+    it('token convolution: value and gradients equal autodiff of the same sum as shifted slices', () => {
+      const [T, d, W] = [37, 6, 5];
+      const x = tf.randomNormal([T, d], 0, 1, 'float32', 11);
+      const conv = tf.randomNormal([W, d], 0, 1, 'float32', 12);
+      const dy = tf.randomNormal([T, d], 0, 1, 'float32', 13);
+      // Reference: out = sum_j conv[j] * (x shifted down by j rows, zeros on top), by tfjs autodiff.
+      const reference = (a: Tensor, c: Tensor) =>
+        tf.addN(
+          Array.from({ length: W }, (_, j) =>
+            tf.mul(
+              tf
+                .pad(a, [
+                  [j, 0],
+                  [0, 0],
+                ])
+                .slice([0, 0], [T, d]),
+              c.slice([j, 0], [1, d]),
+            ),
+          ),
+        );
+      const before = tf.memory().numTensors;
+      const ours = tf.grads((a: Tensor, c: Tensor) => tf.sum(tf.mul(causalDepthwiseConv(tf, a, c), dy)))([
+        x,
+        conv,
+      ]);
+      const theirs = tf.grads((a: Tensor, c: Tensor) => tf.sum(tf.mul(reference(a, c), dy)))([x, conv]);
+      const value = causalDepthwiseConv(tf, x, conv);
+      const expected = tf.tidy(() => reference(x, conv));
+      expect(maxAbsDiff(value.dataSync() as Float32Array, expected.dataSync() as Float32Array)).toBeLessThan(
+        1e-5,
+      );
+      for (let i = 0; i < 2; i++) {
+        expect(
+          maxAbsDiff(ours[i]!.dataSync() as Float32Array, theirs[i]!.dataSync() as Float32Array),
+        ).toBeLessThan(1e-4);
+      }
+      tf.dispose([...ours, ...theirs, value, expected]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, conv, dy]);
     });
 
     it('causality with a token convolution: output at i ignores tokens after i', () => {
