@@ -1,6 +1,6 @@
 /** Option parsers shared by commands, so every number is validated in one place with one message. */
 import { InvalidArgumentError } from 'commander';
-import type { AttentionKind } from '../model/config.js';
+import { isAttentionKind, type AttentionKind } from '../model/config.js';
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -23,7 +23,7 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
 export function attentionKinds(text: string): AttentionKind[] {
   const kinds = text.split(',').map((kind) => kind.trim());
   for (const kind of kinds) {
-    if (kind !== 'lsh' && kind !== 'full' && kind !== 'local') {
+    if (!isAttentionKind(kind)) {
       throw new InvalidArgumentError(
         `unknown attention kind "${kind}": expected lsh, full or local, or a comma list such as local,lsh`,
       );

@@ -5,6 +5,11 @@
 import { LocusInputError } from '../errors.js';
 
 export type AttentionKind = 'lsh' | 'full' | 'local';
+
+/** Whether `value` names an attention kind (for config files and command-line options alike). */
+export function isAttentionKind(value: unknown): value is AttentionKind {
+  return value === 'lsh' || value === 'full' || value === 'local';
+}
 export type AttentionKernel = 'auto' | 'wasm' | 'tensor';
 
 export interface ReformerConfig {
@@ -189,7 +194,7 @@ export function resolveConfig(
       source,
     );
   for (const kind of kinds) {
-    if (kind !== 'lsh' && kind !== 'full' && kind !== 'local')
+    if (!isAttentionKind(kind))
       fail('attention', `has unknown kind ${JSON.stringify(kind)}`, "use 'lsh', 'full' or 'local'", source);
   }
 

@@ -27,7 +27,7 @@ import { LocusInputError } from '../../errors.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
 import type { BackendChoice } from '../../model/backend.js';
-import type { AttentionKind, ReformerConfig } from '../../model/config.js';
+import { isAttentionKind, type AttentionKind, type ReformerConfig } from '../../model/config.js';
 
 interface BenchModelOptions {
   bases: number;
@@ -317,7 +317,7 @@ function describe(r: ModelBenchResult): string {
 }
 
 function attentionKind(text: string): AttentionKind {
-  if (text === 'lsh' || text === 'full' || text === 'local') return text;
+  if (isAttentionKind(text)) return text;
   throw new InvalidArgumentError("expected 'lsh', 'full' or 'local'");
 }
 
