@@ -6,7 +6,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import { LocusInputError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint, type ExpectedTensor } from './checkpoint.js';
-import { resolveConfig, type ReformerConfig, type ResolvedConfig } from './config.js';
+import { DEFAULT_CONFIG, resolveConfig, type ReformerConfig, type ResolvedConfig } from './config.js';
 import { parameterSpecs, type HeadSpec } from './params.js';
 import { Reformer } from './reformer.js';
 
@@ -48,6 +48,39 @@ function headOf(value: unknown, source: string): HeadSpec {
   return head;
 }
 
+/**
+ * Settings added after checkpoints were first written, with the behaviour such a checkpoint had
+ * before the setting existed. A stored config is read with these, never with today's defaults, so
+ * a model does not silently change behaviour when a default changes (fullAttentionUpTo went from
+ * none to 4,096 to 512 tokens).
+ */
+export const SETTINGS_BEFORE_THEY_EXISTED: Partial<ReformerConfig> = {
+  fullAttentionUpTo: 0, // LSH layers always hashed
+  tokenConv: 0, // no token convolution
+  attentionKernel: 'auto', // the kernel computes what the tensor path computes
+};
+
+/**
+ * The model config stored in a checkpoint, every setting explicit: missing ones take their value from
+ * SETTINGS_BEFORE_THEY_EXISTED; a missing setting not listed there is an error rather than a guess.
+ */
+export function storedModelConfig(stored: unknown, source: string): ResolvedConfig {
+  const fields = { ...(stored as Partial<ReformerConfig>) };
+  const missing = Object.keys(DEFAULT_CONFIG).filter((key) => !(key in fields));
+  for (const key of missing) {
+    const legacy = SETTINGS_BEFORE_THEY_EXISTED[key as keyof ReformerConfig];
+    if (legacy === undefined) {
+      throw new LocusInputError(
+        source,
+        `Checkpoint config ${source} does not record the model setting "${key}"`,
+        'the checkpoint was not written by Locus, or is damaged',
+      );
+    }
+    (fields as Record<string, unknown>)[key] = legacy;
+  }
+  return resolveConfig(fields, source);
+}
+
 /** Load a model saved by `saveModel`; the active tfjs backend holds the weights. */
 export async function loadModel(
   tf: typeof TF,
@@ -56,7 +89,7 @@ export async function loadModel(
   let modelConfig: ResolvedConfig | undefined;
   let head: HeadSpec | undefined;
   const { config, tensors } = await loadCheckpoint<ModelFileConfig>(dir, (fileConfig) => {
-    modelConfig = resolveConfig((fileConfig.model ?? {}) as Partial<ReformerConfig>, `${dir}/config.json`);
+    modelConfig = storedModelConfig(fileConfig.model ?? {}, `${dir}/config.json`);
     head = headOf(fileConfig.head, dir);
     const specs = parameterSpecs(modelConfig, head);
     return Object.fromEntries(

@@ -262,3 +262,29 @@ describe('atomic replace', () => {
     tf.dispose(t.a);
   });
 });
+
+describe('model checkpoints record every setting', () => {
+  it('writes every model setting to config.json, and reads an old one with the behaviour it had', async () => {
+    const { Reformer } = await import('../../src/model/reformer.js');
+    const { resolveConfig, DEFAULT_CONFIG } = await import('../../src/model/config.js');
+    const { saveModel, loadModel } = await import('../../src/model/model-io.js');
+    const { TINY_CONFIG } = await import('../helpers/model.js');
+    const model = new Reformer(tf, resolveConfig({ ...TINY_CONFIG, fullAttentionUpTo: 64 }), { kind: 'lm' });
+    const dir = join(scratch(), 'model');
+    await saveModel(dir, model);
+    model.dispose();
+    const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(Object.keys(stored.model).sort()).toEqual(Object.keys(DEFAULT_CONFIG).sort());
+    // A checkpoint from before fullAttentionUpTo existed always hashed: it must not pick up today's 512.
+    delete stored.model.fullAttentionUpTo;
+    delete stored.model.tokenConv;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(stored));
+    const old = await loadModel(tf, dir);
+    expect(old.model.config.fullAttentionUpTo).toBe(0);
+    expect(old.model.config.tokenConv).toBe(0);
+    old.model.dispose();
+    delete stored.model.dModel;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(stored));
+    await expect(loadModel(tf, dir)).rejects.toThrow(/does not record the model setting "dModel"/);
+  });
+});

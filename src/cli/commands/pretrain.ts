@@ -16,7 +16,7 @@ interface PretrainOptions extends TrainCliOptions {
   context: number;
   k: number;
   stride?: number;
-  heldOut: number;
+  splitFraction: number;
   evalWindows?: number;
   reverseComplement?: boolean;
   dModel: number;
@@ -33,7 +33,9 @@ interface PretrainOptions extends TrainCliOptions {
 export function registerPretrain(program: Command): void {
   const command = program
     .command('pretrain')
-    .description('pretrain a Reformer on genomes (masked-LM or causal-LM), with a held-out split by region')
+    .description(
+      'pretrain a Reformer on genomes (masked-LM or causal-LM), on the train part of the train/validation/test split',
+    )
     .argument('<fasta...>', 'genome FASTA files (plain, bgzip or gzip)')
     .option('--objective <mlm|causal>', 'masked-LM (DNABERT) or causal-LM (next token)', 'mlm')
     .option('--context <bases>', 'bases per training window', integer(16), 10_000)
@@ -43,8 +45,13 @@ export function registerPretrain(program: Command): void {
       'bases between token starts (default k; causal-LM needs stride = k)',
       integer(1),
     )
-    .option('--held-out <fraction>', 'fraction of each contig (its end) held out for evaluation', Number, 0.1)
-    .option('--eval-windows <n>', 'evaluate on at most n held-out windows (default: all)', integer(1))
+    .option(
+      '--split-fraction <f>',
+      'validation and test each take this fraction of every contig (its end; test last); training reads neither',
+      Number,
+      0.1,
+    )
+    .option('--eval-windows <n>', 'evaluate on at most n validation windows (default: all)', integer(1))
     .option('--reverse-complement', 'reverse-complement half the training windows')
     .option('--d-model <n>', 'model width', integer(2), 128)
     .option('--depth <n>', 'reversible blocks', integer(1), 4)
@@ -68,10 +75,11 @@ export function registerPretrain(program: Command): void {
     .addHelpText(
       'after',
       `
-The run folder holds checkpoints/step-N (the last --keep), best/ (best held-out loss), model/ (the
+The run folder holds checkpoints/step-N (the last --keep), best/ (best validation loss), model/ (the
 final model), metrics.jsonl and loss.svg. Ctrl-C saves a checkpoint and stops; --resume continues
-from the newest checkpoint exactly (weights, optimiser, data position). Held-out loss is reported in
-bits per base.
+from the newest checkpoint exactly (weights, optimiser, data position). Evaluation, early stopping
+and best/ read the validation part only, in bits per base; the test part is read by
+"locus eval --split test" alone.
 
 Examples:
   locus pretrain samples/lambda.fa -o runs/lambda --context 2000 --steps 200
@@ -94,11 +102,11 @@ Examples:
           `use --stride ${options.k}`,
         );
       }
-      if (!(options.heldOut > 0 && options.heldOut < 0.5)) {
+      if (!(options.splitFraction > 0 && options.splitFraction < 0.5)) {
         throw new LocusInputError(
-          `--held-out ${options.heldOut}`,
-          'The held-out fraction must be between 0 and 0.5',
-          'e.g. --held-out 0.1',
+          `--split-fraction ${options.splitFraction}`,
+          'The split fraction must be between 0 and 0.5 (validation and test each take that much)',
+          'e.g. --split-fraction 0.1',
         );
       }
       const [
@@ -108,7 +116,7 @@ Examples:
         tokenize,
         data,
         { train },
-        { evaluateLm },
+        { evaluateLmTiles, lmTileExamples },
         { bitsPerBase },
       ] = await Promise.all([
         import('../../model/backend.js'),
@@ -126,7 +134,7 @@ Examples:
         genomes: fastas,
         windowSize: options.context,
         seed: options.seed,
-        heldOutFraction: options.heldOut,
+        splitFraction: options.splitFraction,
         reverseComplement: options.reverseComplement ?? false,
         load: 'memory',
       });
@@ -154,35 +162,29 @@ Examples:
         tokenizer,
         addSpecialTokens,
       });
-      // Held-out tiles, made into examples once (masking seeded by tile number for MLM).
-      const tiles = sampler.tiles('heldOut').slice(0, options.evalWindows);
-      const evalExamples = tiles.map((coordinates, i) => {
-        const window = sampler.fetchSync(coordinates);
-        const batch =
-          objective === 'mlm'
-            ? data.mlmBatch([window.sequence], {
-                tokenizer,
-                addSpecialTokens,
-                seed: data.deriveSeed(options.seed, 0xe7a1, i),
-              })
-            : data.causalLmBatch([window.sequence], { tokenizer });
-        return {
-          input: { ids: batch.rows[0]!.ids, valid: batch.rows[0]!.valid },
-          target: { kind: 'lm' as const, labels: batch.labelRows[0]! },
-        };
+      // Validation tiles, made into examples once (masking seeded by tile number for MLM).
+      const tiles = sampler
+        .tiles('validation')
+        .slice(0, options.evalWindows)
+        .map((c) => ({ ...c, sequence: sampler.fetchSync(c).sequence }));
+      const evalExamples = lmTileExamples(tiles, {
+        objective,
+        tokenizer,
+        addSpecialTokens,
+        seed: options.seed,
       });
       const basesPerToken = stride; // each scored token adds `stride` new bases (causal, stride = k)
       const evaluate = async () => {
-        const e = evaluateLm(model, evalExamples);
+        const e = evaluateLmTiles(model, tiles, evalExamples, basesPerToken);
         return {
           metric: e.totalNats / Math.max(e.tokens, 1),
-          bitsPerBase: bitsPerBase(e.totalNats, e.tokens * basesPerToken),
+          bitsPerBase: bitsPerBase(e.totalNats, e.bases),
           accuracy: e.correct / Math.max(e.tokens, 1),
           tokens: e.tokens,
         };
       };
       const parallel = await gradientsFor(options.workers, model, options.backend);
-      const { trainer, dispose } = trainerOptionsFrom(options, 'held-out loss');
+      const { trainer, dispose } = trainerOptionsFrom(options, 'validation loss');
       try {
         const result = await train(model, examples, {
           ...trainer,
@@ -196,7 +198,7 @@ Examples:
               objective,
               context: options.context,
               genomes: fastas,
-              heldOut: options.heldOut,
+              split: data.splitDescription(options.splitFraction),
               addSpecialTokens,
             },
           },
@@ -204,7 +206,7 @@ Examples:
         dispose();
         const summary = {
           ...result,
-          heldOutWindows: evalExamples.length,
+          validationWindows: evalExamples.length,
           output: options.output,
           samplerStats: sampler.stats(),
         };
@@ -212,7 +214,7 @@ Examples:
           if (options.json) await out.write(JSON.stringify(summary, null, 2) + '\n');
           else if (!options.quiet) {
             const best = result.best
-              ? `; best held-out ${(result.best.bitsPerBase ?? NaN).toFixed(4)} bits/base at step ${result.best.step}`
+              ? `; best validation ${(result.best.bitsPerBase ?? NaN).toFixed(4)} bits/base at step ${result.best.step}`
               : '';
             await out.write(
               `${result.interrupted ? 'interrupted' : 'done'} at step ${result.stepsDone}, loss ${result.finalLoss.toFixed(4)}${best}; model in ${options.output}/model\n`,

@@ -1,12 +1,13 @@
 /**
  * `locus eval`, `locus predict` and `locus embed`: a trained checkpoint applied to data.
  *
- * eval: a language model on FASTA (bits per base, perplexity and accuracy on the held-out part the
- * run held out, or on all of it with --all), or a classifier on labeled sequences (accuracy, F1,
- * MCC, AUROC, confusion matrix). predict: class probabilities per sequence. embed: pooled embeddings.
+ * eval: a language model on FASTA (bits per base, perplexity and accuracy on the validation or test
+ * part of the split, per 10 kb window too, or on all of it with --all), or a classifier on labeled
+ * sequences (accuracy, F1, MCC, AUROC with bootstrap intervals, confusion matrix). predict: class probabilities per sequence. embed: pooled embeddings.
  */
 import type { Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
+import type { SplitSide } from '../../train/data/split.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
 import {
@@ -23,7 +24,8 @@ interface UseOptions {
   output?: string;
   maxTokens?: number;
   truncation: 'error' | 'right' | 'left';
-  heldOut?: number;
+  split?: string;
+  splitFraction?: number;
   all?: boolean;
   windows?: number;
 }
@@ -37,54 +39,67 @@ function addCommon(command: Command): Command {
     .option('-o, --output <file>', 'write to a file instead of stdout');
 }
 
+/** The split fraction a checkpoint was trained with (runs from before the three-way split: half their held-out tail). */
+function trainedSplitFraction(task: { split?: { fraction?: number }; heldOut?: number }): number | undefined {
+  if (typeof task.split?.fraction === 'number') return task.split.fraction;
+  return typeof task.heldOut === 'number' ? task.heldOut / 2 : undefined;
+}
+
 async function evaluateLanguageModel(loaded: LoadedCheckpoint, fasta: string, options: UseOptions) {
   const data = await import('../../train/data/index.js');
-  const { evaluateLm } = await import('../../train/evaluate.js');
+  const { evaluateLmTiles, lmTileExamples, EVALUATION_STEP_BASE } = await import('../../train/evaluate.js');
   const { languageModelReport } = await import('../../train/metrics.js');
-  const task = (loaded.config.task ?? {}) as { objective?: string; context?: number; heldOut?: number };
+  const task = (loaded.config.task ?? {}) as {
+    objective?: string;
+    context?: number;
+    split?: { fraction?: number };
+    heldOut?: number;
+  };
   const objective = loaded.model.config.causal ? 'causal' : 'mlm';
   const context = task.context ?? 10_000;
-  const heldOut = options.heldOut ?? task.heldOut ?? 0.1;
+  const side = options.split ?? 'validation';
+  if (!data.SPLIT_SIDES.includes(side as SplitSide)) {
+    throw new LocusInputError(`--split ${side}`, `Unknown split "${side}"`, 'use validation, test or train');
+  }
+  const fraction = options.splitFraction ?? trainedSplitFraction(task) ?? data.DEFAULT_SPLIT_FRACTION;
+  if (!options.all) data.checkSplitFraction(fraction);
   const sampler = await data.GenomeWindowSampler.open({
     genomes: [fasta],
     windowSize: context,
     seed: 0,
-    heldOutFraction: options.all ? 0 : heldOut,
+    splitFraction: options.all ? 0 : fraction,
     load: 'memory',
   });
   try {
-    const tiles = sampler.tiles(options.all ? 'train' : 'heldOut').slice(0, options.windows);
-    let totalNats = 0;
-    let tokens = 0;
-    let correct = 0;
-    tiles.forEach((coordinates, i) => {
-      const window = sampler.fetchSync(coordinates);
-      const batch =
-        objective === 'mlm'
-          ? data.mlmBatch([window.sequence], {
-              tokenizer: loaded.tokenizer,
-              addSpecialTokens: loaded.addSpecialTokens,
-              seed: data.deriveSeed(0, 0xe7a1, i),
-            })
-          : data.causalLmBatch([window.sequence], { tokenizer: loaded.tokenizer });
-      const e = evaluateLm(loaded.model, [
-        {
-          input: { ids: batch.rows[0]!.ids, valid: batch.rows[0]!.valid },
-          target: { kind: 'lm', labels: batch.labelRows[0]! },
-        },
-      ]);
-      totalNats += e.totalNats;
-      tokens += e.tokens;
-      correct += e.correct;
+    const tiles = sampler
+      .tiles(options.all ? 'train' : (side as SplitSide))
+      .slice(0, options.windows)
+      .map((c) => ({ ...c, sequence: sampler.fetchSync(c).sequence }));
+    const examples = lmTileExamples(tiles, {
+      objective,
+      tokenizer: loaded.tokenizer,
+      addSpecialTokens: loaded.addSpecialTokens,
+      seed: 0,
     });
-    const report = languageModelReport(totalNats, tokens, tokens * loaded.tokenizer.stride);
+    const e = evaluateLmTiles(loaded.model, tiles, examples, loaded.tokenizer.stride);
+    const report = languageModelReport(e.totalNats, e.tokens, e.bases);
     return {
       kind: 'language-model',
       objective,
+      data: fasta,
+      split: options.all ? { side: 'all' } : { side, ...data.splitDescription(fraction) },
+      context,
+      k: loaded.tokenizer.k,
       windows: tiles.length,
-      heldOut: options.all ? 0 : heldOut,
-      accuracy: correct / Math.max(tokens, 1),
+      scoredBases: e.bases,
+      scoring:
+        objective === 'causal'
+          ? 'every token of a window but the first, k-mers with non-ACGT bases excluded (src/train/lm-scoring.ts)'
+          : 'masked tokens',
+      lshRotations: `fresh per window: step ${EVALUATION_STEP_BASE} + window number`,
+      accuracy: e.correct / Math.max(e.tokens, 1),
       ...report,
+      blocks: e.blocks,
     };
   } finally {
     await sampler.close();
@@ -111,8 +126,12 @@ export function registerUseModel(program: Command): void {
       .argument('<ckpt>', 'checkpoint folder')
       .argument('<data>', 'FASTA for a language model; labeled TSV/CSV/FASTA/BED for a classifier')
       .option(
-        '--held-out <fraction>',
-        'language model: the held-out tail fraction (default: the one it was trained with)',
+        '--split <side>',
+        'language model: validation (default), or test: read it only for the numbers you report',
+      )
+      .option(
+        '--split-fraction <f>',
+        'language model: validation and test each take this fraction of every contig (default: the one it was trained with)',
         Number,
       )
       .option('--all', 'language model: evaluate on the whole FASTA')
@@ -126,16 +145,18 @@ export function registerUseModel(program: Command): void {
       else if (loaded.model.head.kind === 'classify') {
         const { classProbabilities } = await import('../../train/evaluate.js');
         const { classificationReport } = await import('../../train/metrics.js');
+        const { classificationBootstrap } = await import('../../train/bootstrap.js');
         const { set, inputs } = await labeledInputs(loaded, file, options);
         const probabilities = inputs.map(({ input }) => Array.from(classProbabilities(loaded.model, input)));
+        const labels = inputs.map((x) => x.item.label);
         report = {
           kind: 'classifier',
           classes: set.classes,
           counts: set.classCounts,
-          ...classificationReport(
-            inputs.map((x) => x.item.label),
-            probabilities,
-          ),
+          ...classificationReport(labels, probabilities),
+          ...(set.classes.length === 2 && {
+            intervals: classificationBootstrap(labels, probabilities, { replicates: 1000, seed: 0 }),
+          }),
         };
       } else
         throw new LocusInputError(

@@ -21,7 +21,7 @@
 import type { KmerTokenizer } from '../../tokenize/tokenizer.js';
 import { maskTokens, type MaskOptions } from '../../tokenize/masking.js';
 import type { Random } from '../../tokenize/random.js';
-import { CLS_ID, IGNORE_LABEL, PAD_ID, SEP_ID } from '../../tokenize/vocab.js';
+import { CLS_ID, IGNORE_LABEL, PAD_ID, SEP_ID, UNK_ID } from '../../tokenize/vocab.js';
 import { deriveSeed } from './rng.js';
 
 export type Truncation = 'error' | 'right' | 'left';
@@ -201,7 +201,12 @@ export function causalLmBatch(sequences: readonly string[], options: EncodeOptio
   for (let b = 0; b < B; b++) {
     const row = batch.rows[b]!;
     const out = labels.subarray(b * T, (b + 1) * T);
-    for (let t = 0; t + 1 < T && row.valid[t + 1] === 1; t++) out[t] = row.ids[t + 1]!;
+    // An `[UNK]` next token (a k-mer with N or another IUPAC code) is not a prediction to learn or
+    // score: it stays IGNORE, as the Markov baseline skips non-ACGT bases (src/train/lm-scoring.ts).
+    for (let t = 0; t + 1 < T && row.valid[t + 1] === 1; t++) {
+      const next = row.ids[t + 1]!;
+      if (next !== UNK_ID) out[t] = next;
+    }
     labelRows.push(out);
   }
   return { ...batch, labels, labelRows };

@@ -4,17 +4,19 @@
  *
  * Coordinates are 0-based half-open `[start, end)`, as everywhere inside Locus.
  *
- * Split. `heldOutFraction` reserves part of every genome for evaluation before anything is drawn:
- * - `tail` (default): the last `round(fraction * length)` bases of every contig;
- * - `blocks`: a seeded choice of `round(fraction * blocks)` blocks of `heldOutBlockSize` bases
- *   (the contig's last block may be shorter), chosen among all blocks of all genomes.
+ * Split. `splitFraction` f reserves validation and test parts of every genome before anything is
+ * drawn (see ./split.ts, the one rule every tool shares):
+ * - `tail` (default): per contig, h = floor(f * length): train [0, length-2h), validation
+ *   [length-2h, length-h), test [length-h, length);
+ * - `blocks`: a seeded choice of `round(f * blocks)` test blocks and as many validation blocks of
+ *   `heldOutBlockSize` bases (the contig's last block may be shorter), among all blocks of all genomes.
  * The split depends only on the genomes, the fraction, the mode and `splitSeed` (default 0), never
  * on the sampling `seed`, so runs with different seeds evaluate on the same bases. Training windows
- * are drawn only wholly inside a training region, so no window overlaps both sides; starts within
+ * are drawn only wholly inside a training region, so no window overlaps two sides; starts within
  * `windowSize - 1` bases before a boundary are simply never drawn (nor are regions shorter than a
- * window). Held-out bases are read only by `tiles`/`tileWindows`: a deterministic, non-overlapping
- * tiling in which every held-out base lies in exactly one window (the last tile of a region may be
- * shorter than `windowSize`).
+ * window). Validation and test bases are read only by `tiles`/`tileWindows`: a deterministic,
+ * non-overlapping tiling in which every base of a side lies in exactly one window (the last tile of
+ * a region may be shorter than `windowSize`).
  *
  * Sampling. Each draw picks a start uniformly among all training starts of all genomes (or, with
  * `genomeWeights`, first a genome by weight, then a start uniformly within it), reads the bases and
@@ -33,9 +35,10 @@ import { reverseComplement } from '../../tokenize/reverse-complement.js';
 import { Random } from '../../tokenize/random.js';
 import { openGenome, type Genome, type GenomeLoad } from './genome.js';
 import { CountingRandom, permutation, uniformBelow } from './rng.js';
+import { contigSplit, type SplitSide } from './split.js';
 
 export type HeldOutMode = 'tail' | 'blocks';
-export type WindowSide = 'train' | 'heldOut';
+export type WindowSide = SplitSide;
 
 export interface GenomeWindowOptions {
   /** FASTA genomes: plain (a missing `.fai` is built), bgzip with `.fai`/`.gzi`, or plain gzip. */
@@ -48,8 +51,8 @@ export interface GenomeWindowOptions {
   maxAmbiguousFraction?: number;
   /** Reverse-complement each drawn window with probability 0.5. Default false. */
   reverseComplement?: boolean;
-  /** Fraction of every genome held out for evaluation, 0 <= f < 1. Default 0. */
-  heldOutFraction?: number;
+  /** Fraction of every genome in validation, and again in test, 0 <= f < 0.5 (0 = all train). Default 0. */
+  splitFraction?: number;
   /** Which part is held out (see the top of this file). Default 'tail'. */
   heldOutMode?: HeldOutMode;
   /** Block length for `heldOutMode: 'blocks'`. Default 100,000 bases. */
@@ -117,9 +120,10 @@ export interface WindowSamplerStats {
   drawn: number;
   /** Windows rejected for too many non-ACGT bases. */
   skipped: number;
-  /** Bases in training regions, and in held-out regions. */
+  /** Bases in training, validation and test regions. */
   trainBases: number;
-  heldOutBases: number;
+  validationBases: number;
+  testBases: number;
   /** Window starts available for training (all genomes). */
   trainStarts: number;
 }
@@ -142,14 +146,14 @@ export function countAmbiguous(sequence: string): number {
 }
 
 export interface SplitOptions {
-  heldOutFraction?: number;
+  splitFraction?: number;
   heldOutMode?: HeldOutMode;
   heldOutBlockSize?: number;
   splitSeed?: number;
 }
 
 /**
- * The train / held-out regions of contigs (see the top of this file). Contigs are given per genome
+ * The train / validation / test regions of contigs (see the top of this file). Contigs are given per genome
  * in file order; regions come out in the same order, ascending within a contig, adjacent regions of
  * one side merged.
  */
@@ -157,11 +161,11 @@ export function splitRegions(
   genomes: readonly (readonly { name: string; length: number }[])[],
   options: SplitOptions = {},
 ): SplitRegion[] {
-  const fraction = options.heldOutFraction ?? 0;
+  const fraction = options.splitFraction ?? 0;
   const mode = options.heldOutMode ?? 'tail';
   const blockSize = options.heldOutBlockSize ?? 100_000;
-  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1)) {
-    throw new RangeError(`heldOutFraction must be a number with 0 <= f < 1, got ${String(fraction)}`);
+  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 0.5)) {
+    throw new RangeError(`splitFraction must be a number with 0 <= f < 0.5, got ${String(fraction)}`);
   }
   if (mode !== 'tail' && mode !== 'blocks') {
     throw new TypeError(`heldOutMode must be 'tail' or 'blocks', got ${String(mode)}`);
@@ -185,12 +189,19 @@ export function splitRegions(
       regions.push({ genome, contig, start, end, side });
     }
   };
-  if (mode === 'tail' || fraction === 0) {
+  if (fraction === 0) {
+    genomes.forEach((contigs, g) => {
+      for (const { name, length } of contigs) push(g, name, 0, length, 'train');
+    });
+    return regions;
+  }
+  if (mode === 'tail') {
     genomes.forEach((contigs, g) => {
       for (const { name, length } of contigs) {
-        const held = Math.round(fraction * length);
-        push(g, name, 0, length - held, 'train');
-        push(g, name, length - held, length, 'heldOut');
+        const cut = contigSplit(length, fraction);
+        push(g, name, ...cut.train, 'train');
+        push(g, name, ...cut.validation, 'validation');
+        push(g, name, ...cut.test, 'test');
       }
     });
     return regions;
@@ -204,16 +215,17 @@ export function splitRegions(
     }
   });
   const count = Math.round(fraction * blocks.length);
-  if (count === 0 || count >= blocks.length) {
+  if (count === 0 || 2 * count >= blocks.length) {
     throw new RangeError(
-      `heldOutFraction ${fraction} of ${blocks.length} block(s) of ${blockSize} bases gives ${count} held-out block(s); ` +
+      `splitFraction ${fraction} of ${blocks.length} block(s) of ${blockSize} bases gives ${count} validation and ${count} test block(s); ` +
         'use a smaller heldOutBlockSize (or heldOutMode: "tail")',
     );
   }
-  const held = new Uint8Array(blocks.length);
+  // The first `count` blocks of a seeded permutation are test, the next `count` validation.
+  const side: WindowSide[] = new Array<WindowSide>(blocks.length).fill('train');
   const order = permutation(blocks.length, new Random(options.splitSeed ?? 0));
-  for (let i = 0; i < count; i++) held[order[i]!] = 1;
-  blocks.forEach((b, i) => push(b.genome, b.contig, b.start, b.end, held[i] ? 'heldOut' : 'train'));
+  for (let i = 0; i < 2 * count; i++) side[order[i]!] = i < count ? 'test' : 'validation';
+  blocks.forEach((b, i) => push(b.genome, b.contig, b.start, b.end, side[i]!));
   return regions;
 }
 
@@ -325,7 +337,7 @@ export class GenomeWindowSampler {
         maxAmbiguous: this.maxAmbiguous,
         rc,
         split: [
-          options.heldOutFraction ?? 0,
+          options.splitFraction ?? 0,
           options.heldOutMode ?? 'tail',
           options.heldOutBlockSize ?? 100_000,
         ],
@@ -341,8 +353,8 @@ export class GenomeWindowSampler {
     const shown = paths.map((p) => `"${p}"`).join(', ');
     throw new LocusInputError(
       paths[0] ?? 'genomes',
-      `No training window of ${this.windowSize.toLocaleString('en-US')} bases fits in ${shown} after the held-out split`,
-      'use a smaller windowSize or heldOutFraction, or a larger genome',
+      `No training window of ${this.windowSize.toLocaleString('en-US')} bases fits in ${shown} after the validation/test split`,
+      'use a smaller windowSize or split fraction, or a larger genome',
     );
   }
 
@@ -382,7 +394,8 @@ export class GenomeWindowSampler {
       drawn: this.drawn,
       skipped: this.skipped,
       trainBases: bases('train'),
-      heldOutBases: bases('heldOut'),
+      validationBases: bases('validation'),
+      testBases: bases('test'),
       trainStarts: this.groups.reduce((sum, g) => sum + (this.weighted && g.weight === 0 ? 0 : g.total), 0),
     };
   }
@@ -530,11 +543,11 @@ export class GenomeWindowSampler {
   }
 
   /**
-   * Non-overlapping tiles over one side (held-out by default), `size` bases each (default
+   * Non-overlapping tiles over one side, `size` bases each (default
    * `windowSize`); every base of that side lies in exactly one tile, the last tile of each region
    * may be shorter. Deterministic: genome, contig and position order.
    */
-  tiles(side: WindowSide = 'heldOut', size = this.windowSize): WindowCoordinates[] {
+  tiles(side: WindowSide, size = this.windowSize): WindowCoordinates[] {
     return tileRegions(this.side(side), size).map((t) => this.coordinates(t));
   }
 
@@ -549,7 +562,7 @@ export class GenomeWindowSampler {
   }
 
   /** Tiles with their bases (forward strand; no N filter: `ambiguous` says how many are not ACGT). */
-  async *tileWindows(side: WindowSide = 'heldOut', size = this.windowSize): AsyncGenerator<SampledWindow> {
+  async *tileWindows(side: WindowSide, size = this.windowSize): AsyncGenerator<SampledWindow> {
     let index = 0;
     for (const tile of this.tiles(side, size)) yield { ...(await this.fetch(tile)), index: index++ };
   }

@@ -1,5 +1,5 @@
 /**
- * Data for pretraining and fine-tuning: genome windows with a held-out split, labeled sequences
+ * Data for pretraining and fine-tuning: genome windows with the train/validation/test split, labeled sequences
  * (table, labeled FASTA, BED + reference, the dm3 promoter task), batches and trainer examples.
  */
 export * from './genome.js';
@@ -10,3 +10,4 @@ export * from './examples.js';
 export * from './dm3.js';
 export { CountingRandom, deriveSeed, permutation, uniformBelow } from './rng.js';
 export { readNumberedFasta, lineOf, type NumberedFastaRecord } from './fasta-lines.js';
+export * from './split.js';

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocusInputError } from '../../../src/errors.js';
 import { reverseComplement } from '../../../src/tokenize/reverse-complement.js';
+import { contigSplit } from '../../../src/train/data/split.js';
 import {
   GenomeWindowSampler,
   countAmbiguous,
@@ -172,23 +173,32 @@ describe('GenomeWindowSampler: filters and augmentation', () => {
   });
 });
 
-describe('GenomeWindowSampler: held-out split by region', () => {
-  it('draws no window across the held-out boundary on lambda (tail)', async () => {
-    const sampler = await open({ heldOutFraction: 0.1, windowSize: 1000 });
-    const boundary = LAMBDA_LENGTH - Math.round(0.1 * LAMBDA_LENGTH);
-    expect(sampler.side('heldOut')).toEqual([
-      { genome: 0, contig: 'lambda', start: boundary, end: LAMBDA_LENGTH, side: 'heldOut' },
+describe('GenomeWindowSampler: train / validation / test split by region', () => {
+  it('cuts each contig as src/train/data/split.ts says, and draws no window across a cut (tail)', async () => {
+    const sampler = await open({ splitFraction: 0.1, windowSize: 1000 });
+    const h = Math.floor(0.1 * LAMBDA_LENGTH);
+    const cut = LAMBDA_LENGTH - 2 * h;
+    expect(contigSplit(LAMBDA_LENGTH, 0.1)).toEqual({
+      train: [0, cut],
+      validation: [cut, LAMBDA_LENGTH - h],
+      test: [LAMBDA_LENGTH - h, LAMBDA_LENGTH],
+    });
+    expect(sampler.side('validation')).toEqual([
+      { genome: 0, contig: 'lambda', start: cut, end: LAMBDA_LENGTH - h, side: 'validation' },
+    ]);
+    expect(sampler.side('test')).toEqual([
+      { genome: 0, contig: 'lambda', start: LAMBDA_LENGTH - h, end: LAMBDA_LENGTH, side: 'test' },
     ]);
     const windows = sampler.takeSync(3000);
-    expect(windows.every((w) => w.start >= 0 && w.end <= boundary)).toBe(true);
-    // Starts near the boundary are drawn too (the last possible start is boundary - 1000).
-    expect(Math.max(...windows.map((w) => w.end))).toBeGreaterThan(boundary - 200);
-    expect(sampler.stats()).toMatchObject({ trainBases: boundary, heldOutBases: LAMBDA_LENGTH - boundary });
+    expect(windows.every((w) => w.start >= 0 && w.end <= cut)).toBe(true);
+    // Starts near the cut are drawn too (the last possible start is cut - 1000).
+    expect(Math.max(...windows.map((w) => w.end))).toBeGreaterThan(cut - 200);
+    expect(sampler.stats()).toMatchObject({ trainBases: cut, validationBases: h, testBases: h });
   });
 
   it('blocks mode: a seeded choice of blocks, independent of the sampling seed; windows stay inside one side', async () => {
     const options = {
-      heldOutFraction: 0.2,
+      splitFraction: 0.2,
       heldOutMode: 'blocks' as const,
       heldOutBlockSize: 5000,
       windowSize: 700,
@@ -198,47 +208,51 @@ describe('GenomeWindowSampler: held-out split by region', () => {
     const c = await open({ ...options, seed: 1, splitSeed: 5 });
     expect(b.regions).toEqual(a.regions);
     expect(c.regions).not.toEqual(a.regions);
-    const held = a.side('heldOut');
+    const held = [...a.side('validation'), ...a.side('test')];
     const heldBases = held.reduce((sum, r) => sum + r.end - r.start, 0);
-    expect(held.length).toBeGreaterThan(0);
-    expect(heldBases).toBeGreaterThanOrEqual(5000); // 2 of 10 blocks (one may be the short last block)
+    expect(a.side('validation').length).toBeGreaterThan(0);
+    expect(a.side('test').length).toBeGreaterThan(0);
+    expect(heldBases).toBeGreaterThanOrEqual(3 * 5000); // 2 + 2 of 10 blocks (one may be the short last one)
     for (const w of a.takeSync(2000)) {
       expect(held.some((r) => w.start < r.end && r.start < w.end)).toBe(false);
       expect(a.side('train').some((r) => r.start <= w.start && w.end <= r.end)).toBe(true);
     }
   });
 
-  it('tiles the held-out part so every held-out base is scored exactly once', async () => {
+  it('tiles validation and test so every base of a side is scored exactly once', async () => {
     for (const options of [
-      { heldOutFraction: 0.1 },
-      { heldOutFraction: 0.3, heldOutMode: 'blocks' as const, heldOutBlockSize: 3000 },
+      { splitFraction: 0.1 },
+      { splitFraction: 0.15, heldOutMode: 'blocks' as const, heldOutBlockSize: 3000 },
     ]) {
       const sampler = await open({ ...options, windowSize: 1000 });
-      const cover = new Uint8Array(LAMBDA_LENGTH);
-      const tiles = [];
-      for await (const tile of sampler.tileWindows()) tiles.push(tile);
-      for (const tile of tiles) {
-        expect(tile.end - tile.start).toBeLessThanOrEqual(1000);
-        expect(tile.sequence).toBe(lambdaSequence.slice(tile.start, tile.end));
-        for (let i = tile.start; i < tile.end; i++) cover[i]!++;
+      for (const side of ['validation', 'test'] as const) {
+        const cover = new Uint8Array(LAMBDA_LENGTH);
+        const tiles = [];
+        for await (const tile of sampler.tileWindows(side)) tiles.push(tile);
+        for (const tile of tiles) {
+          expect(tile.end - tile.start).toBeLessThanOrEqual(1000);
+          expect(tile.sequence).toBe(lambdaSequence.slice(tile.start, tile.end));
+          for (let i = tile.start; i < tile.end; i++) cover[i]!++;
+        }
+        let wrong = 0;
+        let covered = 0;
+        for (const r of sampler.regions) {
+          for (let i = r.start; i < r.end; i++) if (cover[i] !== (r.side === side ? 1 : 0)) wrong++;
+          if (r.side === side) covered += r.end - r.start;
+        }
+        expect(wrong).toBe(0);
+        expect(covered).toBeGreaterThan(4000);
+        expect(tiles.map((t) => t.index)).toEqual([...tiles.keys()]);
+        expect(sampler.tiles(side)).toHaveLength(tiles.length);
       }
-      let wrong = 0;
-      let heldOut = 0;
-      for (const r of sampler.regions) {
-        for (let i = r.start; i < r.end; i++) if (cover[i] !== (r.side === 'heldOut' ? 1 : 0)) wrong++;
-        if (r.side === 'heldOut') heldOut += r.end - r.start;
-      }
-      expect(wrong).toBe(0);
-      expect(heldOut).toBeGreaterThan(4000);
-      expect(tiles.map((t) => t.index)).toEqual([...tiles.keys()]);
-      expect(sampler.tiles('heldOut')).toHaveLength(tiles.length);
     }
   });
 
   it('rejects splits that cannot be made', () => {
     const lambda = [[{ name: 'lambda', length: LAMBDA_LENGTH }]];
-    expect(() => splitRegions(lambda, { heldOutFraction: 0.1, heldOutMode: 'blocks' })).toThrow(/smaller/);
-    expect(() => splitRegions(lambda, { heldOutFraction: 1 })).toThrow(RangeError);
+    expect(() => splitRegions(lambda, { splitFraction: 0.1, heldOutMode: 'blocks' })).toThrow(/smaller/);
+    expect(() => splitRegions(lambda, { splitFraction: 0.5 })).toThrow(RangeError);
+    expect(() => contigSplit(100, 0)).toThrow(RangeError);
     expect(splitRegions(lambda)).toEqual([
       { genome: 0, contig: 'lambda', start: 0, end: LAMBDA_LENGTH, side: 'train' },
     ]);
