@@ -12,6 +12,7 @@ import { registerBenchModel } from './commands/bench-model.js';
 import { registerFaidx } from './commands/faidx.js';
 import { registerFinetune } from './commands/finetune.js';
 import { registerInfo } from './commands/info.js';
+import { registerModels } from './commands/models.js';
 import { registerPileup } from './commands/pileup.js';
 import { registerPretrain } from './commands/pretrain.js';
 import { registerTokenize } from './commands/tokenize.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerFaidx(program);
   registerFinetune(program);
   registerInfo(program);
+  registerModels(program);
   registerPileup(program);
   registerPretrain(program);
   registerTokenize(program);

@@ -117,6 +117,8 @@ Examples:
       const { parseBackendChoice, selectBackend } = await import('../../model/backend.js');
       const { loadModel } = await import('../../model/model-io.js');
       const { attentionToGenome, exportAttention } = await import('../../model/attention-export.js');
+      const { resolveCheckpoint } = await import('../../model/shipped.js');
+      checkpoint = resolveCheckpoint(checkpoint);
       const { tf } = await selectBackend(parseBackendChoice(options.backend));
       const { model, config } = await loadModel(tf, checkpoint);
       try {

@@ -17,12 +17,16 @@ export interface LoadedCheckpoint {
   addSpecialTokens: boolean;
 }
 
+/** Load a checkpoint folder, or a shipped model by name, with its tokenizer. */
 export async function loadForInference(path: string, backend: string): Promise<LoadedCheckpoint> {
-  const [{ selectBackend, parseBackendChoice }, { loadModel }, { KmerTokenizer }] = await Promise.all([
-    import('../../model/backend.js'),
-    import('../../model/model-io.js'),
-    import('../../tokenize/index.js'),
-  ]);
+  const [{ selectBackend, parseBackendChoice }, { loadModel }, { KmerTokenizer }, { resolveCheckpoint }] =
+    await Promise.all([
+      import('../../model/backend.js'),
+      import('../../model/model-io.js'),
+      import('../../tokenize/index.js'),
+      import('../../model/shipped.js'),
+    ]);
+  path = resolveCheckpoint(path);
   const { tf } = await selectBackend(parseBackendChoice(backend));
   const { model, config } = await loadModel(tf, path);
   const tokenizer = config.tokenizer

@@ -1,0 +1,15 @@
+/**
+ * Every generated table of the docs, by block name (see generate.ts). Each function reads its JSON
+ * under bench/results and returns markdown; the tables of one benchmark live in one file.
+ */
+import { IO_TABLES } from './tables/io.js';
+import { MODEL_TABLES } from './tables/model.js';
+import { TRAINING_TABLES } from './tables/training.js';
+
+export type TableRenderer = (root: string) => string;
+
+export const TABLES: Record<string, TableRenderer> = {
+  ...IO_TABLES,
+  ...MODEL_TABLES,
+  ...TRAINING_TABLES,
+};
