@@ -225,11 +225,20 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(embeddings[1]!.split('\t')).toHaveLength(17);
   });
 
-  it('evaluates a language model in bits per base on the held-out part', () => {
+  it('evaluates a language model in bits per base on the validation part, test only when asked', () => {
     const report = JSON.parse(
       locus('eval', join(dir, 'pre', 'model'), REF, '--windows', '2', '--json').stdout,
     );
     expect(report).toMatchObject({ kind: 'language-model', objective: 'mlm', windows: 2 });
+    expect(report.split).toMatchObject({ side: 'validation', fraction: 0.1 });
+    const test = JSON.parse(
+      locus('eval', join(dir, 'pre', 'model'), REF, '--split', 'test', '--windows', '1', '--json').stdout,
+    );
+    expect(test.split.side).toBe('test');
+    expect(test.blocks[0].start).toBeGreaterThanOrEqual(Math.floor(0.9 * 48_502));
+    expect(locus('eval', join(dir, 'pre', 'model'), REF, '--split', 'tset').stderr).toMatch(
+      /Unknown split "tset"/,
+    );
     expect(report.bitsPerBase).toBeGreaterThan(0.5);
   });
 
@@ -264,4 +273,81 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(result.stderr).toMatch(message as RegExp);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe('a causal model and its baselines are scored on the same bases', () => {
+  let work: string;
+  let genome: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'locus-same-bases-'));
+    // Lambda with N runs, IUPAC codes and soft-masked lowercase in every part of the split.
+    const lambda = readFileSync(REF, 'latin1').split('\n').slice(1).join('');
+    let edited = '';
+    for (let i = 0; i < lambda.length; i += 1000) {
+      const piece = lambda.slice(i, i + 1000);
+      edited += (i / 1000) % 3 === 0 ? piece.slice(0, 400) + 'N'.repeat(37) + 'R' + piece.slice(438) : piece;
+      if ((i / 1000) % 4 === 1) edited = edited.slice(0, -200) + edited.slice(-200).toLowerCase();
+    }
+    genome = join(work, 'edited.fa');
+    writeFileSync(genome, `>edited\n${edited.replace(/(.{60})/g, '$1\n')}\n`);
+  });
+
+  it.each([1, 3])(
+    'k = %i: eval --split test and baseline markov --context report equal bases per window',
+    (k) => {
+      const out = join(work, `causal-k${k}`);
+      const args = [...TINY.slice(4), '-k', String(k)]; // TINY without its --context 600 -k 3
+      const run = locus(
+        'pretrain',
+        genome,
+        '-o',
+        out,
+        '--objective',
+        'causal',
+        '--context',
+        '600',
+        '--steps',
+        '1',
+        ...args,
+      );
+      expect(run.stderr).toBe('');
+      const evaluation = JSON.parse(
+        locus('eval', join(out, 'model'), genome, '--split', 'test', '--json').stdout,
+      );
+      expect(evaluation.split).toMatchObject({ side: 'test', fraction: 0.1 });
+      const baseline = JSON.parse(
+        locus(
+          'baseline',
+          'markov',
+          '--train',
+          genome,
+          '--split-fraction',
+          '0.1',
+          '--context',
+          '600',
+          '-k',
+          String(k),
+          '--orders',
+          '0-3',
+          '--alphas',
+          '1',
+          '--mixture',
+          '--quiet',
+          '--json',
+        ).stdout,
+      );
+      const counts = (blocks: { contig: string; start: number; end: number; bases: number }[]) =>
+        blocks.map((b) => `${b.contig}:${b.start}-${b.end}:${b.bases}`);
+      expect(evaluation.blocks.length).toBeGreaterThan(5);
+      expect(counts(baseline.static.test.blocks)).toEqual(counts(evaluation.blocks));
+      expect(counts(baseline.mixture.test.blocks)).toEqual(counts(evaluation.blocks));
+      expect(baseline.static.test.bases).toBe(evaluation.scoredBases);
+      // The N runs and the first token of each window are really excluded: fewer bases than the tiles hold.
+      const tileBases = evaluation.blocks.reduce(
+        (sum: number, b: { start: number; end: number }) => sum + b.end - b.start,
+        0,
+      );
+      expect(evaluation.scoredBases).toBeLessThan(tileBases - evaluation.blocks.length * k);
+    },
+  );
 });

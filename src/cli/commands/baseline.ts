@@ -1,10 +1,10 @@
 /**
  * `locus baseline`: the honest baselines a trained model is compared against.
  *
- * - `baseline markov`: order-k Markov language model; order, smoothing and alpha chosen on validation,
- *   bits per base on test. Splits come from separate FASTA files, or from one genome with
- *   `--held-out-fraction f`: the last f of each contig is test, the f before it validation, the rest train
- *   (no overlap; contexts never cross a cut).
+ * - `baseline markov`: order-k Markov language models (static, orders up to 16; and the adaptive
+ *   mixture of orders of DNA compressors), chosen on validation, bits per base on test. Splits come
+ *   from separate FASTA files, or from one genome with `--split-fraction f`, the split every Locus tool
+ *   uses (src/train/data/split.ts).
  * - `baseline kmer-logreg`: k-mer-frequency logistic regression; scaling and L2 strength chosen on
  *   validation, classification metrics on test. Inputs are CSV/TSV files with a `sequence,label` header.
  */
@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { LocusInputError } from '../../errors.js';
 import type { MarkovSmoothing } from '../../train/baselines/markov.js';
+import type { TestPiece } from '../../train/baselines/lm-baselines.js';
 import type { ClassificationReport } from '../../train/metrics.js';
 import { formatDuration, progressLine } from '../progress.js';
 import { withOutput } from '../output.js';
@@ -53,6 +54,12 @@ function numberList(allowZero: boolean) {
     }
     return [...new Set(values)];
   };
+}
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError('expected an integer >= 1');
+  return value;
 }
 
 function fraction(text: string): number {
@@ -106,7 +113,7 @@ function requireBases(sequences: readonly string[], files: readonly string[], ro
     `the ${role} split (${list}) holds no A/C/G/T base`,
     role === 'train'
       ? 'give a FASTA file with sequence'
-      : `give a ${role} FASTA with A/C/G/T bases, or a larger --held-out-fraction`,
+      : `give a ${role} FASTA with A/C/G/T bases, or a larger --split-fraction`,
   );
 }
 
@@ -221,18 +228,76 @@ interface MarkovCliOptions {
   train: string[];
   validation?: string[];
   test?: string[];
-  heldOutFraction?: number;
+  splitFraction?: number;
   orders: number[];
   alphas?: number[];
   smoothing: string;
+  context?: number;
+  k?: number;
+  reverseComplement?: boolean;
+  mixture?: boolean;
   json?: boolean;
   output?: string;
   quiet?: boolean;
 }
 
+/** Train / validation / test sequences, from one genome and the split, or from three sets of files. */
+async function markovInputs(options: MarkovCliOptions) {
+  const { contigSplit, splitDescription } = await import('../../train/data/split.js');
+  const fraction = options.splitFraction;
+  if (fraction !== undefined && (options.validation || options.test)) {
+    throw new LocusInputError(
+      '--split-fraction',
+      '--split-fraction splits the --train FASTA itself; it cannot be combined with --validation or --test',
+      'give either --split-fraction, or both --validation and --test',
+    );
+  }
+  if (fraction === undefined && (!options.validation || !options.test)) {
+    throw new LocusInputError(
+      '--validation/--test',
+      'the Markov baseline needs a validation and a test split',
+      'give --validation <fasta> and --test <fasta>, or --split-fraction 0.1 for the split every Locus tool uses',
+    );
+  }
+  if (fraction !== undefined) {
+    const genome = await readFastaSequences(options.train);
+    const inputs = {
+      train: [] as string[],
+      validation: [] as string[],
+      trainAndValidation: [] as string[],
+      test: [] as TestPiece[],
+    };
+    genome.sequences.forEach((sequence, i) => {
+      const cut = contigSplit(sequence.length, fraction);
+      inputs.train.push(sequence.slice(...cut.train));
+      inputs.validation.push(sequence.slice(...cut.validation));
+      inputs.trainAndValidation.push(sequence.slice(cut.train[0], cut.validation[1]));
+      inputs.test.push({
+        name: genome.names[i]!,
+        offset: cut.test[0],
+        sequence: sequence.slice(...cut.test),
+      });
+    });
+    const files = { train: options.train, validation: options.train, test: options.train };
+    return { inputs, files, split: { mode: 'genome' as const, ...splitDescription(fraction) } };
+  }
+  const files = { train: options.train, validation: options.validation!, test: options.test! };
+  const train = (await readFastaSequences(files.train)).sequences;
+  const validation = (await readFastaSequences(files.validation)).sequences;
+  const test = await readFastaSequences(files.test);
+  const inputs = {
+    train,
+    validation,
+    trainAndValidation: [...train, ...validation],
+    test: test.sequences.map((sequence, i) => ({ name: test.names[i]!, offset: 0, sequence })),
+  };
+  return { inputs, files, split: { mode: 'files' as const } };
+}
+
 async function runMarkov(options: MarkovCliOptions): Promise<void> {
   const started = performance.now();
   const markov = await import('../../train/baselines/markov.js');
+  const { lmBaselines } = await import('../../train/baselines/lm-baselines.js');
   const { perplexity } = await import('../../train/metrics.js');
   if (!['both', 'additive', 'interpolated'].includes(options.smoothing)) {
     throw new LocusInputError(
@@ -241,123 +306,56 @@ async function runMarkov(options: MarkovCliOptions): Promise<void> {
       "use 'both', 'additive' or 'interpolated'",
     );
   }
-  const heldOut = options.heldOutFraction;
-  if (heldOut !== undefined && (options.validation || options.test)) {
+  if ((options.context === undefined) !== (options.k === undefined)) {
     throw new LocusInputError(
-      '--held-out-fraction',
-      '--held-out-fraction splits the --train FASTA itself; it cannot be combined with --validation or --test',
-      'give either --held-out-fraction, or both --validation and --test',
-    );
-  }
-  if (heldOut === undefined && (!options.validation || !options.test)) {
-    throw new LocusInputError(
-      '--validation/--test',
-      'the Markov baseline needs a validation and a test split',
-      'give --validation <fasta> and --test <fasta>, or --held-out-fraction 0.1 to hold out the end of each contig',
+      options.context === undefined ? '-k' : '--context',
+      '--context and -k go together: they say which bases a causal model with that window and k-mer scores',
+      'give both (e.g. --context 10000 -k 1, as the model was pretrained), or neither',
     );
   }
   const progress = progressLine({ quiet: options.quiet });
   progress.update('reading sequences');
-  let train: string[];
-  let validation: string[];
-  let test: string[];
-  // Train and validation together, for the refit: per contig one piece (the two are adjacent there,
-  // so contexts run across the cut as they do for a neural model trained on everything but the test).
-  let trainAndValidation: string[];
-  let files: { train: string[]; validation: string[]; test: string[] };
-  if (heldOut !== undefined) {
-    const genome = await readFastaSequences(options.train);
-    train = [];
-    validation = [];
-    test = [];
-    trainAndValidation = [];
-    for (const sequence of genome.sequences) {
-      const split = markov.splitHeldOut(sequence, heldOut);
-      train.push(split.train);
-      validation.push(split.validation);
-      test.push(split.test);
-      trainAndValidation.push(split.train + split.validation);
-    }
-    files = { train: options.train, validation: options.train, test: options.train };
-  } else {
-    files = { train: options.train, validation: options.validation!, test: options.test! };
-    train = (await readFastaSequences(files.train)).sequences;
-    validation = (await readFastaSequences(files.validation)).sequences;
-    test = (await readFastaSequences(files.test)).sequences;
-    trainAndValidation = [...train, ...validation];
-  }
-  requireBases(train, files.train, 'train');
-  requireBases(validation, files.validation, 'validation');
-  requireBases(test, files.test, 'test');
+  const { inputs, files, split } = await markovInputs(options);
+  requireBases(inputs.train, files.train, 'train');
+  requireBases(inputs.validation, files.validation, 'validation');
+  requireBases(
+    inputs.test.map((p) => p.sequence),
+    files.test,
+    'test',
+  );
   const smoothings: MarkovSmoothing[] =
     options.smoothing === 'both' ? [...markov.MARKOV_SMOOTHINGS] : [options.smoothing as MarkovSmoothing];
-  const selection = markov.selectMarkov(train, validation, {
+  const result = lmBaselines(inputs, {
+    context: options.context,
+    k: options.k,
     orders: options.orders,
     alphas: options.alphas,
     smoothings,
-    onProgress: (done, total, e) =>
-      progress.update(
-        `validation ${done}/${total}: order ${e.order} ${e.smoothing} alpha ${e.alpha}: ${e.bitsPerBase.toFixed(4)} bits/base`,
-      ),
+    reverseComplement: options.reverseComplement ?? false,
+    mixture: options.mixture ?? false,
+    onProgress: (message) => progress.update(message),
   });
-  const score = markov.markovScore(selection.model, test);
-  // The chosen order, smoothing and alpha fitted again on train + validation: the fair comparison for
-  // a model that trains on all but the test part (as `locus pretrain --held-out` does).
-  progress.update('refitting the chosen model on train + validation');
-  const { order, smoothing, alpha } = selection.chosen;
-  const refitted = markov.fitMarkov(trainAndValidation, order, alpha, smoothing);
-  const refitScore = markov.markovScore(refitted, test);
   progress.done();
-  const summary = (
-    role: 'train' | 'validation' | 'test',
-    sequences: string[],
-    bases: number,
-  ): SplitSummary => ({
+  const summary = (role: 'train' | 'validation', sequences: string[]): SplitSummary => ({
     files: files[role],
     sequences: sequences.length,
-    bases,
+    bases: acgtBases(sequences),
+  });
+  const withPerplexity = <T extends { totalNats: number; bases: number }>(r: T) => ({
+    ...r,
+    perplexityPerBase: perplexity(r.totalNats, r.bases),
   });
   const report = {
     baseline: 'markov',
-    split:
-      heldOut === undefined
-        ? { mode: 'files' as const }
-        : {
-            mode: 'held-out' as const,
-            heldOutFraction: heldOut,
-            rule: 'per contig: last fraction = test, the fraction before it = validation, the rest = train',
-          },
-    train: summary('train', train, selection.trainingBases),
-    validation: summary('validation', validation, selection.validationBases),
-    test: summary('test', test, score.bases),
-    orders: options.orders,
-    alphas: [...new Set(selection.evaluations.map((e) => e.alpha))],
-    smoothings,
-    table: selection.table.map((e) => ({
-      order: e.order,
-      smoothing: e.smoothing,
-      alpha: e.alpha,
-      validationBitsPerBase: e.bitsPerBase,
-    })),
-    chosen: {
-      order: selection.chosen.order,
-      smoothing: selection.chosen.smoothing,
-      alpha: selection.chosen.alpha,
-      validationBitsPerBase: selection.chosen.bitsPerBase,
-    },
-    testResult: {
-      bitsPerBase: score.bitsPerBase,
-      bases: score.bases,
-      totalNats: score.totalNats,
-      perplexityPerBase: perplexity(score.totalNats, score.bases),
-    },
-    refittedTestResult: {
-      fittedOn: 'train+validation',
-      trainingBases: refitted.trainingBases,
-      bitsPerBase: refitScore.bitsPerBase,
-      bases: refitScore.bases,
-      totalNats: refitScore.totalNats,
-      perplexityPerBase: perplexity(refitScore.totalNats, refitScore.bases),
+    split,
+    train: summary('train', inputs.train),
+    validation: summary('validation', inputs.validation),
+    test: { files: files.test, sequences: inputs.test.length, scoredBases: result.static.test.bases },
+    ...result,
+    static: {
+      ...result.static,
+      test: withPerplexity(result.static.test),
+      refit: withPerplexity(result.static.refit),
     },
     seconds: (performance.now() - started) / 1000,
   };
@@ -367,28 +365,30 @@ async function runMarkov(options: MarkovCliOptions): Promise<void> {
       return;
     }
     const count = (n: number) => n.toLocaleString('en-US');
+    const bits = (n: number) => n.toFixed(4);
     await out.write(
-      `# Markov baseline: train ${count(report.train.bases)} bases, validation ${count(report.validation.bases)}, test ${count(report.test.bases)} (A/C/G/T bases scored)\n`,
+      `# Markov baseline: train ${count(report.train.bases)} A/C/G/T bases, validation ${count(report.validation.bases)}, test ${count(report.test.scoredBases)} scored\n`,
     );
-    if (heldOut !== undefined) {
-      await out.write(
-        `# split: per contig, last ${heldOut} = test, the ${heldOut} before it = validation, the rest = train\n`,
-      );
-    }
+    if (split.mode === 'genome') await out.write(`# split: ${split.rule} (fraction ${split.fraction})\n`);
+    await out.write(`# scored: ${report.scoring.rule}\n`);
     await out.write('order\tsmoothing\talpha\tvalidation_bits_per_base\n');
-    for (const row of report.table) {
-      const mark =
-        row.order === report.chosen.order && row.smoothing === report.chosen.smoothing ? '\t*' : '';
-      await out.write(
-        `${row.order}\t${row.smoothing}\t${row.alpha}\t${row.validationBitsPerBase.toFixed(4)}${mark}\n`,
-      );
+    const chosen = report.static.chosen;
+    for (const row of report.static.table) {
+      const mark = row.order === chosen.order && row.smoothing === chosen.smoothing ? '\t*' : '';
+      await out.write(`${row.order}\t${row.smoothing}\t${row.alpha}\t${bits(row.bitsPerBase)}${mark}\n`);
     }
     await out.write(
-      `# chosen on validation: order ${report.chosen.order}, ${report.chosen.smoothing}, alpha ${report.chosen.alpha}: ${report.chosen.validationBitsPerBase.toFixed(4)} bits/base\n` +
-        `# test: ${report.testResult.bitsPerBase.toFixed(4)} bits/base over ${count(report.testResult.bases)} bases (perplexity ${report.testResult.perplexityPerBase.toFixed(4)} per base)\n` +
-        `# test, the chosen model refitted on train + validation (${count(report.refittedTestResult.trainingBases)} bases): ${report.refittedTestResult.bitsPerBase.toFixed(4)} bits/base\n` +
-        `# time: ${formatDuration(report.seconds)}\n`,
+      `# chosen on validation: order ${chosen.order}, ${chosen.smoothing}, alpha ${chosen.alpha}${chosen.reverseComplement ? ', both strands counted' : ''}: ${bits(chosen.bitsPerBase)} bits/base\n` +
+        `# test: ${bits(report.static.test.bitsPerBase)} bits/base (fitted on train); ${bits(report.static.refit.bitsPerBase)} refitted on train + validation\n`,
     );
+    if (report.mixture) {
+      const m = report.mixture;
+      await out.write(
+        `# adaptive mixture of orders ${m.chosen.orders.join(',')}: alpha ${m.chosen.alpha}, gamma ${m.chosen.gamma}, validation ${bits(m.chosen.validationBitsPerBase)} bits/base\n` +
+          `# mixture test: ${bits(m.test.bitsPerBase)} bits/base (fitted on train); ${bits(m.refit.bitsPerBase)} refitted on train + validation\n`,
+      );
+    }
+    await out.write(`# time: ${formatDuration(report.seconds)}\n`);
   });
 }
 
@@ -460,10 +460,13 @@ async function runKmerLogReg(options: KmerCliOptions): Promise<void> {
         ),
     },
   );
-  const testReport = classificationReport(
-    testLabels,
-    logreg.predictKmerLogReg(selection.model, testRows.sequences),
-  );
+  const testProbabilities = logreg.predictKmerLogReg(selection.model, testRows.sequences);
+  const testReport = classificationReport(testLabels, testProbabilities);
+  const { classificationBootstrap } = await import('../../train/bootstrap.js');
+  const testIntervals =
+    names.length === 2
+      ? classificationBootstrap(testLabels, testProbabilities, { replicates: 1000, seed: 0 })
+      : undefined;
   progress.done();
   const report = {
     baseline: 'kmer-logreg',
@@ -480,6 +483,7 @@ async function runKmerLogReg(options: KmerCliOptions): Promise<void> {
     chosen: selection.chosen,
     validationMetrics: selection.validationReport,
     testMetrics: testReport,
+    testIntervals,
     seconds: (performance.now() - started) / 1000,
   };
   await withOutput(options.output, async (out) => {
@@ -503,6 +507,11 @@ async function runKmerLogReg(options: KmerCliOptions): Promise<void> {
       `# chosen on validation: ${report.chosen.scaling}, lambda ${report.chosen.lambda}: ${report.metric} ${report.chosen.validation.toFixed(4)}\n`,
     );
     await writeMetrics(out, 'test', testReport, names);
+    if (testIntervals) {
+      const i = (x: { estimate: number; low: number; high: number }) =>
+        `${x.estimate.toFixed(4)} (95% bootstrap interval ${x.low.toFixed(4)} to ${x.high.toFixed(4)})`;
+      await out.write(`# test AUROC ${i(testIntervals.auroc)}; MCC ${i(testIntervals.mcc)}\n`);
+    }
     await out.write(`# time: ${formatDuration(report.seconds)}\n`);
   });
 }
@@ -548,32 +557,44 @@ export function registerBaseline(program: Command): void {
     .option('--validation <fasta...>', 'validation FASTA file(s)')
     .option('--test <fasta...>', 'test FASTA file(s)')
     .option(
-      '--held-out-fraction <f>',
-      'split each --train contig instead: last f = test, the f before = validation, the rest = train',
+      '--split-fraction <f>',
+      'split each --train contig as every Locus tool does: validation and test each take f of its end (test last)',
       fraction,
     )
     .addOption(
-      new Option('--orders <list>', 'orders to compare, 0 to 10 (e.g. 0-10 or 2,4,6)')
-        .argParser(integerList(0, 10))
-        .default(integerList(0, 10)('0-10'), '0-10'),
+      new Option('--orders <list>', 'orders to compare, 0 to 16 (e.g. 0-16 or 2,4,6)')
+        .argParser(integerList(0, 16))
+        .default(integerList(0, 16)('0-16'), '0-16'),
     )
     .option('--alphas <list>', 'pseudo-count grid (default 0.001,0.003,...,1000)', numberList(false))
     .option('--smoothing <kind>', "'both', 'additive' or 'interpolated'", 'both')
-    .option('--json', 'machine-readable output')
+    .option(
+      '--reverse-complement',
+      'count both strands (as a model trained with --reverse-complement sees them)',
+    )
+    .option('--mixture', 'also the adaptive mixture of orders that DNA compressors use (learns as it reads)')
+    .option(
+      '--context <bases>',
+      'score the bases a causal model with this window scores (with -k)',
+      positiveInteger,
+    )
+    .option('-k, --k <k>', "that model's k-mer length (with --context)", positiveInteger)
+    .option('--json', 'machine-readable output (with per-window test blocks)')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('-q, --quiet', 'no progress display')
     .addHelpText(
       'after',
       `
-Scores every A/C/G/T base of the test split (N and other codes skipped; they break the context); a base
-with fewer than k A/C/G/T bases before it uses the longest context it has. The model is trained on the
-train split only; the chosen settings are then refitted on train + validation and scored on the same
-test bases too (the fair number for a model trained on everything but the test part, such as
-locus pretrain --held-out). Compare other models on exactly the same split, in bits per base.
+Scores every A/C/G/T base of the test split (N and other codes break the context), or with --context
+and -k exactly the bases a causal model with that window and k-mer is scored on (the first token of
+every window and k-mers with N excluded; src/train/lm-scoring.ts), so the two compare base for base.
+The models are trained on the train split and chosen on validation; the chosen settings are also
+refitted on train + validation. Per-window test results (--json) feed a paired bootstrap.
 
 Examples:
-  locus baseline markov --train genome.fa.gz --held-out-fraction 0.1
-  locus baseline markov --train train.fa --validation valid.fa --test test.fa --orders 0-8 --json`,
+  locus baseline markov --train genome.fa.gz --split-fraction 0.1
+  locus baseline markov --train genome.fa.gz --split-fraction 0.1 --context 10000 -k 1 --reverse-complement --mixture --json
+  locus baseline markov --train train.fa --validation valid.fa --test test.fa --orders 0-8`,
     )
     .action(async (options: MarkovCliOptions) => {
       await runMarkov(options);
