@@ -23,7 +23,8 @@ export const fixed = (value: number, digits: number): string =>
 export const count = (value: number): string => Math.round(value).toLocaleString('en-US');
 
 /** Seconds, with sensible precision. */
-export const seconds = (s: number): string => (s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2));
+export const seconds = (s: number): string =>
+  s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2);
 
 /** A 95% interval as "estimate (low to high)". */
 export const withInterval = (i: { estimate: number; low: number; high: number }, digits: number): string =>
@@ -31,7 +32,8 @@ export const withInterval = (i: { estimate: number; low: number; high: number },
 
 /** What every generated table says about where its numbers come from. */
 export function provenance(file: string, json: { command?: string; date?: string; git?: unknown }): string {
-  const commit = typeof json.git === 'object' && json.git ? (json.git as { commit?: string }).commit : json.git;
+  const commit =
+    typeof json.git === 'object' && json.git ? (json.git as { commit?: string }).commit : json.git;
   return `<sub>From \`bench/results/${file}\`${json.date ? `, ${json.date}` : ''}${
     commit ? `, commit ${String(commit).slice(0, 10)}` : ''
   }${json.command ? `; \`${json.command}\`` : ''}.</sub>`;

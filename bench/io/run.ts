@@ -17,9 +17,20 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { cpus, loadavg, release, totalmem, tmpdir, arch, platform } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareFiles, comparePileup, type FileComparison, type PileupComparison } from './compare.js';
+import { compareFiles, comparePileup } from './compare.js';
 import { createMeasurer, median, type Measurer, type Run } from './measure.js';
 import { findRepoRoot, log } from '../repo.js';
+import {
+  describeCorrectness,
+  formatEnvironment,
+  formatRepeats,
+  formatStartup,
+  formatTable,
+  seconds,
+  type CaseResult,
+  type Correctness,
+  type ToolResult,
+} from './table.js';
 
 const USAGE = `Usage: node dist/bench/io/run.js [options]   (or: npm run bench:io -- [options])
 
@@ -107,34 +118,6 @@ function environment(repo: string) {
   };
 }
 
-/** What one tool did in one case. */
-interface ToolResult {
-  argv: string[];
-  runs: Run[];
-  medianS: number;
-  /** Largest peak RSS over the runs, MB (absent without /usr/bin/time). */
-  peakRssMb?: number;
-}
-
-type Correctness =
-  | ({ kind: 'bytes'; records: number; expectedRecords: number } & FileComparison)
-  | ({ kind: 'pileup' } & PileupComparison)
-  | { kind: 'error'; identical: false; message: string };
-
-interface CaseResult {
-  id: string;
-  title: string;
-  locus: ToolResult;
-  samtools: ToolResult;
-  /** locus median / samtools median. */
-  ratio: number;
-  /** The ratio locus must stay within. */
-  target: number;
-  targetMet: boolean;
-  correctness: Correctness;
-  identical: boolean;
-}
-
 interface CaseSpec {
   id: string;
   title: string;
@@ -145,8 +128,6 @@ interface CaseSpec {
   samtools: (out: string) => string[];
   verify: (locusOut: string, samtoolsOut: string) => Promise<Correctness>;
 }
-
-const seconds = (s: number) => s.toFixed(s < 1 ? 3 : 2);
 
 /**
  * Runs two commands `repeats` times each, interleaved (the one that goes first alternates), after
@@ -201,48 +182,6 @@ function bamContigs(bam: string): string[] {
     .filter((line) => line.startsWith('@SQ\t'))
     .map((line) => /\tSN:([^\t]+)/.exec(line)?.[1] ?? '')
     .filter((name) => name !== '');
-}
-
-function formatTable(cases: CaseResult[]): string {
-  const header = [
-    'case',
-    'locus s',
-    'samtools s',
-    'locus/samtools',
-    'locus RSS MB',
-    'samtools RSS MB',
-    'identical?',
-  ];
-  const rows = cases.map((c) => [
-    c.title,
-    seconds(c.locus.medianS),
-    seconds(c.samtools.medianS),
-    `${c.ratio.toFixed(1)}x (target <= ${c.target}x: ${c.targetMet ? 'met' : 'NOT met'})`,
-    c.locus.peakRssMb?.toFixed(0) ?? 'n/a',
-    c.samtools.peakRssMb?.toFixed(0) ?? 'n/a',
-    c.identical ? 'yes' : 'NO',
-  ]);
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-function describeCorrectness(c: Correctness): string {
-  if (c.kind === 'error') return `CHECK FAILED: ${c.message}`;
-  if (c.kind === 'bytes') {
-    return c.identical
-      ? `byte-identical (${c.bytesA} bytes, ${c.records} records)`
-      : `DIFFERENT: ${c.bytesA} vs ${c.bytesB} bytes, first difference at byte ${c.firstDifference}; ${c.records}/${c.expectedRecords} records`;
-  }
-  const base = `${c.positions} positions compared (${c.bothPrinted} printed by both), ${c.mismatches} mismatches, ${c.rowsOnlyInLocus} rows only in locus, ${c.rowsOnlyInSamtools} only in samtools`;
-  if (c.identical) return base;
-  const columns = Object.entries(c.columnMismatches)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${k}: ${n}`)
-    .join(', ');
-  const examples = c.examples
-    .map((e) => `\n      ${e.contig}:${e.pos}  locus [${e.locus ?? '-'}]  samtools [${e.samtools ?? '-'}]`)
-    .join('');
-  return `${base}; per column: ${columns}; first (ref depth A C G T N del ins):${examples}`;
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -478,16 +417,10 @@ async function main(): Promise<number> {
     };
 
     console.log(`\nLocus I/O benchmark, ${report.date}`);
-    console.log(
-      `${env.machine.cpus} x ${env.machine.cpuModel}, ${env.machine.totalMemGiB} GiB; node ${env.node}; ${env.samtools} (${env.htslib})`,
-    );
-    console.log(
-      `median of ${faidxRepeats} (faidx, start-up) / ${pileupRepeats} (pileup) runs, whole-process wall time\n`,
-    );
+    console.log(formatEnvironment(env));
+    console.log(`${formatRepeats(faidxRepeats, pileupRepeats)}\n`);
     console.log(formatTable(results));
-    console.log(
-      `\nstart-up: node -e '' ${seconds(baselines.nodeEmpty.medianS)} s; locus --version ${seconds(baselines.locusVersion.medianS)} s`,
-    );
+    console.log(`\n${formatStartup(baselines.nodeEmpty.medianS, baselines.locusVersion.medianS)}`);
     for (const r of results) console.log(`${r.id}: ${describeCorrectness(r.correctness)}`);
 
     if (options.save) {

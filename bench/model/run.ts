@@ -17,8 +17,23 @@ import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:o
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, resolveConfig } from '../../src/model/config.js';
-import { iterationFlops, type FlopBreakdown } from './flops.js';
+import { iterationFlops } from './flops.js';
 import { findRepoRoot, log } from '../repo.js';
+import {
+  fmt,
+  formatEnvironment,
+  formatMatmul,
+  formatTable,
+  K,
+  matmulPeak,
+  mb,
+  targetState,
+  type CaseResult,
+  type CaseSpec,
+  type CommandResult,
+  type MatmulResult,
+  type Target,
+} from './table.js';
 
 const USAGE = `Usage: node dist/bench/model/run.js [options]   (or: npm run bench:model -- [options])
 
@@ -40,65 +55,6 @@ const REFERENCE = {
 };
 
 const GB4 = 4e9;
-
-interface CaseSpec {
-  id: string;
-  title: string;
-  bases: number;
-  attention: 'lsh' | 'full';
-  depth: number;
-  train: boolean;
-  workers: number;
-  iterations: number;
-  warmup: number;
-  timeoutS: number;
-  /** `--full-up-to`: LSH layers run full attention up to this many tokens (undefined: the model's default). */
-  fullUpTo?: number;
-  /** Part of the LSH/full ladder: the ladder stops after a length where full attention fails. */
-  ladder?: boolean;
-}
-
-/** What `locus bench model --json` prints. */
-interface CommandResult {
-  bases: number;
-  tokens: number;
-  seconds: number | null;
-  tokensPerSecond: number | null;
-  peakRssBytes: number;
-  backend: string;
-  effectiveAttention?: string;
-  fullAttentionUpTo?: number;
-  iterationSeconds: number[];
-  loss?: number;
-  error?: string;
-  failedAt?: string;
-  failure?: string;
-}
-
-interface CaseResult extends Omit<CaseSpec, 'ladder' | 'timeoutS'> {
-  argv: string[];
-  ok: boolean;
-  tokens: number;
-  /** What the layers ran (LSH layers fall back to full attention up to fullAttentionUpTo tokens). */
-  effectiveAttention: string | null;
-  seconds: number | null;
-  tokensPerSecond: number | null;
-  /** Peak RSS of the whole process, /usr/bin/time %M (falls back to the command's own figure). */
-  peakRssBytes: number | null;
-  /** The command's own peak (getrusage maxrss and sampled rss). */
-  reportedPeakRssBytes: number | null;
-  /** Process wall and CPU time (start-up and warm-up included), from /usr/bin/time. */
-  processWallS: number;
-  processCpuS: number | null;
-  flops: FlopBreakdown;
-  /** FLOPs of one iteration over its seconds (all sequences of the iteration). */
-  gflopsPerS: number | null;
-  error?: string;
-  failedAt?: string;
-  failure?: string;
-  loadAverage: { before: number; after: number };
-  command: CommandResult | null;
-}
 
 interface RunOutcome {
   code: number | null;
@@ -171,9 +127,6 @@ function parseCommandJson(stdout: string): CommandResult | null {
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join(' | ');
 }
-
-const K = (bases: number) =>
-  bases >= 1e6 ? `${bases / 1e6}M` : bases >= 1000 ? `${Math.round(bases / 100) / 10}k` : String(bases);
 
 function planCases(quick: boolean): CaseSpec[] {
   const c = (
@@ -297,42 +250,6 @@ function environment(repo: string) {
   };
 }
 
-const fmt = (n: number | null | undefined, digits = 0) =>
-  n === null || n === undefined || !Number.isFinite(n)
-    ? '-'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mb = (bytes: number | null) => (bytes === null ? '-' : fmt(bytes / 2 ** 20));
-
-function formatTable(cases: CaseResult[], peak: number | null): string {
-  const header = [
-    'case',
-    'tokens/seq',
-    's/iteration',
-    'tokens/s',
-    'GFLOP/iter',
-    'GFLOP/s',
-    '% of matmul peak',
-    'peak RSS MB',
-    'status',
-  ];
-  const rows = cases.map((c) => [
-    c.title +
-      (c.effectiveAttention && c.effectiveAttention !== c.attention ? ` (ran ${c.effectiveAttention})` : ''),
-    fmt(c.tokens),
-    fmt(c.seconds, c.seconds !== null && c.seconds < 10 ? 2 : 1),
-    fmt(c.tokensPerSecond),
-    fmt((c.flops.total * Math.max(1, c.workers)) / 1e9, 1),
-    fmt(c.gflopsPerS, 2),
-    c.gflopsPerS !== null && peak
-      ? `${fmt((100 * c.gflopsPerS) / (peak * Math.max(1, c.workers)), 0)}%`
-      : '-',
-    mb(c.peakRssBytes),
-    c.ok ? 'ok' : `FAILED (${c.failure ?? 'error'} at ${c.failedAt ?? '?'}): ${(c.error ?? '').slice(0, 80)}`,
-  ]);
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 async function main(): Promise<number> {
   const repo = findRepoRoot();
   const { values } = parseArgs({
@@ -370,11 +287,8 @@ async function main(): Promise<number> {
   try {
     log('matmul peak');
     const matmulRun = await runMeasured([node, matmulScript, '--backend', backend], timeFile, 300);
-    const matmul = parseCommandJson(matmulRun.stdout) as unknown as {
-      backend: string;
-      results: { m: number; k: number; n: number; medianSeconds: number; gflops: number }[];
-    } | null;
-    const peak = matmul ? Math.max(...matmul.results.map((r) => r.gflops)) : null;
+    const matmul = parseCommandJson(matmulRun.stdout) as unknown as MatmulResult | null;
+    const peak = matmulPeak(matmul);
     for (const r of matmul?.results ?? [])
       log(`  ${r.m}x${r.k} @ ${r.k}x${r.n}: ${r.gflops.toFixed(1)} GFLOP/s`);
 
@@ -483,13 +397,8 @@ async function main(): Promise<number> {
     };
 
     console.log(`\nLocus model benchmark, ${report.date}`);
-    console.log(
-      `${env.machine.cpus} x ${env.machine.cpuModel}, ${env.machine.totalMemGiB} GiB; node ${env.node}; tfjs ${env.tfjs} (${backend})`,
-    );
-    if (matmul)
-      console.log(
-        `matmul peak: ${matmul.results.map((r) => `${r.m}x${r.k}x${r.n} ${r.gflops.toFixed(1)} GFLOP/s`).join(', ')}\n`,
-      );
+    console.log(formatEnvironment(env, backend));
+    if (matmul) console.log(`${formatMatmul(matmul)}\n`);
     console.log(formatTable(results, peak));
     console.log('');
     for (const line of summary.lines) console.log(line);
@@ -512,12 +421,6 @@ async function main(): Promise<number> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-interface Target {
-  target: string;
-  met: boolean | null;
-  detail: string;
 }
 
 /** The issue's targets, each with the numbers that decide it (null: not measured in this run). */
@@ -637,8 +540,7 @@ function summarize(results: CaseResult[], peak: number | null) {
     });
   }
   lines.push('Targets:');
-  for (const t of targets)
-    lines.push(`  [${t.met === null ? '?' : t.met ? 'met' : 'NOT met'}] ${t.target}: ${t.detail}`);
+  for (const t of targets) lines.push(`  [${targetState(t)}] ${t.target}: ${t.detail}`);
   lines.push('LSH / full attention, forward (time ratio; < 1 = LSH faster):');
   for (const c of comparisons)
     lines.push(
