@@ -1,5 +1,7 @@
-/** What the benchmark scripts share: finding the repository, and progress lines on stderr. */
+/** What the benchmark scripts share: the repository, progress lines on stderr, provenance, timed runs. */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,4 +22,50 @@ export function findRepoRoot(): string {
 /** A progress line on stderr (stdout carries the results). */
 export function log(message: string): void {
   process.stderr.write(message + '\n');
+}
+
+/** Where a result came from: commit (and whether the tree had uncommitted changes), machine, Node. */
+export function provenance(root = findRepoRoot()): {
+  git: { commit: string; dirty: boolean };
+  machine: { cpus: number; cpuModel: string; totalMemGiB: number; node: string };
+} {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const list = cpus();
+  return {
+    git: {
+      commit: git(['rev-parse', 'HEAD']) ?? 'unknown',
+      dirty: (git(['status', '--porcelain']) ?? '') !== '',
+    },
+    machine: {
+      cpus: list.length,
+      cpuModel: list[0]?.model.trim() ?? 'unknown',
+      totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+    },
+  };
+}
+
+/** Run a command under GNU time; its stdout, wall seconds and peak RSS (bytes). Throws on failure. */
+export function timedRun(
+  argv: string[],
+  options: { cwd?: string } = {},
+): { stdout: string; seconds: number; peakRssBytes: number } {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-v', ...argv], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) {
+    throw new Error(`${argv.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+  }
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+  return { stdout: result.stdout, seconds, peakRssBytes: rss ? Number(rss[1]) * 1024 : Number.NaN };
 }
