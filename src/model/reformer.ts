@@ -34,8 +34,20 @@ export type Target =
 export interface RunOptions {
   /** Training mode: dropout on. */
   training?: boolean;
-  /** Training step, so LSH rotations and dropout change from step to step yet replay exactly. */
+  /**
+   * Seeds the LSH rotations and dropout of the pass (the training step, or `exampleStep(step, i)` for
+   * the i-th sequence of a step), so they change from pass to pass yet replay exactly.
+   */
   step?: number;
+}
+
+/**
+ * The seed step of the `example`-th sequence of a training step: every sequence of a micro-batch gets
+ * its own LSH rotations and dropout masks (one shared set would make the batch's hashing errors
+ * correlated). The first sequence keeps the step itself, so single-sequence steps are unchanged.
+ */
+export function exampleStep(step: number, example: number): number {
+  return example === 0 ? step : deriveSeed(step, 0x5e9, example);
 }
 
 /** Per-layer attention plans and seeds of one forward pass, replayed by the backward. */

@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type * as TF from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from './backend.js';
 import { resolveConfig } from './config.js';
-import { Reformer, type SequenceInput } from './reformer.js';
+import { exampleStep, Reformer, type SequenceInput } from './reformer.js';
 import { lossAndGradients } from './reversible.js';
 import type { InitData, Reply, Request, WorkerGradients, WorkerStats, Weights } from './workers.js';
 
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
         request.inputs.forEach((input, i) => {
           const { loss, scored, grads } = lossAndGradients(model, input, request.targets[i]!, {
             training: true,
-            step: request.step,
+            step: exampleStep(request.step, request.first + i),
           });
           const out: Weights = {};
           try {

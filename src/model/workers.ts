@@ -82,7 +82,7 @@ export interface InitData {
 export type Request =
   | { id: number; op: 'encode'; inputs: SequenceInput[] }
   | { id: number; op: 'predict'; inputs: SequenceInput[]; output: 'logits' | 'argmax' }
-  | { id: number; op: 'gradients'; inputs: SequenceInput[]; targets: Target[]; step: number }
+  | { id: number; op: 'gradients'; inputs: SequenceInput[]; targets: Target[]; step: number; first: number }
   | { id: number; op: 'setWeights'; weights: Weights }
   | { id: number; op: 'stats' };
 
@@ -339,7 +339,8 @@ export class ModelWorkerPool {
   }
 
   /**
-   * Loss and gradients per input (the reversible backward, training mode, at `step`), in input order.
+   * Loss and gradients per input (the reversible backward, training mode, input i seeded by
+   * `exampleStep(step, i)` as on the main thread), in input order.
    * Each worker computes its share; summing them (weighted by `scored` for a token mean) and applying
    * an optimizer is the caller's (data-parallel training: then `setWeights`).
    */
@@ -352,10 +353,17 @@ export class ModelWorkerPool {
     if (!Number.isInteger(step) || step < 0)
       throw new TypeError(`gradients: step must be an integer >= 0, got ${String(step)}`);
     const pairs = inputs.map((input, i) => ({ input, target: targets[i]! }));
-    return this.map<(typeof pairs)[number], WorkerGradients>('gradients', pairs, (share, _first, id) => {
+    return this.map<(typeof pairs)[number], WorkerGradients>('gradients', pairs, (share, first, id) => {
       const copied = copyInputs(share.map((p) => p.input));
       return {
-        request: { id, op: 'gradients', inputs: copied.inputs, targets: share.map((p) => p.target), step },
+        request: {
+          id,
+          op: 'gradients',
+          inputs: copied.inputs,
+          targets: share.map((p) => p.target),
+          step,
+          first,
+        },
         transfer: copied.transfer,
       };
     });

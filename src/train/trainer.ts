@@ -22,6 +22,7 @@ import { loadCheckpointTensors } from '../model/checkpoint.js';
 import { loadModel, saveModel } from '../model/model-io.js';
 import { AdamW, clipGradients } from '../model/optimizer.js';
 import type { Reformer } from '../model/reformer.js';
+import { exampleStep } from '../model/reformer.js';
 import { lossAndGradients } from '../model/reversible.js';
 import type { Example, ExampleSourceLike as ExampleSource } from './data/examples.js';
 import { lossCurveSvg } from './loss-curve.js';
@@ -47,8 +48,11 @@ export const inProcessGradients: GradientComputer = {
     const sum = new Map<string, Tensor>();
     let loss = 0;
     let tokens = 0;
-    for (const example of examples) {
-      const result = lossAndGradients(model, example.input, example.target, { training: true, step });
+    for (const [i, example] of examples.entries()) {
+      const result = lossAndGradients(model, example.input, example.target, {
+        training: true,
+        step: exampleStep(step, i),
+      });
       loss += result.loss;
       tokens += example.input.ids.length;
       for (const [name, g] of result.grads) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type Tf } from '../../src/model/backend.js';
-import { resolveConfig, type ReformerConfig } from '../../src/model/config.js';
+import { DEFAULT_CONFIG, resolveConfig, type ReformerConfig } from '../../src/model/config.js';
 import { loadModel, saveModel } from '../../src/model/model-io.js';
 import { AdamW } from '../../src/model/optimizer.js';
 import { causalDepthwiseConv, IGNORE, Reformer } from '../../src/model/reformer.js';
@@ -228,11 +228,14 @@ for (const backend of ['wasm', 'cpu'] as const) {
       );
       writeFileSync(
         join(dir, 'wide', 'config.json'),
-        JSON.stringify({ model: { ...small, nBuckets: 3 }, head: { kind: 'lm' } }),
+        JSON.stringify({ model: { ...DEFAULT_CONFIG, ...small, nBuckets: 3 }, head: { kind: 'lm' } }),
       );
       await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/nBuckets must be even/);
       writeFileSync(join(dir, 'wide', 'model.safetensors'), 'not a safetensors file');
-      writeFileSync(join(dir, 'wide', 'config.json'), JSON.stringify({ model: small, head: { kind: 'lm' } }));
+      writeFileSync(
+        join(dir, 'wide', 'config.json'),
+        JSON.stringify({ model: { ...DEFAULT_CONFIG, ...small }, head: { kind: 'lm' } }),
+      );
       await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/model\.safetensors/);
       other.dispose();
       model.dispose();
@@ -263,5 +266,26 @@ describe('config validation', () => {
     expect(c.axialDims).toEqual([64, 64]);
     expect(c.axialShape[0] * c.axialShape[1]).toBeGreaterThanOrEqual(c.maxLength);
     expect(c.attention).toEqual(['lsh', 'lsh', 'lsh', 'lsh']);
+  });
+});
+
+describe('seeds of the sequences of one training step', () => {
+  it('every sequence of a micro-batch hashes with its own rotations; the first keeps the step', async () => {
+    const { tf } = await selectBackend('wasm');
+    const { exampleStep } = await import('../../src/model/reformer.js');
+    const steps = Array.from({ length: 64 }, (_, i) => exampleStep(7, i));
+    expect(steps[0]).toBe(7);
+    expect(new Set(steps).size).toBe(64);
+    const model = new Reformer(tf, resolveConfig({ ...small, attention: 'lsh' }), { kind: 'lm' });
+    const input = { ids: ids(64, 5) };
+    const out = (step: number) => {
+      const hidden = model.encode(input, { step });
+      const values = hidden.dataSync() as Float32Array;
+      hidden.dispose();
+      return values;
+    };
+    expect(maxAbsDiff(out(exampleStep(7, 0)), out(7))).toBe(0);
+    expect(maxAbsDiff(out(exampleStep(7, 1)), out(7))).toBeGreaterThan(1e-4);
+    model.dispose();
   });
 });
