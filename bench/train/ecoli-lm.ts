@@ -31,8 +31,10 @@ interface ScoredRun {
 }
 
 interface BaselineReport {
-  static: { chosen: Record<string, unknown>; test: ScoredRun; refit: ScoredRun };
-  mixture: { chosen: Record<string, unknown>; test: ScoredRun; refit: ScoredRun };
+  static: { table: unknown[]; chosen: Record<string, unknown>; test: ScoredRun; refit: ScoredRun };
+  mixture: { evaluations: unknown[]; chosen: Record<string, unknown>; test: ScoredRun; refit: ScoredRun };
+  validationBases: number;
+  trainingBases: number;
   [key: string]: unknown;
 }
 
@@ -118,12 +120,16 @@ async function main(): Promise<void> {
       command: `locus ${baselineArgs.join(' ')}`,
       seconds: baselineRun.seconds,
       peakRssBytes: baselineRun.peakRssBytes,
+      trainingBases: baselines.trainingBases,
+      validationBases: baselines.validationBases,
       static: {
+        table: baselines.static.table,
         chosen: baselines.static.chosen,
         test: stripBlocks(baselines.static.test),
         refit: stripBlocks(baselines.static.refit),
       },
       mixture: {
+        evaluations: baselines.mixture.evaluations,
         chosen: baselines.mixture.chosen,
         test: stripBlocks(baselines.mixture.test),
         refit: stripBlocks(baselines.mixture.refit),

@@ -1,4 +1,297 @@
-/** Generated doc tables of the training benchmarks (see ../generate.ts). */
+/** Generated doc tables of the training results: E. coli LM and baselines, attention on repeats, dm3. */
+import { count, fixed, markdownTable, provenance, result, seconds, withInterval } from '../json.js';
 import type { TableRenderer } from '../tables.js';
 
-export const TRAINING_TABLES: Record<string, TableRenderer> = {};
+interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+interface EcoliLm {
+  command: string;
+  date: string;
+  git: { commit: string };
+  model: {
+    checkpoint: string;
+    bitsPerBase: number;
+    scoredBases: number;
+    windows: number;
+    seconds: number;
+    peakRssBytes: number;
+  };
+  baselines: {
+    command: string;
+    seconds: number;
+    peakRssBytes: number;
+    static: {
+      table: { order: number; smoothing: string; alpha: number; bitsPerBase: number }[];
+      chosen: {
+        order: number;
+        smoothing: string;
+        alpha: number;
+        bitsPerBase: number;
+        reverseComplement: boolean;
+      };
+      test: { bitsPerBase: number };
+      refit: { bitsPerBase: number };
+    };
+    mixture: {
+      evaluations: { alpha: number; gamma: number; bitsPerBase: number }[];
+      chosen: { orders: number[]; alpha: number; gamma: number; validationBitsPerBase: number };
+      test: { bitsPerBase: number };
+      refit: { bitsPerBase: number };
+    };
+  };
+  comparisons: {
+    baseline: string;
+    bitsPerBaseA: number;
+    bitsPerBaseB: number;
+    difference: Interval;
+    blocks: number;
+    replicates: number;
+  }[];
+  strongestBaseline: string;
+  verdict: string;
+}
+
+const ecoli = (root: string) => result<EcoliLm>(root, 'ecoli-lm.json');
+const mb = (bytes: number) => `${count(bytes / 2 ** 20)} MB`;
+
+const comparison: TableRenderer = (root) => {
+  const r = ecoli(root);
+  const rows = r.comparisons.map((c) => [
+    c.baseline,
+    fixed(c.bitsPerBaseB, 4),
+    withInterval(c.difference, 4),
+    c.difference.high < 0 ? 'model better' : c.difference.low > 0 ? 'baseline better' : 'not resolved',
+  ]);
+  return [
+    `Reformer \`${r.model.checkpoint}\`: **${fixed(r.model.bitsPerBase, 4)} bits per base** on the test part ` +
+      `(${count(r.model.scoredBases)} bases in ${r.model.windows} windows). Every row scores exactly these bases.`,
+    '',
+    markdownTable(
+      ['compared with', 'its test bits per base', 'model minus it, 95% interval', 'verdict'],
+      rows,
+    ),
+    '',
+    `Strongest baseline: ${r.strongestBaseline}. Verdict: ${r.verdict}. Intervals: paired bootstrap over the ` +
+      `${r.comparisons[0]!.blocks} windows, ${count(r.comparisons[0]!.replicates)} draws. Model evaluation ` +
+      `${seconds(r.model.seconds)} s, ${mb(r.model.peakRssBytes)} peak; baselines ${seconds(r.baselines.seconds)} s, ` +
+      `${mb(r.baselines.peakRssBytes)} peak.`,
+    '',
+    provenance('ecoli-lm.json', r),
+  ].join('\n');
+};
+
+const markovOrders: TableRenderer = (root) => {
+  const r = ecoli(root);
+  const s = r.baselines.static;
+  const orders = [...new Set(s.table.map((e) => e.order))].sort((a, b) => a - b);
+  const cell = (order: number, smoothing: string) => {
+    const e = s.table.find((x) => x.order === order && x.smoothing === smoothing);
+    if (!e) return '-';
+    const chosen = e.order === s.chosen.order && e.smoothing === s.chosen.smoothing;
+    return `${chosen ? '**' : ''}${fixed(e.bitsPerBase, 4)}${chosen ? '**' : ''} (alpha ${e.alpha})`;
+  };
+  const m = r.baselines.mixture;
+  const gammas = [...new Set(m.evaluations.map((e) => e.gamma))].sort((a, b) => a - b);
+  const bestPerGamma = gammas.map((g) => {
+    const best = m.evaluations
+      .filter((e) => e.gamma === g)
+      .reduce((a, e) => (e.bitsPerBase < a.bitsPerBase ? e : a));
+    return [String(g), fixed(best.bitsPerBase, 4), String(best.alpha)];
+  });
+  return [
+    `Static Markov model, validation bits per base (best alpha of each order and smoothing; both strands counted: ${s.chosen.reverseComplement ? 'yes' : 'no'}):`,
+    '',
+    markdownTable(
+      ['order', 'additive', 'interpolated'],
+      orders.map((o) => [String(o), cell(o, 'additive'), cell(o, 'interpolated')]),
+    ),
+    '',
+    `Chosen: order ${s.chosen.order}, ${s.chosen.smoothing}, alpha ${s.chosen.alpha}. Test: ${fixed(s.test.bitsPerBase, 4)} ` +
+      `(fitted on train), ${fixed(s.refit.bitsPerBase, 4)} (refitted on train + validation).`,
+    '',
+    `Adaptive mixture of orders ${m.chosen.orders.join(', ')}, validation bits per base at each forgetting factor gamma (best alpha):`,
+    '',
+    markdownTable(['gamma', 'validation bits per base', 'alpha'], bestPerGamma),
+    '',
+    `Chosen: alpha ${m.chosen.alpha}, gamma ${m.chosen.gamma} (${fixed(m.chosen.validationBitsPerBase, 4)} on validation). ` +
+      `Test: ${fixed(m.test.bitsPerBase, 4)} (fitted on train), ${fixed(m.refit.bitsPerBase, 4)} (refitted on train + validation).`,
+    '',
+    `Command: \`${r.baselines.command}\`.`,
+    '',
+    provenance('ecoli-lm.json', r),
+  ].join('\n');
+};
+
+interface Training {
+  command: string;
+  date: string;
+  git: { commit: string };
+  steps: number;
+  trainingTokens: number;
+  seconds: number;
+  bestStep: number;
+  bestValidationBitsPerBase: number;
+  evaluations: { step: number; validationBitsPerBase: number }[];
+  lossCurve: { steps: string; bitsPerBase: number }[];
+}
+
+const training: TableRenderer = (root) => {
+  const t = result<Training>(root, 'ecoli-causal-training.json');
+  const curve = t.evaluations.map((e) => [
+    String(e.step),
+    `${e.step === t.bestStep ? '**' : ''}${fixed(e.validationBitsPerBase, 4)}${e.step === t.bestStep ? '**' : ''}`,
+    fixed(t.lossCurve.find((l) => Number(l.steps.split('-')[1]) >= e.step)?.bitsPerBase ?? NaN, 4),
+  ]);
+  return [
+    `\`${t.command}\``,
+    '',
+    `${t.steps} steps, ${count(t.trainingTokens)} training tokens, ${fixed(t.seconds / 60, 0)} minutes. ` +
+      `Shipped: \`best/\`, step ${t.bestStep}, ${fixed(t.bestValidationBitsPerBase, 4)} bits per base on the first validation windows.`,
+    '',
+    markdownTable(
+      ['step', 'validation bits per base (8 windows)', 'training loss, bits per base (10-step mean)'],
+      curve,
+    ),
+    '',
+    provenance('ecoli-causal-training.json', t),
+  ].join('\n');
+};
+
+interface Repeats {
+  command: string;
+  date: string;
+  git: { commit: string };
+  repeatRule: string;
+  chance: string;
+  repeats: unknown[];
+  heads: {
+    part: string;
+    layer: number;
+    head: number;
+    queries: number;
+    copyMass: number;
+    copyChance: number;
+    alignedMass: number;
+    alignedChance: number;
+  }[];
+  pooled: Record<
+    string,
+    { queries: number; copyMass: number; copyChance: number; alignedMass: number; alignedChance: number }
+  >;
+}
+
+const repeats: TableRenderer = (root) => {
+  const r = result<Repeats>(root, 'ecoli-attention-repeats.json');
+  const ratio = (a: number, b: number) => `${fixed(a / b, 2)}x`;
+  const pooledRows = Object.entries(r.pooled).map(([part, p]) => [
+    part,
+    count(p.queries),
+    fixed(p.copyMass, 4),
+    fixed(p.copyChance, 4),
+    ratio(p.copyMass, p.copyChance),
+    fixed(p.alignedMass, 4),
+    fixed(p.alignedChance, 4),
+    ratio(p.alignedMass, p.alignedChance),
+  ]);
+  const headRows = r.heads.map((h) => [
+    h.part,
+    String(h.layer),
+    String(h.head),
+    fixed(h.copyMass, 4),
+    ratio(h.copyMass, h.copyChance),
+    fixed(h.alignedMass, 4),
+    ratio(h.alignedMass, h.alignedChance),
+  ]);
+  return [
+    `${r.repeats.length} repeats (${r.repeatRule}). Chance: ${r.chance}.`,
+    '',
+    markdownTable(
+      ['part', 'query x head', 'copy mass', 'chance', 'ratio', 'aligned mass (+-2)', 'chance', 'ratio'],
+      pooledRows,
+    ),
+    '',
+    markdownTable(['part', 'layer', 'head', 'copy mass', 'x chance', 'aligned mass', 'x chance'], headRows),
+    '',
+    provenance('ecoli-attention-repeats.json', r),
+  ].join('\n');
+};
+
+interface Dm3Record {
+  command: string;
+  date: string;
+  git: { commit: string };
+  seconds: number;
+  peakRssBytes: number;
+  result: {
+    ks: number[];
+    features: number;
+    chosen: { scaling: string; lambda: number; validation: number };
+    train: { sequences: number };
+    validation: { sequences: number };
+    test: { sequences: number };
+    testMetrics: { accuracy: number; f1: number };
+    testIntervals: { auroc: Interval; mcc: Interval; replicates: number };
+  };
+}
+
+const dm3Baseline: TableRenderer = (root) => {
+  const d = result<Dm3Record>(root, 'dm3-kmer-logreg.json');
+  const r = d.result;
+  return [
+    markdownTable(
+      ['test metric', 'value (95% bootstrap interval)'],
+      [
+        ['AUROC', withInterval(r.testIntervals.auroc, 4)],
+        ['MCC', withInterval(r.testIntervals.mcc, 4)],
+        ['accuracy', fixed(r.testMetrics.accuracy, 4)],
+        ['F1', fixed(r.testMetrics.f1, 4)],
+      ],
+    ),
+    '',
+    `k = ${r.ks.join(', ')} (${count(r.features)} features); chosen on validation AUROC: ${r.chosen.scaling} scaling, ` +
+      `lambda ${r.chosen.lambda} (validation ${fixed(r.chosen.validation, 4)}). Train ${count(r.train.sequences)}, ` +
+      `validation ${count(r.validation.sequences)}, test ${count(r.test.sequences)} sequences; ` +
+      `${seconds(d.seconds)} s, ${mb(d.peakRssBytes)} peak. Intervals: ${count(r.testIntervals.replicates)} bootstrap draws over the test sequences.`,
+    '',
+    provenance('dm3-kmer-logreg.json', d),
+  ].join('\n');
+};
+
+/** The facts a model card leads with. */
+const ecoliCard: TableRenderer = (root) => {
+  const r = ecoli(root);
+  const t = result<Training>(root, 'ecoli-causal-training.json');
+  const strongest = r.comparisons.find((c) => c.baseline === r.strongestBaseline)!;
+  const uniform = r.comparisons[0]!;
+  return [
+    markdownTable(
+      ['', 'value'],
+      [
+        [
+          'training',
+          `${t.steps} steps, ${count(t.trainingTokens)} tokens, ${fixed(t.seconds / 60, 0)} minutes on 2 cores`,
+        ],
+        ['validation bits per base (best step, 8 windows)', fixed(t.bestValidationBitsPerBase, 4)],
+        ['test bits per base', fixed(r.model.bitsPerBase, 4)],
+        ['minus a uniform guess (2 bits), 95% interval', withInterval(uniform.difference, 4)],
+        [`minus the strongest baseline (${r.strongestBaseline})`, withInterval(strongest.difference, 4)],
+      ],
+    ),
+    '',
+    provenance('ecoli-causal-training.json', t),
+    provenance('ecoli-lm.json', r),
+  ].join('\n');
+};
+
+export const TRAINING_TABLES: Record<string, TableRenderer> = {
+  'ecoli-lm-comparison': comparison,
+  'ecoli-markov-baselines': markovOrders,
+  'ecoli-causal-training': training,
+  'ecoli-attention-repeats': repeats,
+  'dm3-kmer-logreg': dm3Baseline,
+  'ecoli-causal-card': ecoliCard,
+};
