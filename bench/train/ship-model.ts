@@ -13,6 +13,7 @@
 import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { splitDescription } from '../../src/train/data/split.js';
 import { findRepoRoot, log, provenance } from '../repo.js';
 
 interface MetricsLine {
@@ -90,10 +91,16 @@ async function main(): Promise<void> {
   };
   const folder = join(root, 'reference', 'models', values.name);
   await mkdir(folder, { recursive: true });
-  for (const file of ['config.json', 'model.safetensors']) {
-    await copyFile(join(best, file), join(folder, `${file}.tmp`));
-    await rename(join(folder, `${file}.tmp`), join(folder, file));
+  // A run from before the three-way split recorded `heldOut` h (validation and test together): the
+  // same cut as split fraction h / 2, which is what `locus eval` reads it as. Ship it in today's terms.
+  if (config.task.split === undefined && typeof config.task.heldOut === 'number') {
+    config.task.split = splitDescription(config.task.heldOut / 2);
+    delete config.task.heldOut;
   }
+  await writeFile(join(folder, 'config.json.tmp'), JSON.stringify(config, null, 2) + '\n');
+  await rename(join(folder, 'config.json.tmp'), join(folder, 'config.json'));
+  await copyFile(join(best, 'model.safetensors'), join(folder, 'model.safetensors.tmp'));
+  await rename(join(folder, 'model.safetensors.tmp'), join(folder, 'model.safetensors'));
   const size = (await stat(join(folder, 'model.safetensors'))).size;
   const card = {
     name: values.name,
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
     k,
     context: config.task.context,
     trainedOn: config.task.genomes,
-    split: config.task.split ?? { heldOut: config.task.heldOut },
+    split: config.task.split,
     steps: last.step,
     bestStep: record.bestStep,
     validationBitsPerBase: record.bestValidationBitsPerBase,

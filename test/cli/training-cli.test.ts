@@ -275,6 +275,19 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
   });
 });
 
+describe('shipped models', () => {
+  it('locus models lists ecoli-causal, and commands take it by name', () => {
+    const models = JSON.parse(locus('models', '--json').stdout) as { name: string; card: { k: number } }[];
+    expect(models.map((m) => m.name)).toContain('ecoli-causal');
+    expect(models.find((m) => m.name === 'ecoli-causal')!.card.k).toBe(1);
+    const report = JSON.parse(locus('eval', 'ecoli-causal', REF, '--windows', '1', '--json').stdout);
+    expect(report).toMatchObject({ kind: 'language-model', objective: 'causal', windows: 1 });
+    // A model of E. coli on the genome of one of its phages: better than a uniform guess.
+    expect(report.bitsPerBase).toBeLessThan(2);
+    expect(locus('eval', 'no-such-model', REF).stderr).toMatch(/not a shipped model.*ecoli-causal/);
+  });
+});
+
 describe('a causal model and its baselines are scored on the same bases', () => {
   let work: string;
   let genome: string;
