@@ -73,7 +73,10 @@ export function registerAttention(program: Command): void {
     .description(
       'export the attention of a model over a region: the top keys of every token, per layer and head',
     )
-    .argument('<checkpoint>', 'model checkpoint folder (config.json + model.safetensors)')
+    .argument(
+      '<checkpoint>',
+      'model checkpoint folder (config.json + model.safetensors), or a shipped model by name (locus models)',
+    )
     .argument('<fasta>', 'reference FASTA (plain or bgzip)')
     .requiredOption('--region <region>', 'CHROM, CHROM:START-END or CHROM:START (1-based, inclusive)')
     .addOption(

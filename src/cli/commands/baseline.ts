@@ -551,7 +551,7 @@ export function registerBaseline(program: Command): void {
   baseline
     .command('markov')
     .description(
-      'order-k Markov model: choose order/smoothing/alpha on validation, report test bits per base',
+      'Markov models (orders 0-16; --mixture: the adaptive mixture of DNA compressors): chosen on validation, test bits per base',
     )
     .requiredOption('--train <fasta...>', 'training FASTA file(s) (plain, gzip or bgzip)')
     .option('--validation <fasta...>', 'validation FASTA file(s)')

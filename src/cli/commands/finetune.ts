@@ -30,7 +30,10 @@ export function registerFinetune(program: Command): void {
       'labeled sequences: TSV/CSV (sequence,label), FASTA (label= in the header) or BED (+ --reference)',
     )
     .requiredOption('--val <file>', 'labeled validation sequences (same format rules)')
-    .requiredOption('--from <ckpt>', 'pretrained checkpoint folder (e.g. runs/x/model)')
+    .requiredOption(
+      '--from <ckpt>',
+      'pretrained checkpoint folder (e.g. runs/x/best), or a shipped model by name',
+    )
     .option('--reference <fasta>', 'reference FASTA for BED inputs')
     .option('--freeze-encoder', 'train only the classification head')
     .option('--max-tokens <n>', 'k-mer tokens per sequence (longer ones: see --truncation)', integer(1))

@@ -123,7 +123,7 @@ export function registerUseModel(program: Command): void {
       .description(
         'evaluate a checkpoint: bits per base for a language model, accuracy/F1/MCC/AUROC for a classifier',
       )
-      .argument('<ckpt>', 'checkpoint folder')
+      .argument('<ckpt>', 'checkpoint folder, or a shipped model by name (locus models)')
       .argument('<data>', 'FASTA for a language model; labeled TSV/CSV/FASTA/BED for a classifier')
       .option(
         '--split <side>',
@@ -216,7 +216,7 @@ export function registerUseModel(program: Command): void {
     program
       .command('embed')
       .description('mean-pooled embeddings per sequence, as TSV (id, e0, e1, ...)')
-      .argument('<ckpt>', 'checkpoint folder')
+      .argument('<ckpt>', 'checkpoint folder, or a shipped model by name')
       .argument('<data>', 'labeled TSV/CSV/FASTA/BED'),
   ).action(async (ckpt: string, file: string, options: UseOptions) => {
     const loaded = await loadForInference(ckpt, options.backend);
