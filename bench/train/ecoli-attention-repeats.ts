@@ -1,11 +1,13 @@
 /**
- * Does the bacterial model's attention find the other copy of a repeat? On the test part of E. coli
- * 536 (never trained on), every exact repeat of at least MIN_REPEAT bases whose two copies lie in one
- * evaluation window and further apart than local attention reaches is found; for each query base in
- * the second copy, the attention weight that each LSH layer and head puts
- *   - on the whole first copy ("copy mass"), and
- *   - on the matching base of the first copy and its two neighbours each side ("aligned mass")
- * is compared with chance: what uniform attention over the query's causal keys would give.
+ * Does the bacterial model's attention find the other copy of a repeat? Over E. coli 536, tiled as the
+ * split tiles it (the test part, never trained on, is reported apart), every exact repeat of at least
+ * MIN_REPEAT bases whose two copies lie in one evaluation window, further apart than local attention
+ * reaches, is found; for each query base in the second copy, the attention weight that each LSH layer
+ * and head puts
+ *   - on the whole first copy ("copy mass"), against the equally long stretches just beside it, and
+ *   - on the matching base of the first copy +-2 ("aligned mass"), against the windows 25 bases off,
+ * is compared with these controls and with uniform attention over the query's causal keys. Ratios to
+ * the controls get bootstrap intervals over repeats.
  *
  *   npm run build && node dist/bench/train/ecoli-attention-repeats.js [--model ecoli-causal]
  *
@@ -15,13 +17,15 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadForInference } from '../../src/cli/commands/checkpoint-data.js';
-import { exportAttention } from '../../src/model/attention-export.js';
+import { exportAttention, type HeadAttention } from '../../src/model/attention-export.js';
+import { Random } from '../../src/tokenize/random.js';
 import { openGenome } from '../../src/train/data/genome.js';
 import { contigSplit, SPLIT_SIDES, type SplitSide } from '../../src/train/data/split.js';
 import { findRepoRoot, log, provenance } from '../repo.js';
 
 const MIN_REPEAT = 50;
 const SEED_LENGTH = 24;
+const BOOTSTRAP_SEED = 1;
 
 interface Repeat {
   /** Window-relative starts of the two copies, and their length. */
@@ -52,6 +56,122 @@ export function windowRepeats(sequence: string, minDistance: number): Repeat[] {
   return repeats;
 }
 
+/** Attention sums of one head over the query bases of one repeat's second copy. */
+interface Masses {
+  queries: number;
+  /** Summed over queries: weight on the first copy, and what uniform attention over keys 0..q gives. */
+  copy: number;
+  copyChance: number;
+  /** Weight on the equally long stretches just before and after the first copy (mean of those that fit). */
+  copyControl: number;
+  controlQueries: number;
+  /** Weight on the matching base of the first copy +-2, its uniform chance, and the same 5-base window 25 bases off. */
+  aligned: number;
+  alignedChance: number;
+  alignedControl: number;
+}
+
+const ZERO: Masses = {
+  queries: 0,
+  copy: 0,
+  copyChance: 0,
+  copyControl: 0,
+  controlQueries: 0,
+  aligned: 0,
+  alignedChance: 0,
+  alignedControl: 0,
+};
+
+function repeatMasses(r: Repeat, head: HeadAttention, topK: number): Masses {
+  const m = { ...ZERO };
+  const offset = r.second - r.first;
+  const controls = [
+    [r.first - r.length, r.first],
+    [r.first + r.length, r.first + 2 * r.length],
+  ].filter(([from, to]) => from! >= 0 && to! <= r.second);
+  for (let qi = 0; qi < head.queries.length; qi++) {
+    const q = head.queries[qi]!;
+    const match = q - offset;
+    let copy = 0;
+    let aligned = 0;
+    let misaligned = 0;
+    let control = 0;
+    for (let t = 0; t < topK; t++) {
+      const k = head.keys[qi * topK + t]!;
+      const w = head.weights[qi * topK + t]!;
+      if (k < 0) break;
+      if (k >= r.first && k < r.first + r.length) copy += w;
+      if (Math.abs(k - match) <= 2) aligned += w;
+      if (Math.abs(k - (match - 25)) <= 2 || Math.abs(k - (match + 25)) <= 2) misaligned += w / 2;
+      for (const [from, to] of controls) if (k >= from! && k < to!) control += w / controls.length;
+    }
+    m.queries++;
+    m.copy += copy;
+    m.copyChance += r.length / (q + 1);
+    m.aligned += aligned;
+    m.alignedChance += 5 / (q + 1);
+    m.alignedControl += misaligned;
+    if (controls.length > 0) {
+      m.copyControl += control;
+      m.controlQueries++;
+    }
+  }
+  return m;
+}
+
+function add(a: Masses, b: Masses): Masses {
+  const out = { ...a };
+  for (const key of Object.keys(out) as (keyof Masses)[]) out[key] += b[key];
+  return out;
+}
+
+/** Means per query (copy control per query that has one). */
+function totals(list: Masses[]) {
+  const m = list.reduce(add, ZERO);
+  return {
+    queries: m.queries,
+    copyMass: m.copy / m.queries,
+    copyChance: m.copyChance / m.queries,
+    copyControl: m.copyControl / m.controlQueries,
+    alignedMass: m.aligned / m.queries,
+    alignedChance: m.alignedChance / m.queries,
+    alignedControl: m.alignedControl / m.queries,
+  };
+}
+
+/** Pooled over the LSH heads, with bootstrap intervals over repeats for the two ratios to controls. */
+function summarize(repeats: FoundRepeat[], seed: number) {
+  const perRepeat = repeats.map((r) => r.heads.reduce<Masses>(add, ZERO));
+  const pooled = totals(perRepeat);
+  const random = new Random(seed);
+  const ratios = { copy: [] as number[], aligned: [] as number[] };
+  for (let draw = 0; draw < 2000 && perRepeat.length > 1; draw++) {
+    const pick = Array.from({ length: perRepeat.length }, () => perRepeat[random.nextInt(perRepeat.length)]!);
+    const t = totals(pick);
+    ratios.copy.push(t.copyMass / t.copyControl);
+    ratios.aligned.push(t.alignedMass / t.alignedControl);
+  }
+  const interval = (values: number[], estimate: number) => {
+    const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+    return { estimate, low: at(0.025), high: at(0.975) };
+  };
+  return {
+    repeats: repeats.length,
+    ...pooled,
+    copyOverControl: interval(ratios.copy, pooled.copyMass / pooled.copyControl),
+    alignedOverControl: interval(ratios.aligned, pooled.alignedMass / pooled.alignedControl),
+  };
+}
+
+interface FoundRepeat extends Repeat {
+  contig: string;
+  side: SplitSide;
+  windowStart: number;
+  heads: (Masses & { layer: number; head: number })[];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -74,9 +194,6 @@ async function main(): Promise<void> {
   const lshLayers = config.attention.flatMap((kind, l) => (kind === 'lsh' ? [l] : []));
   const genome = await openGenome(values.genome!, { load: 'memory' });
   const fraction = Number(values['split-fraction']);
-  type Sum = { copy: number; copyChance: number; aligned: number; alignedChance: number; queries: number };
-  const sums = new Map<string, Sum>();
-  const found: (Repeat & { contig: string; side: SplitSide; windowStart: number })[] = [];
   const windows: { contig: string; side: SplitSide; start: number; end: number }[] = [];
   for (const contig of genome.contigs) {
     const cut = contigSplit(contig.length, fraction);
@@ -87,107 +204,74 @@ async function main(): Promise<void> {
       }
     }
   }
+  const found: FoundRepeat[] = [];
   for (const window of windows) {
-    {
-      const { start } = window;
-      const sequence = genome.getSync(window.contig, start, window.end);
-      const repeats = windowRepeats(sequence, minDistance);
-      if (repeats.length === 0) continue;
-      log(`${window.contig}:${start} (${window.side}): ${repeats.length} repeat(s)`);
-      const ids = loaded.tokenizer.tokenize(sequence).ids;
-      for (const r of repeats) {
-        found.push({ ...r, contig: window.contig, side: window.side, windowStart: start });
-        const queries = Int32Array.from({ length: r.length }, (_, i) => r.second + i);
-        const attention = exportAttention(
-          loaded.model,
-          { ids },
-          {
-            topK: config.rounds * 2 * config.chunk,
-            layers: lshLayers,
-            queries,
-          },
-        );
-        for (const head of attention.layers) {
-          const key = `${window.side === 'test' ? 'test' : 'seen'}:${head.layer}:${head.head}`;
-          const sum = sums.get(key) ?? { copy: 0, copyChance: 0, aligned: 0, alignedChance: 0, queries: 0 };
-          for (let qi = 0; qi < head.queries.length; qi++) {
-            const q = head.queries[qi]!;
-            const match = q - (r.second - r.first);
-            let copy = 0;
-            let aligned = 0;
-            for (let t = 0; t < attention.topK; t++) {
-              const k = head.keys[qi * attention.topK + t]!;
-              const w = head.weights[qi * attention.topK + t]!;
-              if (k < 0) break;
-              if (k >= r.first && k < r.first + r.length) copy += w;
-              if (Math.abs(k - match) <= 2) aligned += w;
-            }
-            sum.copy += copy;
-            sum.aligned += aligned;
-            sum.copyChance += r.length / (q + 1); // uniform over keys 0..q
-            sum.alignedChance += 5 / (q + 1);
-            sum.queries++;
-          }
-          sums.set(key, sum);
-        }
-      }
+    const sequence = genome.getSync(window.contig, window.start, window.end);
+    const repeats = windowRepeats(sequence, minDistance);
+    if (repeats.length === 0) continue;
+    log(`${window.contig}:${window.start} (${window.side}): ${repeats.length} repeat(s)`);
+    const ids = loaded.tokenizer.tokenize(sequence).ids;
+    for (const r of repeats) {
+      const attention = exportAttention(
+        loaded.model,
+        { ids },
+        {
+          topK: config.rounds * 2 * config.chunk, // every key a query can reach: all nonzero weights
+          layers: lshLayers,
+          queries: Int32Array.from({ length: r.length }, (_, i) => r.second + i),
+        },
+      );
+      const heads = attention.layers.map((head) => ({
+        layer: head.layer,
+        head: head.head,
+        ...repeatMasses(r, head, attention.topK),
+      }));
+      found.push({ ...r, contig: window.contig, side: window.side, windowStart: window.start, heads });
     }
   }
   await genome.close();
   loaded.model.dispose();
-  const heads = [...sums.entries()].map(([key, s]) => {
-    const [part, layer, head] = key.split(':');
-    return {
-      part: part === 'test' ? 'test (never trained on)' : 'train and validation',
-      layer: Number(layer),
-      head: Number(head),
-      queries: s.queries,
-      copyMass: s.copy / s.queries,
-      copyChance: s.copyChance / s.queries,
-      alignedMass: s.aligned / s.queries,
-      alignedChance: s.alignedChance / s.queries,
-    };
-  });
-  /** Query-weighted means over the heads of one part (or all). */
-  const pooled = (filter: (key: string) => boolean) => {
-    const picked = [...sums.entries()].filter(([key]) => filter(key)).map(([, s]) => s);
-    const total = (pick: (s: Sum) => number) => picked.reduce((a, s) => a + pick(s), 0);
-    const queries = total((s) => s.queries);
-    return {
-      queries,
-      copyMass: total((s) => s.copy) / queries,
-      copyChance: total((s) => s.copyChance) / queries,
-      alignedMass: total((s) => s.aligned) / queries,
-      alignedChance: total((s) => s.alignedChance) / queries,
-    };
+
+  const parts = {
+    all: found,
+    test: found.filter((r) => r.side === 'test'),
+    seen: found.filter((r) => r.side !== 'test'),
   };
+  const pooled = Object.fromEntries(
+    Object.entries(parts).map(([part, repeats]) => [part, summarize(repeats, BOOTSTRAP_SEED)]),
+  );
+  const heads = lshLayers.flatMap((layer) =>
+    Array.from({ length: config.heads }, (_, head) => ({
+      layer,
+      head,
+      ...totals(found.map((r) => r.heads.find((h) => h.layer === layer && h.head === head)!)),
+    })),
+  );
   const result = {
     benchmark: 'ecoli-attention-repeats',
     date: new Date().toISOString(),
     command: `node dist/bench/train/ecoli-attention-repeats.js --model ${values.model} --genome ${values.genome}`,
     ...provenance(root),
     backend: values.backend,
-    seed: { lshRotations: 'step 0 of the model seed (as locus attention)' },
+    seed: { lshRotations: 'step 0 of the model seed (as locus attention)', bootstrap: BOOTSTRAP_SEED },
     model: values.model,
     region: `every contig, each part of the split (fraction ${fraction}) tiled in ${context}-base windows`,
     repeatRule: `exact repeats >= ${MIN_REPEAT} bases, both copies in one window, second copy >= ${minDistance} bases after the first (beyond local attention)`,
-    chance: 'uniform attention over the causal keys 0..q of each query q',
-    repeats: found,
+    chance:
+      "uniform: attention spread evenly over the causal keys 0..q of query q; control: the same head's weight on the equally long stretches just before and after the first copy (copy), or on the 5-base windows 25 bases off the matching base (aligned)",
     lshLayers,
+    pooled,
     heads,
-    pooled: {
-      all: pooled(() => true),
-      test: pooled((key) => key.startsWith('test:')),
-      seen: pooled((key) => key.startsWith('seen:')),
-    },
+    repeats: found.map(({ heads: _heads, ...r }) => r),
   };
   const path = join(root, 'bench', 'results', 'ecoli-attention-repeats.json');
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
   await writeFile(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
   await rename(`${path}.tmp`, path);
-  for (const [part, m] of Object.entries(result.pooled)) {
+  for (const [part, m] of Object.entries(pooled)) {
     process.stdout.write(
-      `${part}: ${m.queries} query-heads; copy mass ${m.copyMass.toFixed(4)} (chance ${m.copyChance.toFixed(4)}), aligned mass ${m.alignedMass.toFixed(4)} (chance ${m.alignedChance.toFixed(4)})\n`,
+      `${part}: ${m.repeats} repeats; copy mass ${m.copyMass.toFixed(4)} (control ${m.copyControl.toFixed(4)}, uniform ${m.copyChance.toFixed(4)}); ` +
+        `aligned mass ${m.alignedMass.toFixed(4)} (control ${m.alignedControl.toFixed(4)}, uniform ${m.alignedChance.toFixed(4)})\n`,
     );
   }
 }

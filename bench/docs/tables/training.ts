@@ -161,60 +161,79 @@ const training: TableRenderer = (root) => {
   ].join('\n');
 };
 
+interface RepeatMasses {
+  queries: number;
+  copyMass: number;
+  copyChance: number;
+  copyControl: number;
+  alignedMass: number;
+  alignedChance: number;
+  alignedControl: number;
+}
+
 interface Repeats {
   command: string;
   date: string;
   git: { commit: string };
   repeatRule: string;
   chance: string;
-  repeats: unknown[];
-  heads: {
-    part: string;
-    layer: number;
-    head: number;
-    queries: number;
-    copyMass: number;
-    copyChance: number;
-    alignedMass: number;
-    alignedChance: number;
-  }[];
   pooled: Record<
     string,
-    { queries: number; copyMass: number; copyChance: number; alignedMass: number; alignedChance: number }
+    RepeatMasses & { repeats: number; copyOverControl: Interval; alignedOverControl: Interval }
   >;
+  heads: (RepeatMasses & { layer: number; head: number })[];
 }
 
 const repeats: TableRenderer = (root) => {
   const r = result<Repeats>(root, 'ecoli-attention-repeats.json');
-  const ratio = (a: number, b: number) => `${fixed(a / b, 2)}x`;
+  const ratio = (i: Interval) => `${fixed(i.estimate, 2)}x (${fixed(i.low, 2)} to ${fixed(i.high, 2)})`;
+  const partName: Record<string, string> = {
+    all: 'all',
+    test: 'test part (never trained on)',
+    seen: 'train and validation',
+  };
   const pooledRows = Object.entries(r.pooled).map(([part, p]) => [
-    part,
-    count(p.queries),
+    partName[part] ?? part,
+    String(p.repeats),
     fixed(p.copyMass, 4),
+    fixed(p.copyControl, 4),
     fixed(p.copyChance, 4),
-    ratio(p.copyMass, p.copyChance),
+    p.repeats > 1 ? ratio(p.copyOverControl) : '-',
     fixed(p.alignedMass, 4),
+    fixed(p.alignedControl, 4),
     fixed(p.alignedChance, 4),
-    ratio(p.alignedMass, p.alignedChance),
+    p.repeats > 1 ? ratio(p.alignedOverControl) : '-',
   ]);
   const headRows = r.heads.map((h) => [
-    h.part,
     String(h.layer),
     String(h.head),
     fixed(h.copyMass, 4),
-    ratio(h.copyMass, h.copyChance),
+    fixed(h.copyControl, 4),
     fixed(h.alignedMass, 4),
-    ratio(h.alignedMass, h.alignedChance),
+    fixed(h.alignedControl, 4),
   ]);
   return [
-    `${r.repeats.length} repeats (${r.repeatRule}). Chance: ${r.chance}.`,
+    `Repeats: ${r.repeatRule}. Chance: ${r.chance}.`,
     '',
     markdownTable(
-      ['part', 'query x head', 'copy mass', 'chance', 'ratio', 'aligned mass (+-2)', 'chance', 'ratio'],
+      [
+        'part',
+        'repeats',
+        'copy mass',
+        'control',
+        'uniform',
+        'copy / control, 95%',
+        'aligned mass',
+        'control',
+        'uniform',
+        'aligned / control, 95%',
+      ],
       pooledRows,
     ),
     '',
-    markdownTable(['part', 'layer', 'head', 'copy mass', 'x chance', 'aligned mass', 'x chance'], headRows),
+    'Per LSH layer and head, all repeats:',
+    '',
+    markdownTable(['layer', 'head', 'copy mass', 'control', 'aligned mass', 'control'], headRows),
     '',
     provenance('ecoli-attention-repeats.json', r),
   ].join('\n');
