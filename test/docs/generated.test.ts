@@ -13,8 +13,6 @@ describe('generated doc tables', () => {
   });
 
   it('fail on a block without a table, and replace a stale body', () => {
-    expect(() => render('<!-- generated: no-such-table -->\nx\n<!-- end generated -->')).toThrow(
-      /no table/,
-    );
+    expect(() => render('<!-- generated: no-such-table -->\nx\n<!-- end generated -->')).toThrow(/no table/);
   });
 });

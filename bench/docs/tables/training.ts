@@ -198,11 +198,11 @@ const repeats: TableRenderer = (root) => {
     fixed(p.copyMass, 4),
     fixed(p.copyControl, 4),
     fixed(p.copyChance, 4),
-    p.repeats > 1 ? ratio(p.copyOverControl) : '-',
+    p.repeats >= 10 ? ratio(p.copyOverControl) : 'too few',
     fixed(p.alignedMass, 4),
     fixed(p.alignedControl, 4),
     fixed(p.alignedChance, 4),
-    p.repeats > 1 ? ratio(p.alignedOverControl) : '-',
+    p.repeats >= 10 ? ratio(p.alignedOverControl) : 'too few',
   ]);
   const headRows = r.heads.map((h) => [
     String(h.layer),
