@@ -29,6 +29,7 @@
  * `dedupeWithin` is set.
  */
 import { LocusInputError } from '../../errors.js';
+import { reverseComplement } from '../../tokenize/reverse-complement.js';
 import { readNumberedFasta } from './fasta-lines.js';
 import { countClasses, findNonIupac, type LabeledSequence, type LabeledSet } from './labeled.js';
 
@@ -288,4 +289,80 @@ export async function dm3PromoterTask(
     split: { train: armsOf('train'), validation: armsOf('validation'), test: armsOf('test') },
     report: { records, skippedShort, unassigned, arms, droppedAcross, duplicatesWithin },
   };
+}
+
+export interface Dm3GenomePiece {
+  /** `CHROM_START_END` (0-based half-open), a FASTA name without ':' so region strings stay unambiguous. */
+  name: string;
+  chrom: string;
+  start: number;
+  end: number;
+  /** Forward-strand bases, soft-masking kept. */
+  sequence: string;
+}
+
+/**
+ * The genome sequence of one side's arms that the upstream file covers, for pretraining a model on the
+ * training arms only (nothing of the validation or test arms is read): every record is put back on the
+ * forward strand at its coordinates, and overlapping or touching records merge into one piece (their
+ * shared bases agree; a disagreement is an error naming both records). Pieces come sorted by arm and
+ * position. Records clipped at the contig start keep only the bases they have.
+ */
+export async function dm3ArmSequence(
+  path: string,
+  side: SplitName = 'train',
+  options: { split?: Dm3Split; signal?: AbortSignal } = {},
+): Promise<Dm3GenomePiece[]> {
+  const assign = armAssignment(options.split ?? DM3_DEFAULT_SPLIT);
+  const intervals: { chrom: string; start: number; end: number; sequence: string; record: string }[] = [];
+  for await (const record of readNumberedFasta(path, { signal: options.signal })) {
+    const header = parseDm3Header(record.name, record.description);
+    if (!header) {
+      throw new LocusInputError(
+        path,
+        `FASTA "${path}" line ${record.line}: header ">${record.name} ${record.description}" is not the dm3 upstream form`,
+        'expected ">TRANSCRIPT_up_2000_CHROM_START_f|r CHROM:START-END", as in Biostrings\' dm3_upstream2000.fa.gz',
+      );
+    }
+    if (assign(header.chrom) !== side || record.sequence.length === 0) continue;
+    const n = record.sequence.length;
+    // As in dm3PromoterTask: the record ends at the TSS; a '-' record is the reverse complement.
+    const [start, end] =
+      header.strand === '+' ? [header.end - n, header.end] : [header.start, header.start + n];
+    const forward = header.strand === '+' ? record.sequence : reverseComplement(record.sequence);
+    intervals.push({ chrom: header.chrom, start, end, sequence: forward, record: record.name });
+  }
+  intervals.sort((a, b) => (a.chrom < b.chrom ? -1 : a.chrom > b.chrom ? 1 : a.start - b.start));
+  const pieces: (Dm3GenomePiece & { parts: string[]; records: string[] })[] = [];
+  for (const iv of intervals) {
+    const last = pieces[pieces.length - 1];
+    if (!last || last.chrom !== iv.chrom || iv.start > last.end) {
+      pieces.push({ ...iv, name: '', parts: [iv.sequence], records: [iv.record] });
+      continue;
+    }
+    // Overlap: the shared bases must agree (case aside), then append what extends past the piece.
+    const sequence = last.parts.length === 1 ? last.parts[0]! : last.parts.join('');
+    last.parts = [sequence];
+    const overlap = Math.min(last.end, iv.end) - iv.start;
+    const mine = sequence.slice(iv.start - last.start, iv.start - last.start + overlap).toUpperCase();
+    if (mine !== iv.sequence.slice(0, overlap).toUpperCase()) {
+      throw new LocusInputError(
+        path,
+        `FASTA "${path}": records ${last.records[last.records.length - 1]} and ${iv.record} overlap on ${iv.chrom} but disagree`,
+        'the file is corrupt; re-copy it',
+      );
+    }
+    if (iv.end > last.end) {
+      last.parts.push(iv.sequence.slice(overlap));
+      last.end = iv.end;
+    }
+    last.records.push(iv.record);
+  }
+  return pieces.map(({ chrom, start, end, parts }) => ({
+    name: `${chrom}_${start}_${end}`,
+    chrom,
+    start,
+    end,
+    sequence: parts.join(''),
+  }));
 }

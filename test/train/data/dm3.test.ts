@@ -143,3 +143,36 @@ describe.skipIf(!hasDm3)('dm3 promoter task on ../shared/data (skipped when abse
     ).toBe(false);
   });
 });
+
+describe('dm3 arms as genome sequence, for pretraining on the training arms only', () => {
+  it('puts records back on the forward strand and merges overlaps, reading only the asked side', async () => {
+    const { dm3ArmSequence } = await import('../../../src/train/data/dm3.js');
+    const { reverseComplement } = await import('../../../src/tokenize/reverse-complement.js');
+    const train = await dm3ArmSequence(MINI, 'train');
+    expect(train.map((p) => p.name)).toEqual(['chr3R_0_8', 'chr3R_500_520', 'chrX_300_320']);
+    expect(train[0]!.sequence).toBe('GgaAGGca');
+    expect(train[1]!.sequence).toBe(reverseComplement('aAaATGGGTgCcagTtAGAG'));
+    // T1 and T2 cover the same bases of chr2L: one piece.
+    const validation = await dm3ArmSequence(MINI, 'validation');
+    expect(validation).toEqual([
+      { name: 'chr2L_100_120', chrom: 'chr2L', start: 100, end: 120, sequence: 'tgCTcaTAttTTGgtgGacg' },
+    ]);
+    // Overlapping records that disagree are a corrupt file, named.
+    const bad = join(dir, 'disagree.fa');
+    await writeFile(
+      bad,
+      '>A_up_8_chr3L_101_f chr3L:101-108\nACGTACGT\n>B_up_8_chr3L_105_f chr3L:105-112\nTTTTCCCC\n',
+    );
+    await expect(dm3ArmSequence(bad, 'train')).rejects.toThrow(
+      /records A_up_8_chr3L_101_f and B_up_8_chr3L_105_f overlap on chr3L but disagree/,
+    );
+    const touching = join(dir, 'touching.fa');
+    await writeFile(
+      touching,
+      '>A_up_4_chr3L_101_f chr3L:101-104\nACGT\n>B_up_6_chr3L_103_f chr3L:103-108\nGTCCAA\n',
+    );
+    expect((await dm3ArmSequence(touching, 'train')).map((p) => [p.name, p.sequence])).toEqual([
+      ['chr3L_100_108', 'ACGTCCAA'],
+    ]);
+  });
+});
