@@ -188,31 +188,30 @@ export async function train(
 
   let state: TrainerState = { step: 0, data: source.state(), sinceBest: 0, optimizerStep: 0 };
   let resumedFrom: number | undefined;
-  if (options.resume) {
-    const steps = await checkpointSteps(options.output);
-    const last = steps.at(-1);
-    if (last !== undefined) {
-      const dir = join(options.output, 'checkpoints', stepFolder(last));
-      const { model: saved, config } = await loadModel(tf, dir);
-      for (const [name, p] of model.params) p.assign(saved.param(name));
-      saved.dispose();
-      state = config.training as TrainerState;
-      source.restore(state.data);
-      const moments = await loadCheckpointTensors(dir, 'optimizer.safetensors');
-      for (const [key, t] of Object.entries(moments))
-        (key.startsWith('m.') ? optimizer.m : optimizer.v).set(key.slice(2), t);
-      optimizer.step = state.optimizerStep;
-      resumedFrom = state.step;
-      // Forget log lines past the checkpoint: the resumed run writes those steps again.
-      const lines = (await readFile(metricsPath, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-      await writeFile(
-        metricsPath,
-        lines
-          .filter((l) => (JSON.parse(l) as { step: number }).step <= state.step)
-          .map((l) => l + '\n')
-          .join(''),
-      );
-    }
+  // --resume with no checkpoint yet (a fresh folder, or a run killed before its first save) starts
+  // from scratch, with a fresh metrics.jsonl like any new run.
+  const last = options.resume ? (await checkpointSteps(options.output)).at(-1) : undefined;
+  if (last !== undefined) {
+    const dir = join(options.output, 'checkpoints', stepFolder(last));
+    const { model: saved, config } = await loadModel(tf, dir);
+    for (const [name, p] of model.params) p.assign(saved.param(name));
+    saved.dispose();
+    state = config.training as TrainerState;
+    source.restore(state.data);
+    const moments = await loadCheckpointTensors(dir, 'optimizer.safetensors');
+    for (const [key, t] of Object.entries(moments))
+      (key.startsWith('m.') ? optimizer.m : optimizer.v).set(key.slice(2), t);
+    optimizer.step = state.optimizerStep;
+    resumedFrom = state.step;
+    // Forget log lines past the checkpoint: the resumed run writes those steps again.
+    const lines = (await readFile(metricsPath, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    await writeFile(
+      metricsPath,
+      lines
+        .filter((l) => (JSON.parse(l) as { step: number }).step <= state.step)
+        .map((l) => l + '\n')
+        .join(''),
+    );
   } else {
     await writeFile(metricsPath, '');
   }

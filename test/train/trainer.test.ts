@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,27 @@ describe('trainer', () => {
     a.forEach((w, i) => expect(Array.from(b[i]!)).toEqual(Array.from(w)));
     straight.dispose();
     resumed.dispose();
+  });
+
+  it('--resume in a folder without a checkpoint starts fresh, dropping a stale metrics log', async () => {
+    const output = mkdtempSync(join(tmpdir(), 'locus-fresh-'));
+    writeFileSync(join(output, 'metrics.jsonl'), '{"step":99,"loss":1}\n');
+    const model = new Reformer(tf, resolveConfig(config), { kind: 'lm' });
+    const result = await train(model, new MotifSource(), {
+      steps: 2,
+      batchSize: 1,
+      learningRate: 1e-3,
+      checkpointEvery: 10,
+      output,
+      resume: true,
+    });
+    expect(result.resumedFrom).toBeUndefined();
+    const steps = readFileSync(join(output, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step);
+    expect(steps).toEqual([1, 2]);
+    model.dispose();
   });
 
   it('stops cleanly on abort and saves where it stopped', async () => {
