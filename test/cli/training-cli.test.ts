@@ -267,6 +267,11 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
       /checkpoint folder "\/nope" does not exist/,
     ],
     [['eval', '/nope', REF], /does not exist/],
+    [['eval', 'ecoli-causal', REF, '--split-fraction', '0.7'], /split fraction must be between 0 and 0.5/],
+    [
+      ['eval', 'ecoli-causal', join(ROOT, 'test/data/lowercase.fa')],
+      /too short to evaluate on: its validation part/,
+    ],
   ])('rejects bad input with one clear line: %j', (args, message) => {
     const result = locus(...(args as string[]));
     expect(result.status).not.toBe(0);

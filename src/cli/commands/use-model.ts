@@ -62,13 +62,20 @@ async function evaluateLanguageModel(loaded: LoadedCheckpoint, fasta: string, op
     throw new LocusInputError(`--split ${side}`, `Unknown split "${side}"`, 'use validation, test or train');
   }
   const fraction = options.splitFraction ?? trainedSplitFraction(task) ?? data.DEFAULT_SPLIT_FRACTION;
-  if (!options.all) data.checkSplitFraction(fraction);
+  if (!options.all && !(fraction > 0 && fraction < 0.5)) {
+    throw new LocusInputError(
+      `--split-fraction ${fraction}`,
+      `The split fraction must be between 0 and 0.5 (validation and test each take that much), got ${fraction}`,
+      'e.g. --split-fraction 0.1, the default',
+    );
+  }
   const sampler = await data.GenomeWindowSampler.open({
     genomes: [fasta],
     windowSize: context,
     seed: 0,
     splitFraction: options.all ? 0 : fraction,
     load: 'memory',
+    tilesOnly: true,
   });
   try {
     const tiles = sampler
@@ -82,6 +89,14 @@ async function evaluateLanguageModel(loaded: LoadedCheckpoint, fasta: string, op
       seed: 0,
     });
     const e = evaluateLmTiles(loaded.model, tiles, examples, loaded.tokenizer.stride);
+    if (e.tokens === 0) {
+      const part = options.all ? 'it' : `its ${side} part (fraction ${fraction} of each contig)`;
+      throw new LocusInputError(
+        fasta,
+        `"${fasta}" is too short to evaluate on: ${part} holds no token the model can be scored on`,
+        options.all ? 'give a longer FASTA' : 'give a longer FASTA, or evaluate on all of it with --all',
+      );
+    }
     const report = languageModelReport(e.totalNats, e.tokens, e.bases);
     return {
       kind: 'language-model',

@@ -66,6 +66,11 @@ export interface GenomeWindowOptions {
   genomeWeights?: readonly number[];
   /** How genomes are read (see `GenomeLoad`); 'memory' makes `nextSync` available. Default 'auto'. */
   load?: GenomeLoad;
+  /**
+   * Only tiles will be read (evaluation): a genome too short for a training window is then no error.
+   * Default false.
+   */
+  tilesOnly?: boolean;
   /** Give up (with an error naming the genomes) after this many skips in a row. Default 10,000. */
   maxConsecutiveSkips?: number;
   signal?: AbortSignal;
@@ -328,7 +333,7 @@ export class GenomeWindowSampler {
     } else {
       this.groups = [makeGroup(1, [...this.regions])];
     }
-    if (this.groups.every((g) => g.total === 0 || g.weight === 0)) {
+    if (!options.tilesOnly && this.groups.every((g) => g.total === 0 || g.weight === 0)) {
       this.noWindows(genomes.map((g) => g.path));
     }
     this.fingerprint = hash53(
