@@ -149,7 +149,7 @@ const training: TableRenderer = (root) => {
   return [
     `\`${t.command}\``,
     '',
-    `${t.steps} steps, ${count(t.trainingTokens)} training tokens, ${fixed(t.seconds / 60, 0)} minutes. ` +
+    `${t.steps} steps, ${count(t.trainingTokens)} training tokens, ${fixed(t.seconds / 60, 0)} minutes with one worker (while other work shared the 2-core machine). ` +
       `Shipped: \`best/\`, step ${t.bestStep}, ${fixed(t.bestValidationBitsPerBase, 4)} bits per base on the first validation windows.`,
     '',
     markdownTable(
@@ -292,7 +292,7 @@ const ecoliCard: TableRenderer = (root) => {
       [
         [
           'training',
-          `${t.steps} steps, ${count(t.trainingTokens)} tokens, ${fixed(t.seconds / 60, 0)} minutes on 2 cores`,
+          `${t.steps} steps, ${count(t.trainingTokens)} tokens, ${fixed(t.seconds / 60, 0)} minutes with one worker on a 2-core machine`,
         ],
         ['validation bits per base (best step, 8 windows)', fixed(t.bestValidationBitsPerBase, 4)],
         ['test bits per base', fixed(r.model.bitsPerBase, 4)],
