@@ -117,6 +117,27 @@ export function parseDm3Header(name: string, description: string): Dm3Header | u
   return { transcript: byName[1]!, chrom: byName[3]!, start, end: start + Number(byName[2]), strand };
 }
 
+/** The header of a record, or an error naming the file and line. */
+function recordHeader(record: { name: string; description: string; line: number }, path: string): Dm3Header {
+  const header = parseDm3Header(record.name, record.description);
+  if (!header) {
+    throw new LocusInputError(
+      path,
+      `FASTA "${path}" line ${record.line}: header ">${record.name} ${record.description}" is not the dm3 upstream form`,
+      'expected ">TRANSCRIPT_up_2000_CHROM_START_f|r CHROM:START-END", as in Biostrings\' dm3_upstream2000.fa.gz',
+    );
+  }
+  return header;
+}
+
+/**
+ * Forward-strand interval of a record of n bases, anchored at the TSS side (clipped records lose the
+ * far end). A '+' record reads this interval; a '-' record its reverse complement.
+ */
+function forwardInterval(header: Dm3Header, n: number): [number, number] {
+  return header.strand === '+' ? [header.end - n, header.end] : [header.start, header.start + n];
+}
+
 /** Which split each arm goes to; TypeError if an arm is listed twice. */
 function armAssignment(split: Dm3Split): (arm: string) => SplitName | 'unassigned' {
   const explicit = new Map<string, SplitName>();
@@ -178,14 +199,7 @@ export async function dm3PromoterTask(
   let unassigned = 0;
   for await (const record of readNumberedFasta(path, { signal: options.signal })) {
     records++;
-    const header = parseDm3Header(record.name, record.description);
-    if (!header) {
-      throw new LocusInputError(
-        path,
-        `FASTA "${path}" line ${record.line}: header ">${record.name} ${record.description}" is not the dm3 upstream form`,
-        'expected ">TRANSCRIPT_up_2000_CHROM_START_f|r CHROM:START-END", as in Biostrings\' dm3_upstream2000.fa.gz',
-      );
-    }
+    const header = recordHeader(record, path);
     const bad = findNonIupac(record.sequence);
     if (bad >= 0) {
       throw new LocusInputError(
@@ -206,9 +220,7 @@ export async function dm3PromoterTask(
       skippedShort++;
       continue;
     }
-    // Forward-strand interval the record covers, anchored at the TSS side (clipped records lose the far end).
-    const [from, to] =
-      header.strand === '+' ? [header.end - n, header.end] : [header.start, header.start + n];
+    const [from, to] = forwardInterval(header, n);
     // Record base i (transcript orientation) is forward position from + i on '+', to - 1 - i on '-'.
     const region = (i: number, j: number) =>
       header.strand === '+'
@@ -316,19 +328,10 @@ export async function dm3ArmSequence(
   const assign = armAssignment(options.split ?? DM3_DEFAULT_SPLIT);
   const intervals: { chrom: string; start: number; end: number; sequence: string; record: string }[] = [];
   for await (const record of readNumberedFasta(path, { signal: options.signal })) {
-    const header = parseDm3Header(record.name, record.description);
-    if (!header) {
-      throw new LocusInputError(
-        path,
-        `FASTA "${path}" line ${record.line}: header ">${record.name} ${record.description}" is not the dm3 upstream form`,
-        'expected ">TRANSCRIPT_up_2000_CHROM_START_f|r CHROM:START-END", as in Biostrings\' dm3_upstream2000.fa.gz',
-      );
-    }
+    const header = recordHeader(record, path);
     if (assign(header.chrom) !== side || record.sequence.length === 0) continue;
     const n = record.sequence.length;
-    // As in dm3PromoterTask: the record ends at the TSS; a '-' record is the reverse complement.
-    const [start, end] =
-      header.strand === '+' ? [header.end - n, header.end] : [header.start, header.start + n];
+    const [start, end] = forwardInterval(header, n);
     const forward = header.strand === '+' ? record.sequence : reverseComplement(record.sequence);
     intervals.push({ chrom: header.chrom, start, end, sequence: forward, record: record.name });
   }
