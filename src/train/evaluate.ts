@@ -136,6 +136,15 @@ export function evaluateLmTiles(
   };
 }
 
+/** Softmax of one row of logits (as computed elsewhere, e.g. by worker threads), in double precision. */
+export function probabilitiesFromLogits(logits: ArrayLike<number>): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
+  const exp = Array.from({ length: logits.length }, (_, i) => Math.exp(logits[i]! - max));
+  const total = exp.reduce((a, b) => a + b, 0);
+  return exp.map((e) => e / total);
+}
+
 /** Class probabilities for one sequence (classify head). */
 export function classProbabilities(model: Reformer, input: SequenceInput): Float32Array {
   const { tf } = model;

@@ -225,6 +225,51 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(embeddings[1]!.split('\t')).toHaveLength(17);
   });
 
+  it('finetune with 2 workers validates on them and logs the metrics of a 1-thread run', () => {
+    const args = (out: string, workers: string) => [
+      'finetune',
+      '--train',
+      join(dir, 'train.tsv'),
+      '--val',
+      join(dir, 'val.tsv'),
+      '--from',
+      join(dir, 'pre', 'model'),
+      '-o',
+      join(dir, out),
+      '--steps',
+      '4',
+      '--eval-every',
+      '2',
+      '--checkpoint-every',
+      '4',
+      '--batch-size',
+      '4',
+      '--lr',
+      '3e-3',
+      '--backend',
+      'wasm',
+      '--workers',
+      workers,
+      '--quiet',
+    ];
+    const evaluations = (out: string) =>
+      readFileSync(join(dir, out, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.evaluation)
+        .map((l) => l.evaluation);
+    expect(locus(...args('ft-w1', '1')).status).toBe(0);
+    expect(locus(...args('ft-w2', '2')).status).toBe(0);
+    const one = evaluations('ft-w1');
+    const two = evaluations('ft-w2');
+    expect(one).toHaveLength(2);
+    two.forEach((e: { auroc: number; accuracy: number }, i: number) => {
+      expect(e.auroc).toBeCloseTo(one[i].auroc, 6);
+      expect(e.accuracy).toBe(one[i].accuracy);
+    });
+  });
+
   it('evaluates a language model in bits per base on the validation part, test only when asked', () => {
     const report = JSON.parse(
       locus('eval', join(dir, 'pre', 'model'), REF, '--windows', '2', '--json').stdout,

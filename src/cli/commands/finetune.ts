@@ -40,14 +40,21 @@ export function registerFinetune(program: Command): void {
     .option('--truncation <mode>', 'error, right (keep the start) or left (keep the end)', 'error');
   addTrainingOptions(command, { steps: 500, lr: 1e-4, batchSize: 8 }).action(
     async (options: FinetuneOptions) => {
-      const [{ Reformer }, data, { train }, { classProbabilities }, { classificationReport }] =
-        await Promise.all([
-          import('../../model/reformer.js'),
-          import('../../train/data/index.js'),
-          import('../../train/trainer.js'),
-          import('../../train/evaluate.js'),
-          import('../../train/metrics.js'),
-        ]);
+      const [
+        { Reformer },
+        data,
+        { train },
+        { classProbabilities, probabilitiesFromLogits },
+        { classificationReport },
+        { modelWeights },
+      ] = await Promise.all([
+        import('../../model/reformer.js'),
+        import('../../train/data/index.js'),
+        import('../../train/trainer.js'),
+        import('../../train/evaluate.js'),
+        import('../../train/metrics.js'),
+        import('../../model/workers.js'),
+      ]);
       if (!['error', 'right', 'left'].includes(options.truncation)) {
         throw new LocusInputError(
           options.truncation,
@@ -87,8 +94,18 @@ export function registerFinetune(program: Command): void {
         const row = data.encodeBatch([item.sequence], encode).rows[0]!;
         return { input: { ids: row.ids, valid: row.valid }, label: item.label };
       });
+      const parallel = await gradientsFor(options.workers, model, options.backend);
+      // With workers, the validation forward passes run on them too (they idle between steps): each
+      // gets the current weights first, and the logits come back in input order.
+      const validationProbabilities = async (): Promise<number[][]> => {
+        const inputs = valInputs.map((v) => v.input);
+        if (!parallel.pool) return inputs.map((input) => Array.from(classProbabilities(model, input)));
+        await parallel.pool.setWeights(modelWeights(model));
+        const logits = await parallel.pool.predictMany(inputs, { output: 'logits' });
+        return logits.map((row) => probabilitiesFromLogits(row));
+      };
       const evaluate = async () => {
-        const probabilities = valInputs.map(({ input }) => Array.from(classProbabilities(model, input)));
+        const probabilities = await validationProbabilities();
         const report = classificationReport(
           valInputs.map((v) => v.label),
           probabilities,
@@ -96,7 +113,6 @@ export function registerFinetune(program: Command): void {
         const metric = trainSet.classes.length === 2 ? report.auroc : report.mcc;
         return { metric, accuracy: report.accuracy, f1: report.f1, mcc: report.mcc, auroc: report.auroc };
       };
-      const parallel = await gradientsFor(options.workers, model, options.backend);
       const { trainer, dispose } = trainerOptionsFrom(
         options,
         trainSet.classes.length === 2 ? 'val AUROC' : 'val MCC',

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Reformer } from '../../model/reformer.js';
+import type { ModelWorkerPool } from '../../model/workers.js';
 import type { GradientComputer, TrainProgress, TrainerOptions } from '../../train/trainer.js';
 import { integer } from '../options.js';
 import { formatDuration, progressLine } from '../progress.js';
@@ -138,7 +139,7 @@ export async function gradientsFor(
   workers: number,
   model: Reformer,
   backend: string,
-): Promise<{ gradients?: GradientComputer; close: () => Promise<void> }> {
+): Promise<{ gradients?: GradientComputer; pool?: ModelWorkerPool; close: () => Promise<void> }> {
   if (workers <= 1) return { close: async () => {} };
   const [{ ModelWorkerPool, modelWeights }, { workerGradients }, { parseBackendChoice }] = await Promise.all([
     import('../../model/workers.js'),
@@ -152,5 +153,5 @@ export async function gradientsFor(
     head: model.head,
     weights: modelWeights(model),
   });
-  return { gradients: workerGradients(pool), close: () => pool.close() };
+  return { gradients: workerGradients(pool), pool, close: () => pool.close() };
 }
