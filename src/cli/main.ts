@@ -15,6 +15,7 @@ import { registerInfo } from './commands/info.js';
 import { registerModels } from './commands/models.js';
 import { registerPileup } from './commands/pileup.js';
 import { registerPretrain } from './commands/pretrain.js';
+import { registerScan } from './commands/scan.js';
 import { registerTokenize } from './commands/tokenize.js';
 import { registerUseModel } from './commands/use-model.js';
 import { reportError } from './errors.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerPileup(program);
   registerPretrain(program);
+  registerScan(program);
   registerTokenize(program);
   registerUseModel(program);
   return program;

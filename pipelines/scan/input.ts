@@ -1,0 +1,139 @@
+/**
+ * The genome a scan reads: every record of a FASTA (plain, gzip or bgzip) in memory, or one region of
+ * it, checked for the mistakes people make when pointing a genome tool at a file: a BAM, a protein
+ * FASTA, an empty or too short sequence.
+ */
+import { gunzipSync } from 'node:zlib';
+import { LocusInputError } from '../../src/errors.js';
+import { compressionOf, readHead } from '../../src/io/compression.js';
+import { checkInputFile } from '../../src/io/files.js';
+import { readFastaRecords } from '../../src/io/fasta-stream.js';
+import { formatRegion, parseRegion, resolveRegion } from '../../src/io/region.js';
+
+export interface ScanContig {
+  name: string;
+  /** Bases as stored (soft-masked lowercase and N runs kept; the scan reads case-insensitively). */
+  sequence: string;
+  /** Where `sequence` starts on the contig (non-zero only with a region). */
+  offset: number;
+  /** Full contig length in the FASTA. */
+  contigLength: number;
+}
+
+export interface ScanGenome {
+  path: string;
+  contigs: ScanContig[];
+  /** A/C/G/T bases in all, either case. */
+  acgtBases: number;
+  /** The region scanned, in samtools syntax, when one was given. */
+  region?: string;
+}
+
+/** First bytes of the file after gzip/BGZF decompression (enough to recognise BAM, CRAM, FASTQ). */
+async function decompressedHead(path: string): Promise<Uint8Array> {
+  const head = await readHead(path, 64 * 1024);
+  if (compressionOf(head) === 'none') return head;
+  try {
+    // One BGZF block or the start of a gzip stream: a partial inflate is enough for a magic number.
+    return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH */ }).subarray(0, 16);
+  } catch {
+    return new Uint8Array();
+  }
+}
+
+async function checkNotAlignmentFile(path: string): Promise<void> {
+  const head = await decompressedHead(path);
+  const text = String.fromCharCode(...head.subarray(0, 4));
+  if (text === 'BAM\x01' || text.startsWith('CRAM')) {
+    throw new LocusInputError(
+      path,
+      `"${path}" is a ${text.startsWith('CRAM') ? 'CRAM' : 'BAM'} alignment file, not a genome FASTA`,
+      'give the assembly or reference FASTA to scan (e.g. genome.fa or genome.fa.gz)',
+    );
+  }
+  if (text.startsWith('@')) {
+    throw new LocusInputError(
+      path,
+      `"${path}" looks like FASTQ reads, not a genome FASTA`,
+      'assemble the reads first and scan the assembly FASTA',
+    );
+  }
+}
+
+const DNA_SYMBOLS = /[^ACGTUNRYSWKMBDHVacgtunryswkmbdhv\-*.]/g;
+
+/** Read the genome (or one region of it) into memory and check it is DNA. */
+export async function readScanGenome(
+  path: string,
+  options: { region?: string; signal?: AbortSignal } = {},
+): Promise<ScanGenome> {
+  await checkInputFile(path, 'FASTA');
+  await checkNotAlignmentFile(path);
+  const contigs: ScanContig[] = [];
+  const names = new Set<string>();
+  for await (const record of readFastaRecords(path, options.signal)) {
+    if (names.has(record.name)) {
+      throw new LocusInputError(
+        path,
+        `FASTA "${path}" has two sequences named "${record.name}"`,
+        'give every sequence a unique name (the first word of its ">" line)',
+      );
+    }
+    names.add(record.name);
+    contigs.push({
+      name: record.name,
+      sequence: record.sequence,
+      offset: 0,
+      contigLength: record.sequence.length,
+    });
+  }
+  let region: string | undefined;
+  let chosen = contigs;
+  if (options.region !== undefined) {
+    const lengths = new Map(contigs.map((c) => [c.name, c.contigLength]));
+    const resolved = resolveRegion(parseRegion(options.region, new Set(names)), lengths, path);
+    const contig = contigs.find((c) => c.name === resolved.contig)!;
+    chosen = [
+      {
+        name: contig.name,
+        sequence: contig.sequence.slice(resolved.start, resolved.end),
+        offset: resolved.start,
+        contigLength: contig.contigLength,
+      },
+    ];
+    region = formatRegion(resolved);
+  }
+  checkDna(path, chosen);
+  let acgtBases = 0;
+  for (const c of chosen) acgtBases += countAcgt(c.sequence);
+  return { path, contigs: chosen, acgtBases, ...(region ? { region } : {}) };
+}
+
+function countAcgt(sequence: string): number {
+  let n = 0;
+  for (let i = 0; i < sequence.length; i++) {
+    const c = sequence.charCodeAt(i) | 0x20;
+    if (c === 0x61 || c === 0x63 || c === 0x67 || c === 0x74) n++;
+  }
+  return n;
+}
+
+/** More than 10% of symbols outside the DNA/IUPAC alphabet means protein (or text), not a genome. */
+function checkDna(path: string, contigs: readonly ScanContig[]): void {
+  let total = 0;
+  let foreign = 0;
+  for (const c of contigs) {
+    total += c.sequence.length;
+    foreign += c.sequence.match(DNA_SYMBOLS)?.length ?? 0;
+  }
+  if (total === 0) {
+    throw new LocusInputError(path, `"${path}" holds only empty sequences`, 'give a FASTA with DNA sequence');
+  }
+  if (foreign > 0.1 * total) {
+    throw new LocusInputError(
+      path,
+      `"${path}" does not look like DNA: ${((100 * foreign) / total).toFixed(0)}% of its symbols are not A/C/G/T/N or IUPAC codes (a protein FASTA?)`,
+      'give a nucleotide FASTA of the genome to scan',
+    );
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The output folder of a scan, readable without Locus:
+ *   anomalies.bed     BED6 segments: name = reason, score = 0-1000 from the mean z-score, strand '.'
+ *   scores.bedgraph   the per-bin z-score track (NaN bins left out), for IGV next to the genome
+ *   report.html       one self-contained page (report.ts)
+ *   summary.json      segments, threshold, settings, model, time per phase, peak memory
+ *
+ * Files are sorted as `bedtools sort` sorts (contig name, then start), so `bedtools sort` leaves them
+ * unchanged. Everything is written into a sibling staging folder that is renamed into place at the end:
+ * an interrupted or failed scan leaves no half-written folder behind.
+ */
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { LocusInputError, isErrnoCode } from '../../src/errors.js';
+import { formatBed, type BedRecord } from '../../src/io/bed.js';
+import { formatBedGraph, type BedGraphRecord } from '../../src/io/bedgraph.js';
+import { scanReportHtml } from './report.js';
+import type { ScanResult } from './types.js';
+
+export const OUTPUT_FILES = ['anomalies.bed', 'scores.bedgraph', 'report.html', 'summary.json'] as const;
+
+/** Fail before any work when `folder` exists, is not empty and `force` is not set. */
+export async function checkOutputFolder(folder: string, force: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    const info = await stat(folder);
+    if (!info.isDirectory()) {
+      throw new LocusInputError(
+        folder,
+        `Output "${folder}" exists and is not a folder`,
+        'give a folder path with -o',
+      );
+    }
+    entries = await readdir(folder);
+  } catch (err) {
+    if (isErrnoCode(err, 'ENOENT')) return;
+    throw err;
+  }
+  if (entries.length > 0 && !force) {
+    throw new LocusInputError(
+      folder,
+      `Output folder "${folder}" exists and is not empty`,
+      'choose another -o folder, or add --force to replace it',
+    );
+  }
+}
+
+const byPosition = <T extends { chrom: string; start: number; end: number }>(a: T, b: T): number =>
+  a.chrom < b.chrom ? -1 : a.chrom > b.chrom ? 1 : a.start - b.start || a.end - b.end;
+
+export function anomalyBed(result: ScanResult): string {
+  const records: BedRecord[] = result.segments.map((s) => ({
+    chrom: s.contig,
+    start: s.start,
+    end: s.end,
+    name: s.reason,
+    score: s.bedScore,
+    strand: '.',
+  }));
+  return formatBed(records.sort(byPosition), { columns: 6 });
+}
+
+export function scoreBedGraph(result: ScanResult): string {
+  const records: BedGraphRecord[] = [];
+  for (const track of result.tracks) {
+    for (let i = 0; i < track.scores.length; i++) {
+      const value = track.scores[i]!;
+      if (!Number.isFinite(value)) continue;
+      const start = track.start + i * track.binSize;
+      const end = Math.min(track.start + track.length, start + track.binSize);
+      records.push({ chrom: track.contig, start, end, value: Math.round(value * 1000) / 1000 });
+    }
+  }
+  return formatBedGraph(records.sort(byPosition));
+}
+
+/** summary.json: everything but the per-bin tracks (those are in scores.bedgraph). */
+export function scanSummary(result: ScanResult, version: string): Record<string, unknown> {
+  const { tracks, ...rest } = result;
+  void tracks;
+  return { tool: 'locus scan', version, ...rest, outputs: OUTPUT_FILES };
+}
+
+/** Write the four outputs into `folder` (replacing it when it exists), atomically as a folder. */
+export async function writeScanOutputs(result: ScanResult, folder: string, version: string): Promise<void> {
+  const parent = dirname(folder);
+  await mkdir(parent, { recursive: true });
+  const staging = join(parent, `.${basename(folder)}.tmp-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging);
+  try {
+    await writeFile(join(staging, 'anomalies.bed'), anomalyBed(result));
+    await writeFile(join(staging, 'scores.bedgraph'), scoreBedGraph(result));
+    await writeFile(join(staging, 'report.html'), scanReportHtml(result));
+    await writeFile(
+      join(staging, 'summary.json'),
+      JSON.stringify(scanSummary(result, version), null, 2) + '\n',
+    );
+    const old = join(parent, `.${basename(folder)}.old-${process.pid}`);
+    let replaced = false;
+    try {
+      await rename(folder, old);
+      replaced = true;
+    } catch (err) {
+      if (!isErrnoCode(err, 'ENOENT')) throw err;
+    }
+    await rename(staging, folder);
+    if (replaced) await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
