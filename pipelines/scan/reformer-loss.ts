@@ -30,15 +30,21 @@ import type { ScanGenome } from './input.js';
 import type { BinLoss } from './track.js';
 import type { ScanProgress } from './types.js';
 
-export interface ReformerLossOptions {
+export interface ReformerScanSettings {
+  /** Checkpoint (folder or shipped model name) to start from instead of a fresh model. */
   model?: string;
+  /** Optimiser steps on the genome. */
   steps: number;
+  /** Bases per training window and per scoring tile. */
   context: number;
   batchSize: number;
   learningRate: number;
   dModel: number;
   depth: number;
   backend: string;
+}
+
+export interface ReformerLossOptions extends ReformerScanSettings {
   binSize: number;
   seed: number;
   workers: number;

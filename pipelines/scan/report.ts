@@ -40,8 +40,10 @@ const REASON_TEXT: Readonly<Record<AnomalyReason, string>> = {
 
 /** Where the raw per-window score comes from, per method. */
 const METHOD_TEXT: Readonly<Record<ScanMethod, string>> = {
-  reformer: 'a Reformer language model trained on this genome, against a model of each window itself',
-  markov: "Markov chains of the genome's k-mer composition, against a chain fitted to each window itself",
+  reformer:
+    "the bits per base a Reformer trained on this genome saves by reading the region's own kilobases of context, over a genome-wide Markov chain that has not seen the region",
+  markov:
+    'the bits per base a genome-wide Markov chain (counted without the region) loses against a chain fitted to the region itself',
   gc: "each window's GC content, against the genome's",
 };
 

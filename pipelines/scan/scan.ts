@@ -3,10 +3,12 @@
  * transferred islands, prophages, contamination, chimeric joins), learning only from the genome itself.
  *
  * 1. read: the genome (or one region) into memory, checked (input.ts);
- * 2. fit + score: the genome's own model and each bin's log-loss under it: the Reformer trained on the
- *    genome (reformer-loss.ts) or an order-k Markov chain (markov-loss.ts); none for `--method gc`;
- * 3. track: per bin, the loss of the window around it under the genome's model minus its loss under
- *    the window's own local model, z-scored against the genome's bulk (track.ts);
+ * 2. models: the genome-wide order-k Markov chain, each tile scored with the region around it left out
+ *    of the counts (markov-loss.ts); with `--method reformer` also a causal Reformer trained on the
+ *    genome, scoring every base from its own kilobases of context (reformer-loss.ts); none for gc;
+ * 3. track: per bin, for the window around it, the genome-wide chain's loss minus the loss of a model
+ *    that reads the region itself: the window's own local chain (markov) or the Reformer (reformer);
+ *    z-scored against the genome's bulk (track.ts);
  * 4. segment: a two-state HMM fitted to the track by EM, Viterbi runs = segments (segment.ts).
  *
  * Returns data only; outputs.ts writes the files and the CLI prints.
@@ -15,6 +17,7 @@ import { LocusInputError } from '../../src/errors.js';
 import { binComposition, type BinComposition } from './composition.js';
 import { readScanGenome, type ScanGenome } from './input.js';
 import { markovBinLoss } from './markov-loss.js';
+import type { ReformerScanSettings } from './reformer-loss.js';
 import { fitHmm, MIN_ANOMALY_MEAN, viterbiRuns, type HmmFit } from './segment.js';
 import { robustCentre, toZ, windowScores, type BinLoss, type WindowScores } from './track.js';
 import type {
@@ -25,20 +28,6 @@ import type {
   ScanProgress,
   ScanResult,
 } from './types.js';
-
-export interface ReformerScanSettings {
-  /** Checkpoint (folder or shipped model name) to start from instead of a fresh model. */
-  model?: string;
-  /** Optimiser steps on the genome. */
-  steps: number;
-  /** Bases per training window and per scoring tile. */
-  context: number;
-  batchSize: number;
-  learningRate: number;
-  dModel: number;
-  depth: number;
-  backend: string;
-}
 
 export interface ScanOptions {
   genome: string;
@@ -71,8 +60,8 @@ export const SCAN_DEFAULTS = {
   localOrder: 2,
   localAlpha: 1,
   reformer: {
-    steps: 200,
-    context: 4096,
+    steps: 100,
+    context: 2048,
     batchSize: 4,
     learningRate: 2e-3,
     dModel: 64,
@@ -113,12 +102,12 @@ export async function scanGenome(options: ScanOptions): Promise<ScanResult> {
   const compositions = genome.contigs.map((c) =>
     binComposition(c.name, c.sequence, options.binSize, options.localOrder),
   );
-  const { losses, model } = await genomeModelLoss(genome, options, clock);
+  const { losses, contextual, model } = await genomeModelLoss(genome, options, clock);
   signal?.throwIfAborted();
 
   const windowBins = options.windowSize / options.binSize;
   const windows: WindowScores[] = compositions.map((composition, i) =>
-    windowScores(composition, losses?.[i], {
+    windowScores(composition, losses?.[i], contextual?.[i], {
       windowBins,
       alpha: options.localAlpha,
       minBases: options.windowSize / 2,
@@ -208,27 +197,27 @@ function checkLength(genome: ScanGenome, options: ScanOptions): void {
   }
 }
 
-/** The genome's own model and every bin's loss under it (undefined for the GC method). */
+/**
+ * Every bin's loss under the genome-wide chain (not for the GC method), and for the Reformer method
+ * also under the Reformer reading the bin's own context.
+ */
 async function genomeModelLoss(
   genome: ScanGenome,
   options: ScanOptions,
   clock: PhaseClock,
-): Promise<{ losses: BinLoss[] | undefined; model: ScanResult['model'] }> {
+): Promise<{ losses?: BinLoss[]; contextual?: BinLoss[]; model: ScanResult['model'] }> {
+  if (options.method === 'gc') return { model: null };
   const sequences = genome.contigs.map((c) => c.sequence);
-  if (options.method === 'gc') return { losses: undefined, model: null };
-  if (options.method === 'markov') {
-    options.onProgress?.({ phase: 'fit', done: 0, total: genome.acgtBases, unit: 'bases' });
-    const losses = markovBinLoss(sequences, {
-      order: options.markovOrder,
-      alpha: options.markovAlpha,
-      binSize: options.binSize,
-      windowSize: options.windowSize,
-      signal: options.signal,
-      onProgress: (done, total) => options.onProgress?.({ phase: 'score', done, total, unit: 'bases' }),
-    });
-    clock.lap('fit+score');
-    return { losses, model: null };
-  }
+  const losses = markovBinLoss(sequences, {
+    order: options.markovOrder,
+    alpha: options.markovAlpha,
+    binSize: options.binSize,
+    windowSize: options.windowSize,
+    signal: options.signal,
+    onProgress: (done, total) => options.onProgress?.({ phase: 'chain', done, total, unit: 'bases' }),
+  });
+  clock.lap('chain');
+  if (options.method === 'markov') return { losses, model: null };
   const { reformerBinLoss } = await import('./reformer-loss.js');
   const fitted = await reformerBinLoss(genome, {
     ...options.reformer,
@@ -240,7 +229,8 @@ async function genomeModelLoss(
     onPhase: (name) => clock.lap(name),
   });
   return {
-    losses: fitted.losses,
+    losses,
+    contextual: fitted.losses,
     model: {
       source: options.reformer.model ?? null,
       trainedSteps: fitted.trainedSteps,
@@ -259,7 +249,9 @@ function methodDetails(options: ScanOptions): Record<string, string | number | b
   const r = options.reformer;
   return {
     ...units,
-    ...local,
+    contrast: 'genome-wide chain (leave-region-out) minus the Reformer reading the region in context',
+    markovOrder: options.markovOrder,
+    markovAlpha: options.markovAlpha,
     startModel: r.model ?? 'none (trained from scratch)',
     steps: r.steps,
     context: r.context,

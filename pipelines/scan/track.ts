@@ -3,9 +3,13 @@
  * `windowBins` bins centred on it (clipped at contig ends), so a 5 kb island shows as a plateau on a
  * grid fine enough (500 bp) to place its edges.
  *
- * - `contrast` (reformer and markov methods): nats per base under the genome's model minus nats per
- *   base under the window's own local model (composition.ts). High = the genome's model explains the
- *   region worse than the region explains itself: DNA with another composition than the host's.
+ * - markov: nats per base under the genome-wide chain minus nats per base under the window's own
+ *   local chain (composition.ts). High = the genome's model explains the region worse than the region
+ *   explains itself: DNA with another composition than the host's.
+ * - reformer: nats per base under the genome-wide chain minus nats per base under the Reformer reading
+ *   the region's own kilobases of context ("context gain"). The Reformer learns from the genome what
+ *   is usual and, from its context, what this stretch is like: where reading the stretch's own context
+ *   saves many bits over the genome-wide expectation, the stretch is unlike the genome.
  * - `gc`: the window's GC fraction, scored two-sided against the genome's usual GC.
  *
  * Raw scores are turned into z-scores against the genome's bulk with the median and the MAD, which
@@ -39,12 +43,14 @@ export interface WindowOptions {
 }
 
 /**
- * Slide the window over the bins of one contig. `loss` is the genome model's loss per bin, or
- * undefined for the GC method (raw = GC fraction).
+ * Slide the window over the bins of one contig. `loss` is the genome-wide model's loss per bin, or
+ * undefined for the GC method (raw = GC fraction); `contextual`, when given, is the Reformer's loss per
+ * bin and takes the place of the window's local chain.
  */
 export function windowScores(
   composition: BinComposition,
   loss: BinLoss | undefined,
+  contextual: BinLoss | undefined,
   options: WindowOptions,
 ): WindowScores {
   const bins = composition.acgt.length;
@@ -57,6 +63,8 @@ export function windowScores(
   let hi = 0;
   let globalNats = 0;
   let globalBases = 0;
+  let contextNats = 0;
+  let contextBases = 0;
   for (let i = 0; i < bins; i++) {
     const wantLo = Math.max(0, i - half);
     const wantHi = Math.min(bins, wantLo + options.windowBins);
@@ -66,12 +74,20 @@ export function windowScores(
         globalNats += loss.nats[hi]!;
         globalBases += loss.bases[hi]!;
       }
+      if (contextual) {
+        contextNats += contextual.nats[hi]!;
+        contextBases += contextual.bases[hi]!;
+      }
     }
     for (; lo < wantLo; lo++) {
       counts.add(composition, lo, -1);
       if (loss) {
         globalNats -= loss.nats[lo]!;
         globalBases -= loss.bases[lo]!;
+      }
+      if (contextual) {
+        contextNats -= contextual.nats[lo]!;
+        contextBases -= contextual.bases[lo]!;
       }
     }
     if (counts.acgt < options.minBases) continue;
@@ -80,7 +96,9 @@ export function windowScores(
     const localPerBase = scored > 0 ? localNats(counts, options.alpha) / scored : NaN;
     local[i] = localPerBase;
     if (!loss) raw[i] = gc[i]!;
-    else if (globalBases > 0 && scored > 0) raw[i] = globalNats / globalBases - localPerBase;
+    else if (contextual) {
+      if (globalBases > 0 && contextBases > 0) raw[i] = globalNats / globalBases - contextNats / contextBases;
+    } else if (globalBases > 0 && scored > 0) raw[i] = globalNats / globalBases - localPerBase;
   }
   return { raw, gc, local };
 }

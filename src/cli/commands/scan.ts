@@ -3,6 +3,7 @@
  * the anomalies are; the pipeline computes and writes the folder.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SCAN_DEFAULTS } from '../../../pipelines/scan/scan.js';
 import type { ScanProgress, ScanResult } from '../../../pipelines/scan/types.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
@@ -56,17 +57,37 @@ export function registerScan(program: Command): void {
     )
     .option('--seed <n>', 'seed for the Reformer and its training windows', integer(0), 1)
     .option('--workers <n>', 'worker threads for the Reformer (one per core)', integer(1), 2)
-    .option('--window <bases>', 'bases per scoring window', integer(1000), 5000)
-    .option('--bin <bases>', 'bases per track bin (the window must be a multiple)', integer(50), 500)
+    .option('--window <bases>', 'bases per scoring window', integer(1000), SCAN_DEFAULTS.windowSize)
+    .option(
+      '--bin <bases>',
+      'bases per track bin (the window must be a multiple)',
+      integer(50),
+      SCAN_DEFAULTS.binSize,
+    )
     .option(
       '--steps <n>',
       'Reformer training steps on the genome (0 with --model: score only)',
       integer(0),
-      200,
+      SCAN_DEFAULTS.reformer.steps,
     )
-    .option('--context <bases>', 'Reformer training window and scoring tile, in bases', integer(512), 4096)
-    .option('--markov-order <k>', "order of the genome's Markov chain (--method markov)", integer(0, 16), 5)
-    .option('--local-order <m>', "order of each window's own local model", integer(0, 5), 2)
+    .option(
+      '--context <bases>',
+      'Reformer training window and scoring tile, in bases',
+      integer(512),
+      SCAN_DEFAULTS.reformer.context,
+    )
+    .option(
+      '--markov-order <k>',
+      'order of the genome-wide Markov chain (markov and reformer methods)',
+      integer(0, 16),
+      SCAN_DEFAULTS.markovOrder,
+    )
+    .option(
+      '--local-order <m>',
+      "order of each window's own chain (--method markov)",
+      integer(0, 5),
+      SCAN_DEFAULTS.localOrder,
+    )
     .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
     .option('--force', 'replace the output folder if it exists and is not empty')
     .option('--quiet', 'no progress line')
@@ -74,12 +95,14 @@ export function registerScan(program: Command): void {
     .addHelpText(
       'after',
       `
-How it works: the genome's own model (a Reformer trained on the genome, both strands; or an order-k
-Markov chain) scores every base; each ${'--window'} of bases gets its loss under that model minus its loss
-under a model of the window itself; windows that the genome explains worse than they explain
-themselves are foreign in composition. The track is z-scored against the genome's bulk and segmented
-by a two-state HMM fitted to this genome (no truth, no other genome). Coordinates in the outputs are
-0-based half-open (BED); the printed regions are 1-based, as samtools and IGV show them.
+How it works: every bin of the genome is scored by a genome-wide order-k Markov chain counted without
+the region around it. --method reformer also trains a causal Reformer on the genome (both strands)
+and scores every base from the kilobases before it: where reading a region's own context saves many
+bits over the genome-wide expectation, the region is unlike the rest of the genome. --method markov
+contrasts the chain with a chain fitted to each window itself; --method gc uses GC alone. The track
+is z-scored against the genome's bulk and segmented by a two-state HMM fitted to this genome (no
+truth, no other genome). Outputs are 0-based half-open (BED); printed regions are 1-based, as
+samtools and IGV show them.
 
 Examples:
   locus scan samples/ecoli-island.fa -o scan-out
@@ -87,11 +110,10 @@ Examples:
   locus scan genome.fa -o out --model ecoli-causal --steps 50`,
     )
     .action(async (genome: string, options: ScanCliOptions, command: Command) => {
-      const [{ scanGenome, SCAN_DEFAULTS }, { checkOutputFolder, scanSummary, writeScanOutputs }] =
-        await Promise.all([
-          import('../../../pipelines/scan/scan.js'),
-          import('../../../pipelines/scan/outputs.js'),
-        ]);
+      const [{ scanGenome }, { checkOutputFolder, scanSummary, writeScanOutputs }] = await Promise.all([
+        import('../../../pipelines/scan/scan.js'),
+        import('../../../pipelines/scan/outputs.js'),
+      ]);
       if (options.window % options.bin !== 0) {
         throw new InvalidArgumentError(
           `--window ${options.window} must be a multiple of --bin ${options.bin}`,
