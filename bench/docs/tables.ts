@@ -4,6 +4,7 @@
  */
 import { IO_TABLES } from './tables/io.js';
 import { MODEL_TABLES } from './tables/model.js';
+import { SCAN_TABLES } from './tables/scan.js';
 import { TRAINING_TABLES } from './tables/training.js';
 
 export type TableRenderer = (root: string) => string;
@@ -11,5 +12,6 @@ export type TableRenderer = (root: string) => string;
 export const TABLES: Record<string, TableRenderer> = {
   ...IO_TABLES,
   ...MODEL_TABLES,
+  ...SCAN_TABLES,
   ...TRAINING_TABLES,
 };

@@ -1,0 +1,152 @@
+/**
+ * Generated doc tables of the `locus scan` benchmark (see ../generate.ts), from
+ * bench/results/scan-test.json, which bench/scan/run.ts writes on the planted-island test genome.
+ */
+import { count, fixed, markdownTable, provenance, result, seconds } from '../json.js';
+import type { TableRenderer } from '../tables.js';
+
+interface Group {
+  segments: number;
+  found: number;
+  recall: number;
+}
+
+/** The part of bench/scan/run.ts's output the tables read. */
+interface ScanReport {
+  date: string;
+  command: string;
+  git: { commit: string; dirty: boolean };
+  machine: { cpus: number; cpuModel: string };
+  genome: { segments: number; plantedBases: number; contigs: { length: number }[] };
+  tools: {
+    tool: string;
+    ok: boolean;
+    error?: string;
+    seconds?: number;
+    peakRssMb?: number;
+    metrics?: {
+      segments: { total: number; found: number };
+      perClass: Record<string, Group>;
+      bases: { precision: number; recall: number; f1: number };
+      plantedOnly: { precision: number };
+      auroc: { value: number | null };
+    };
+  }[];
+}
+
+const TEST = 'scan-test.json';
+const GRID = 'scan-validation-grid.json';
+
+interface GridReport {
+  date: string;
+  command: string;
+  runs: {
+    method: string;
+    args: string[];
+    ok: boolean;
+    seconds?: number;
+    found?: string;
+    f1?: number;
+    precision?: number;
+    recall?: number;
+    auroc?: number;
+  }[];
+}
+
+/** Readable tool names for the ids run.ts records. */
+const TOOL_NAMES: Record<string, string> = {
+  'locus scan --method reformer': 'locus scan --method reformer',
+  'locus scan --method markov': 'locus scan --method markov',
+  'locus scan --method gc': 'locus scan --method gc (GC z-score)',
+  alien_hunter: 'alien_hunter 1.7 (default settings)',
+};
+
+const PHAGE = 'phage_host_gc';
+
+export const SCAN_TABLES: Record<string, TableRenderer> = {
+  /** Every tool on the test genome: found segments, base scores, AUROC, the phage class, cost. */
+  'scan-results': (root) => resultsTable(root, TEST),
+  /** One sentence for the README: the default method against alien_hunter on the test genome. */
+  'scan-headline': (root) => {
+    const r = result<ScanReport>(root, TEST);
+    const tool = (id: string) => r.tools.find((t) => t.tool === id && t.ok && t.metrics);
+    const ours = tool('locus scan --method reformer');
+    const peer = tool('alien_hunter');
+    if (!ours || !peer) return `(${TEST} lacks a successful reformer or alien_hunter run)`;
+    const describe = (t: NonNullable<typeof ours>) =>
+      `${t.metrics!.segments.found}/${t.metrics!.segments.total} segments found, base F1 ` +
+      `${fixed(t.metrics!.bases.f1, 2)}, per-base AUROC ${fixed(t.metrics!.auroc.value ?? NaN, 3)}, ` +
+      `${seconds(t.seconds ?? NaN)} s`;
+    return (
+      `On a ${r.genome.segments}-island planted E. coli 536 test genome, \`locus scan\` (Reformer): ` +
+      `${describe(ours)}; alien_hunter: ${describe(peer)} (\`docs/scan.md\`; \`bench/results/${TEST}\` of ` +
+      `${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
+    );
+  },
+  /** The same on the validation genome, where the defaults were chosen. */
+  'scan-validation-results': (root) => resultsTable(root, 'scan-validation.json'),
+  /** The settings tried on the validation genome, one change from the defaults per row. */
+  'scan-validation-grid': (root) => {
+    const r = result<GridReport>(root, GRID);
+    const rows = r.runs.map((run) => [
+      `\`--method ${run.method} ${run.args.join(' ')}\``,
+      run.ok ? (run.found ?? '-') : 'failed',
+      run.f1 === undefined ? '-' : fixed(run.f1, 3),
+      run.auroc === undefined ? '-' : fixed(run.auroc, 3),
+      run.seconds === undefined ? '-' : seconds(run.seconds),
+    ]);
+    return [
+      markdownTable(['validation run', 'segments found', 'base F1', 'per-base AUROC', 'wall s'], rows),
+      '',
+      provenance(GRID, r),
+    ].join('\n');
+  },
+};
+
+/** Every tool on one planted genome: found segments, base scores, AUROC, the phage class, cost. */
+function resultsTable(root: string, file: string): string {
+  const r = result<ScanReport>(root, file);
+  const rows = r.tools.map((t) => {
+    const name = TOOL_NAMES[t.tool] ?? t.tool;
+    const m = t.metrics;
+    // The error (a command line and its output) stays in the JSON; the table says where to look.
+    if (!t.ok || !m) return [name, `failed: see \`tools\` in ${file}`, ...Array<string>(8).fill('')];
+    const phage = m.perClass[PHAGE];
+    return [
+      name,
+      `${m.segments.found}/${m.segments.total}`,
+      `${fixed(m.bases.precision, 3)} / ${fixed(m.plantedOnly.precision, 3)}`,
+      fixed(m.bases.recall, 3),
+      fixed(m.bases.f1, 3),
+      m.auroc.value === null ? '-' : fixed(m.auroc.value, 3),
+      phage ? `${phage.found}/${phage.segments}` : '-',
+      phage ? fixed(phage.recall, 3) : '-',
+      t.seconds === undefined ? '-' : seconds(t.seconds),
+      t.peakRssMb === undefined ? '-' : fixed(t.peakRssMb, 0),
+    ];
+  });
+  const genomeLength = r.genome.contigs.reduce((sum, c) => sum + c.length, 0);
+  return [
+    `Planted-island test genome: E. coli 536 with ${r.genome.segments} inserted segments ` +
+      `(${count(r.genome.plantedBases)} of ${count(genomeLength)} bases); ` +
+      `${r.machine.cpus} CPUs (${r.machine.cpuModel}).`,
+    '',
+    markdownTable(
+      [
+        'tool',
+        'segments found',
+        'base precision (all / planted-only)',
+        'base recall',
+        'base F1',
+        'per-base AUROC',
+        'phage, host GC: found',
+        'phage, host GC: recall',
+        'wall s',
+        'peak RSS MB',
+      ],
+      rows,
+    ),
+    '',
+    provenance(file, r),
+  ].join('\n');
+}
