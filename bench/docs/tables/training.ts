@@ -239,23 +239,26 @@ const repeats: TableRenderer = (root) => {
   ].join('\n');
 };
 
-interface Dm3Record {
+/** What bench/train/record.ts saves around any `locus ... --json` result. */
+interface RecordedRun<Result> {
   command: string;
   date: string;
   git: { commit: string };
   seconds: number;
   peakRssBytes: number;
-  result: {
-    ks: number[];
-    features: number;
-    chosen: { scaling: string; lambda: number; validation: number };
-    train: { sequences: number };
-    validation: { sequences: number };
-    test: { sequences: number };
-    testMetrics: { accuracy: number; f1: number };
-    testIntervals: { auroc: Interval; mcc: Interval; replicates: number };
-  };
+  result: Result;
 }
+
+type Dm3Record = RecordedRun<{
+  ks: number[];
+  features: number;
+  chosen: { scaling: string; lambda: number; validation: number };
+  train: { sequences: number };
+  validation: { sequences: number };
+  test: { sequences: number };
+  testMetrics: { accuracy: number; f1: number };
+  testIntervals: { auroc: Interval; mcc: Interval; replicates: number };
+}>;
 
 const dm3Baseline: TableRenderer = (root) => {
   const d = result<Dm3Record>(root, 'dm3-kmer-logreg.json');
@@ -277,6 +280,71 @@ const dm3Baseline: TableRenderer = (root) => {
       `${seconds(d.seconds)} s, ${mb(d.peakRssBytes)} peak. Intervals: ${count(r.testIntervals.replicates)} bootstrap draws over the test sequences.`,
     '',
     provenance('dm3-kmer-logreg.json', d),
+  ].join('\n');
+};
+
+type ClassifierRecord = RecordedRun<{
+  n: number;
+  accuracy: number;
+  f1: number;
+  intervals: { auroc: Interval; mcc: Interval; replicates: number };
+}>;
+
+type FinetuneRecord = RecordedRun<{ stepsDone: number; best?: { step: number; metric: number } }>;
+
+const dm3Reformer: TableRenderer = (root) => {
+  const reformer = result<ClassifierRecord>(root, 'dm3-reformer.json');
+  const tune = result<FinetuneRecord>(root, 'dm3-finetune.json');
+  const pre = result<Training>(root, 'dm3-mlm-training.json');
+  const kmer = result<Dm3Record>(root, 'dm3-kmer-logreg.json');
+  const r = reformer.result;
+  const k = kmer.result;
+  return [
+    markdownTable(
+      [
+        'test metric (95% bootstrap interval)',
+        'Reformer, pretrained and fine-tuned',
+        'k-mer logistic regression',
+      ],
+      [
+        ['AUROC', withInterval(r.intervals.auroc, 4), withInterval(k.testIntervals.auroc, 4)],
+        ['MCC', withInterval(r.intervals.mcc, 4), withInterval(k.testIntervals.mcc, 4)],
+        ['accuracy', fixed(r.accuracy, 4), fixed(k.testMetrics.accuracy, 4)],
+        ['F1', fixed(r.f1, 4), fixed(k.testMetrics.f1, 4)],
+      ],
+    ),
+    '',
+    `Pretraining: \`${pre.command}\` (${pre.steps} steps, ${count(pre.trainingTokens)} tokens, ${fixed(pre.seconds / 60, 0)} minutes). ` +
+      `Fine-tuning: \`${tune.command}\` (${tune.result.stepsDone} steps, ${fixed(tune.seconds / 60, 0)} minutes; best validation AUROC ` +
+      `${fixed(tune.result.best?.metric ?? NaN, 4)} at step ${tune.result.best?.step ?? '-'}). Test: \`${reformer.command}\` (${count(r.n)} sequences).`,
+    '',
+    provenance('dm3-mlm-training.json', pre),
+    provenance('dm3-finetune.json', tune),
+    provenance('dm3-reformer.json', reformer),
+  ].join('\n');
+};
+
+/** The dm3 model's card: its training and what fine-tuning it gave. */
+const dm3Card: TableRenderer = (root) => {
+  const pre = result<Training>(root, 'dm3-mlm-training.json');
+  const reformer = result<ClassifierRecord>(root, 'dm3-reformer.json');
+  const kmer = result<Dm3Record>(root, 'dm3-kmer-logreg.json');
+  return [
+    markdownTable(
+      ['', 'value'],
+      [
+        [
+          'pretraining',
+          `${pre.steps} steps, ${count(pre.trainingTokens)} tokens, ${fixed(pre.seconds / 60, 0)} minutes with 2 workers`,
+        ],
+        ['masked-LM validation loss, bits per base (best step)', fixed(pre.bestValidationBitsPerBase, 4)],
+        ['dm3 promoter task, test AUROC after fine-tuning', withInterval(reformer.result.intervals.auroc, 4)],
+        ['the same, k-mer logistic regression', withInterval(kmer.result.testIntervals.auroc, 4)],
+      ],
+    ),
+    '',
+    provenance('dm3-mlm-training.json', pre),
+    provenance('dm3-reformer.json', reformer),
   ].join('\n');
 };
 
@@ -313,4 +381,6 @@ export const TRAINING_TABLES: Record<string, TableRenderer> = {
   'ecoli-attention-repeats': repeats,
   'dm3-kmer-logreg': dm3Baseline,
   'ecoli-causal-card': ecoliCard,
+  'dm3-reformer': dm3Reformer,
+  'dm3-mlm-card': dm3Card,
 };
