@@ -14,6 +14,7 @@ describe('scan-results table', () => {
   it('renders each tool, the phage class and a failed tool, with provenance', () => {
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     const report = {
+      split: 'test',
       date: '2026-12-06T00:00:00.000Z',
       command: 'node dist/bench/scan/run.js --split test',
       git: { commit: '0123456789abcdef', dirty: false },

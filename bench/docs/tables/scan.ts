@@ -13,6 +13,7 @@ interface Group {
 
 /** The part of bench/scan/run.ts's output the tables read. */
 interface ScanReport {
+  split: string;
   date: string;
   command: string;
   git: { commit: string; dirty: boolean };
@@ -127,7 +128,7 @@ function resultsTable(root: string, file: string): string {
   });
   const genomeLength = r.genome.contigs.reduce((sum, c) => sum + c.length, 0);
   return [
-    `Planted-island test genome: E. coli 536 with ${r.genome.segments} inserted segments ` +
+    `Planted-island ${r.split} genome: E. coli 536 with ${r.genome.segments} inserted segments ` +
       `(${count(r.genome.plantedBases)} of ${count(genomeLength)} bases); ` +
       `${r.machine.cpus} CPUs (${r.machine.cpuModel}).`,
     '',
