@@ -3,7 +3,7 @@
  * whole pipeline on a synthetic genome with one planted foreign segment, determinism under --seed,
  * outputs other tools accept, and the bad inputs people give it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -278,6 +278,58 @@ describe.skipIf(!hasBuild)('locus scan (CLI)', () => {
       }
     }
   });
+
+  it('Ctrl-C stops the scan with exit 130 and leaves no folder behind', async () => {
+    const out = join(dir, 'interrupted');
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'scan',
+        genome,
+        '-o',
+        out,
+        '--window',
+        '2000',
+        '--bin',
+        '250',
+        '--steps',
+        '500',
+        '--context',
+        '512',
+        '--workers',
+        '1',
+        '--backend',
+        'wasm',
+        '--quiet',
+      ],
+      { cwd: dir },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted; no output written/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('interrupted'))).toEqual([]);
+  }, 60_000);
+
+  it('rejects a checkpoint that is not a causal single-base model', () => {
+    const r = locus(
+      'scan',
+      genome,
+      '-o',
+      join(dir, 'bad-model'),
+      '--model',
+      join(SAMPLES, 'model'),
+      '--quiet',
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/not a causal single-base language model.*--objective causal -k 1/);
+    expect(existsSync(join(dir, 'bad-model'))).toBe(false);
+  }, 60_000);
 
   it.each([
     [
