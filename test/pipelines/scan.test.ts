@@ -222,6 +222,25 @@ describe('scanGenome on a planted genome', () => {
     expect(scoreBedGraph(c)).not.toBe(scoreBedGraph(a));
   }, 120_000);
 
+  it('scans a draft assembly of 150 short contigs, each track on its own contig', async () => {
+    const random = new Random(11);
+    const contigs: [string, string][] = [];
+    for (let i = 0, at = 0; i < 150; i++) {
+      const length = 300 + random.nextInt(1500);
+      contigs.push([`ctg${i}`, sequence.slice(at % 60_000, (at % 60_000) + length)]);
+      at += length;
+    }
+    const draft = writeFasta(dir, 'draft.fa', contigs);
+    const result = await scanGenome(options(draft, { method: 'markov' }));
+    expect(result.tracks.map((t) => t.contig)).toEqual(contigs.map(([name]) => name));
+    for (const s of result.segments) {
+      const track = result.tracks.find((t) => t.contig === s.contig)!;
+      expect(s.end).toBeLessThanOrEqual(track.length);
+    }
+    const bedGraph = scoreBedGraph(result);
+    expect(bedGraph.split('\n').filter(Boolean).length).toBeGreaterThan(100);
+  });
+
   it('--region scans one stretch in contig coordinates', async () => {
     const result = await scanGenome(options(genome, { method: 'gc', region: 'chrP:20,001-60,000' }));
     expect(result.tracks[0]!.start).toBe(20_000);
