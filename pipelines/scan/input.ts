@@ -9,6 +9,7 @@ import { compressionOf, readHead } from '../../src/io/compression.js';
 import { checkInputFile } from '../../src/io/files.js';
 import { readFastaRecords } from '../../src/io/fasta-stream.js';
 import { formatRegion, parseRegion, resolveRegion } from '../../src/io/region.js';
+import { countAmbiguous } from '../../src/train/data/genome-windows.js';
 
 export interface ScanContig {
   name: string;
@@ -105,17 +106,8 @@ export async function readScanGenome(
   }
   checkDna(path, chosen);
   let acgtBases = 0;
-  for (const c of chosen) acgtBases += countAcgt(c.sequence);
+  for (const c of chosen) acgtBases += c.sequence.length - countAmbiguous(c.sequence);
   return { path, contigs: chosen, acgtBases, ...(region ? { region } : {}) };
-}
-
-function countAcgt(sequence: string): number {
-  let n = 0;
-  for (let i = 0; i < sequence.length; i++) {
-    const c = sequence.charCodeAt(i) | 0x20;
-    if (c === 0x61 || c === 0x63 || c === 0x67 || c === 0x74) n++;
-  }
-  return n;
 }
 
 /** More than 10% of symbols outside the DNA/IUPAC alphabet means protein (or text), not a genome. */

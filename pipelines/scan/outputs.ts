@@ -6,14 +6,15 @@
  *   summary.json      segments, threshold, settings, model, time per phase, peak memory
  *
  * Files are sorted as `bedtools sort` sorts (contig name, then start), so `bedtools sort` leaves them
- * unchanged. Everything is written into a sibling staging folder that is renamed into place at the end:
- * an interrupted or failed scan leaves no half-written folder behind.
+ * unchanged. Everything is written into a sibling staging folder that is renamed into place at the end
+ * (src/replace-folder.ts): an interrupted or failed scan leaves no half-written folder behind.
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { LocusInputError, isErrnoCode } from '../../src/errors.js';
 import { formatBed, type BedRecord } from '../../src/io/bed.js';
 import { formatBedGraph, type BedGraphRecord } from '../../src/io/bedgraph.js';
+import { replaceFolder } from '../../src/replace-folder.js';
 import { scanReportHtml } from './report.js';
 import type { ScanResult } from './types.js';
 
@@ -83,12 +84,7 @@ export function scanSummary(result: ScanResult, version: string): Record<string,
 
 /** Write the four outputs into `folder` (replacing it when it exists), atomically as a folder. */
 export async function writeScanOutputs(result: ScanResult, folder: string, version: string): Promise<void> {
-  const parent = dirname(folder);
-  await mkdir(parent, { recursive: true });
-  const staging = join(parent, `.${basename(folder)}.tmp-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging);
-  try {
+  await replaceFolder(folder, async (staging) => {
     await writeFile(join(staging, 'anomalies.bed'), anomalyBed(result));
     await writeFile(join(staging, 'scores.bedgraph'), scoreBedGraph(result));
     await writeFile(join(staging, 'report.html'), scanReportHtml(result));
@@ -96,18 +92,5 @@ export async function writeScanOutputs(result: ScanResult, folder: string, versi
       join(staging, 'summary.json'),
       JSON.stringify(scanSummary(result, version), null, 2) + '\n',
     );
-    const old = join(parent, `.${basename(folder)}.old-${process.pid}`);
-    let replaced = false;
-    try {
-      await rename(folder, old);
-      replaced = true;
-    } catch (err) {
-      if (!isErrnoCode(err, 'ENOENT')) throw err;
-    }
-    await rename(staging, folder);
-    if (replaced) await rm(old, { recursive: true, force: true });
-  } catch (err) {
-    await rm(staging, { recursive: true, force: true });
-    throw err;
-  }
+  });
 }

@@ -22,6 +22,7 @@ import { KmerTokenizer } from '../../src/tokenize/tokenizer.js';
 import { reverseComplement } from '../../src/tokenize/reverse-complement.js';
 import { causalLmBatch } from '../../src/train/data/batch.js';
 import type { Example, ExampleSourceLike } from '../../src/train/data/examples.js';
+import { countAmbiguous } from '../../src/train/data/genome-windows.js';
 import { deriveSeed } from '../../src/train/data/rng.js';
 import { workerGradients } from '../../src/train/parallel.js';
 import { train } from '../../src/train/trainer.js';
@@ -183,7 +184,7 @@ function genomeWindows(
       const length = Math.min(context, sequence.length);
       const start = Math.floor(random() * (sequence.length - length + 1));
       let window = sequence.slice(start, start + length);
-      if (ambiguousFraction(window) > MAX_AMBIGUOUS) continue;
+      if (countAmbiguous(window) > MAX_AMBIGUOUS * window.length) continue;
       if (random() < 0.5) window = reverseComplement(window);
       return window;
     }
@@ -209,15 +210,6 @@ function genomeWindows(
       draw = state as number;
     },
   };
-}
-
-function ambiguousFraction(window: string): number {
-  let other = 0;
-  for (let i = 0; i < window.length; i++) {
-    const c = window.charCodeAt(i) | 0x20;
-    if (c !== 0x61 && c !== 0x63 && c !== 0x67 && c !== 0x74) other++;
-  }
-  return other / Math.max(window.length, 1);
 }
 
 interface Tile {

@@ -72,14 +72,21 @@ interface Posterior {
   logLikelihood: number;
 }
 
+/** Log transition probabilities (lAB: from state A to B) and the stationary start of each state. */
+function logTransitions(p: HmmParameters) {
+  return {
+    l00: Math.log1p(-p.enter),
+    l01: Math.log(p.enter),
+    l10: Math.log(p.leave),
+    l11: Math.log1p(-p.leave),
+    start0: Math.log(p.leave / (p.enter + p.leave)),
+    start1: Math.log(p.enter / (p.enter + p.leave)),
+  };
+}
+
 /** Forward-backward in log space on each contig's track (contigs are independent chains). */
 function posterior(tracks: readonly Float64Array[], p: HmmParameters): Posterior[] {
-  const l00 = Math.log1p(-p.enter);
-  const l01 = Math.log(p.enter);
-  const l10 = Math.log(p.leave);
-  const l11 = Math.log1p(-p.leave);
-  const start1 = Math.log(p.enter / (p.enter + p.leave)); // stationary distribution
-  const start0 = Math.log(p.leave / (p.enter + p.leave));
+  const { l00, l01, l10, l11, start0, start1 } = logTransitions(p);
   return tracks.map((track) => {
     const n = track.length;
     const [e0, e1] = emissions(track, p);
@@ -102,15 +109,16 @@ function posterior(tracks: readonly Float64Array[], p: HmmParameters): Posterior
     for (let i = n - 1; i >= 0; i--) {
       const g1 = Math.exp(f1[i]! + b1 - logLikelihood);
       anomalous[i] = g1;
-      if (i > 0) {
-        // Expected transitions between bins i-1 and i.
-        enters += Math.exp(f0[i - 1]! + l01 + e1[i]! + b1 - logLikelihood);
-        leaves += Math.exp(f1[i - 1]! + l10 + e0[i]! + b0 - logLikelihood);
-        from0 += Math.exp(f0[i - 1]! + logAdd(l00 + e0[i]! + b0, l01 + e1[i]! + b1) - logLikelihood);
-        from1 += Math.exp(f1[i - 1]! + logAdd(l10 + e0[i]! + b0, l11 + e1[i]! + b1) - logLikelihood);
-      }
+      // Backward values of bin i-1, from those of bin i.
       const nb0 = logAdd(l00 + e0[i]! + b0, l01 + e1[i]! + b1);
       const nb1 = logAdd(l10 + e0[i]! + b0, l11 + e1[i]! + b1);
+      if (i > 0) {
+        // Expected transitions between bins i-1 and i, and time in each state at bin i-1.
+        enters += Math.exp(f0[i - 1]! + l01 + e1[i]! + b1 - logLikelihood);
+        leaves += Math.exp(f1[i - 1]! + l10 + e0[i]! + b0 - logLikelihood);
+        from0 += Math.exp(f0[i - 1]! + nb0 - logLikelihood);
+        from1 += Math.exp(f1[i - 1]! + nb1 - logLikelihood);
+      }
       b0 = nb0;
       b1 = nb1;
     }
@@ -175,10 +183,9 @@ function clampProbability(x: number): number {
 
 /** Smallest z >= 0 at which state 1's emission times its stationary weight beats state 0's. */
 export function emissionThreshold(p: HmmParameters): number {
-  const w1 = Math.log(p.enter / (p.enter + p.leave));
-  const w0 = Math.log(p.leave / (p.enter + p.leave));
+  const { start0, start1 } = logTransitions(p);
   for (let z = 0; z <= 100; z += 0.01) {
-    if (logNormal(z, p.mean, p.sd) + w1 > logNormal(z, 0, 1) + w0) return Math.round(z * 100) / 100;
+    if (logNormal(z, p.mean, p.sd) + start1 > logNormal(z, 0, 1) + start0) return Math.round(z * 100) / 100;
   }
   return Infinity;
 }
@@ -188,15 +195,12 @@ export function viterbiRuns(track: Float64Array, p: HmmParameters): [number, num
   const n = track.length;
   if (n === 0) return [];
   const [e0, e1] = emissions(track, p);
-  const l00 = Math.log1p(-p.enter);
-  const l01 = Math.log(p.enter);
-  const l10 = Math.log(p.leave);
-  const l11 = Math.log1p(-p.leave);
+  const { l00, l01, l10, l11, start0, start1 } = logTransitions(p);
   // from1[i] = 1 when the best path into state s at bin i comes from state 1 (one bit per state).
   const back0 = new Uint8Array(n);
   const back1 = new Uint8Array(n);
-  let v0 = Math.log(p.leave / (p.enter + p.leave)) + e0[0]!;
-  let v1 = Math.log(p.enter / (p.enter + p.leave)) + e1[0]!;
+  let v0 = start0 + e0[0]!;
+  let v1 = start1 + e1[0]!;
   for (let i = 1; i < n; i++) {
     const stay0 = v0 + l00;
     const come0 = v1 + l10;

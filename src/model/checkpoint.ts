@@ -11,10 +11,11 @@
  *
  * Tensors are created on the active backend: select one (`selectBackend`) before loading.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LocusInputError, isErrnoCode } from '../errors.js';
+import { replaceFolder } from '../replace-folder.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from './safetensors.js';
 
 export const CONFIG_FILE = 'config.json';
@@ -61,20 +62,6 @@ async function writeFileDurably(path: string, data: Uint8Array): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/** fsync a folder so renames inside it survive a crash (not supported everywhere: best effort). */
-async function syncDir(path: string): Promise<void> {
-  try {
-    const handle = await open(path, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Windows cannot open folders; some file systems refuse fsync on them.
   }
 }
 
@@ -155,37 +142,15 @@ export async function saveCheckpoint(
   }
 
   const write = options.writeFile ?? writeFileDurably;
-  const parent = dirname(dir);
-  const temporary = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
-  await mkdir(parent, { recursive: true });
-  await rm(temporary, { recursive: true, force: true }); // left by an earlier crash with the same pid
-  try {
-    await mkdir(temporary);
-    await write(join(temporary, CONFIG_FILE), new TextEncoder().encode(configText + '\n'));
-    await write(join(temporary, WEIGHTS_FILE), weights);
-    for (const [file, bytes] of extras) await write(join(temporary, file), bytes);
-    await syncDir(temporary);
-  } catch (err) {
-    await rm(temporary, { recursive: true, force: true });
-    throw err;
-  }
-
-  let movedOld = false;
-  try {
-    if (existing) {
-      await rm(old, { recursive: true, force: true });
-      await rename(dir, old);
-      movedOld = true;
-    }
-    await rename(temporary, dir);
-  } catch (err) {
-    if (movedOld) await rename(old, dir).catch(() => undefined);
-    await rm(temporary, { recursive: true, force: true });
-    throw err;
-  }
-  await syncDir(parent);
-  if (movedOld) await rm(old, { recursive: true, force: true });
+  await replaceFolder(
+    dir,
+    async (temporary) => {
+      await write(join(temporary, CONFIG_FILE), new TextEncoder().encode(configText + '\n'));
+      await write(join(temporary, WEIGHTS_FILE), weights);
+      for (const [file, bytes] of extras) await write(join(temporary, file), bytes);
+    },
+    { durable: true },
+  );
 }
 
 /** Tensors of an extra safetensors file saved with `extraTensorFiles`; the caller disposes them. */

@@ -13,6 +13,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { LocusInputError } from '../../errors.js';
+import { countAmbiguous } from '../../train/data/genome-windows.js';
 import type { MarkovSmoothing } from '../../train/baselines/markov.js';
 import type { TestPiece } from '../../train/baselines/lm-baselines.js';
 import type { ClassificationReport } from '../../train/metrics.js';
@@ -73,14 +74,7 @@ function fraction(text: string): number {
 
 /** Number of A/C/G/T bases (either case). */
 function acgtBases(sequences: readonly string[]): number {
-  let n = 0;
-  for (const s of sequences) {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i) | 0x20; // lowercase
-      if (c === 0x61 || c === 0x63 || c === 0x67 || c === 0x74) n++;
-    }
-  }
-  return n;
+  return sequences.reduce((n, s) => n + s.length - countAmbiguous(s), 0);
 }
 
 interface SplitSummary {
