@@ -36,6 +36,17 @@ interface ScanReport {
 }
 
 const TEST = 'scan-test.json';
+
+/** bench/train/record.js around `locus scan samples/ecoli-island.fa ... --json`. */
+interface SampleRecord {
+  command: string;
+  date: string;
+  git: { commit: string };
+  machine: { cpus: number };
+  seconds: number;
+  peakRssBytes: number;
+  result: { segments: { contig: string; start: number; end: number; reason: string }[] };
+}
 const GRID = 'scan-validation-grid.json';
 
 interface GridReport {
@@ -67,6 +78,19 @@ const PHAGE = 'phage_host_gc';
 export const SCAN_TABLES: Record<string, TableRenderer> = {
   /** Every tool on the test genome: found segments, base scores, AUROC, the phage class, cost. */
   'scan-results': (root) => resultsTable(root, TEST),
+  /** The README's main command on the shipped sample: time, memory and what it calls. */
+  'scan-sample': (root) => {
+    const r = result<SampleRecord>(root, 'scan-sample.json');
+    const calls = r.result.segments
+      .map((s) => `${s.contig}:${count(s.start + 1)}-${count(s.end)} (${s.reason})`)
+      .join(', ');
+    return [
+      `\`${r.command}\` took ${seconds(r.seconds)} s wall on ${r.machine.cpus} CPUs, ` +
+        `${fixed(r.peakRssBytes / 2 ** 20, 0)} MB peak RSS, and called ${calls}.`,
+      '',
+      provenance('scan-sample.json', r),
+    ].join('\n');
+  },
   /** One sentence for the README: the default method against alien_hunter on the test genome. */
   'scan-headline': (root) => {
     const r = result<ScanReport>(root, TEST);
