@@ -385,7 +385,8 @@ class VcfWriterHeader {
     const info: string[] = [];
     const given = r.info ?? {};
     for (const key of Object.keys(given)) {
-      if (!this.info.has(key)) bad(`INFO ${key} is not declared; add it to header.info`);
+      if (given[key] !== undefined && !this.info.has(key))
+        bad(`INFO ${key} is not declared; add it to header.info`);
     }
     for (const [key, definition] of this.info) {
       const value = given[key];
