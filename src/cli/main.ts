@@ -18,6 +18,7 @@ import { registerPretrain } from './commands/pretrain.js';
 import { registerScan } from './commands/scan.js';
 import { registerTokenize } from './commands/tokenize.js';
 import { registerUseModel } from './commands/use-model.js';
+import { registerVariants } from './commands/variants.js';
 import { reportError } from './errors.js';
 
 const require = createRequire(import.meta.url);
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerTokenize(program);
   registerUseModel(program);
+  registerVariants(program);
   return program;
 }
 

@@ -1,0 +1,163 @@
+/**
+ * `locus variants`: germline and low-fraction SNV/indel calling from BAM (pipelines/variants). Parses
+ * options, shows progress, prints a one-paragraph summary; the pipeline calls and writes the VCF.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { VARIANT_DEFAULTS } from '../../../pipelines/variants/variants.js';
+import type { VariantProgress } from '../../../pipelines/variants/types.js';
+import type { VariantsResult } from '../../../pipelines/variants/variants.js';
+import { integer } from '../options.js';
+import { withOutput } from '../output.js';
+import { formatDuration, progressLine } from '../progress.js';
+
+interface VariantsCliOptions {
+  ref: string;
+  output: string;
+  ploidy: '1' | '2';
+  minAf?: number;
+  region?: string;
+  regionsFile?: string;
+  workers: number;
+  minMq: number;
+  minBq: number;
+  minQual: number;
+  chunkSize: number;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/** A fraction strictly between 0 and 1. */
+function fraction(text: string): number {
+  const value = Number(text);
+  if (!/^[0-9.eE+-]+$/.test(text) || !(value > 0 && value < 1))
+    throw new InvalidArgumentError(
+      `expected a fraction between 0 and 1 (exclusive), such as 0.05; got "${text}"`,
+    );
+  return value;
+}
+
+export function registerVariants(program: Command): void {
+  program
+    .command('variants')
+    .description('call germline and low-fraction SNVs and indels from aligned reads (VCF 4.2)')
+    .argument('<bam...>', 'coordinate-sorted, indexed BAMs: one sample each (read-group SM), called jointly')
+    .requiredOption('--ref <fasta>', 'reference FASTA the reads were aligned to (plain or bgzip)')
+    .requiredOption('-o, --output <vcf>', 'output VCF: .vcf.gz is bgzipped and tabix-indexed; - for stdout')
+    .addOption(
+      new Option('--ploidy <n>', 'genotype ploidy of the germline mode').choices(['1', '2']).default('2'),
+    )
+    .option(
+      '--min-af <f>',
+      'low-fraction mode: report every allele credibly present at a fraction of at least f, with AF and its 95% interval',
+      fraction,
+    )
+    .option('--region <region>', 'call only this region (samtools syntax, e.g. chr1:10,000-20,000)')
+    .option('--regions-file <bed>', 'call only the regions of this BED file')
+    .option(
+      '--workers <n>',
+      'worker threads (the output is the same for any number)',
+      integer(1),
+      VARIANT_DEFAULTS.workers,
+    )
+    .option(
+      '--min-mq <q>',
+      'skip reads with mapping quality below this',
+      integer(0, 255),
+      VARIANT_DEFAULTS.minMapQ,
+    )
+    .option('--min-bq <q>', 'skip bases with quality below this', integer(0, 93), VARIANT_DEFAULTS.minBaseQ)
+    .option(
+      '--min-qual <q>',
+      'germline mode: write sites with QUAL at least this',
+      integer(0),
+      VARIANT_DEFAULTS.minQual,
+    )
+    .option(
+      '--chunk-size <bases>',
+      'bases per task given to a worker',
+      integer(10_000),
+      VARIANT_DEFAULTS.chunkSize,
+    )
+    .option('--quiet', 'no progress line')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `
+How it works: every read is compared with the reference; alleles seen in at least 2 reads of a
+sample become candidates (indels left-aligned as bcftools norm writes them). Each read that spans a
+candidate says reference, alternate or other, with its error probability from base and mapping
+quality (for indels, a rate that grows with the repeat the indel sits in). The germline mode
+genotypes each sample for the ploidy (QUAL = phred probability that no sample carries the allele).
+The low-fraction mode (--min-af) estimates each allele's fraction with a 95% interval and tests the
+alt reads against sequencing error (QUAL = phred p-value; reported at 65 and above, about one false
+allele per megabase, and when the fraction is at least --min-af). FILTER names strand bias,
+read-position bias, clustered mismatches and low-complexity context; passing records say PASS.
+
+Examples:
+  locus variants sample.bam --ref ref.fa -o calls.vcf.gz --ploidy 1
+  locus variants a.bam b.bam --ref ref.fa -o joint.vcf.gz --region chr1:1-1,000,000
+  locus variants pooled.bam --ref ref.fa -o low.vcf.gz --min-af 0.05`,
+    )
+    .action(async (bams: string[], options: VariantsCliOptions) => {
+      const { callVariants } = await import('../../../pipelines/variants/variants.js');
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\nlocus: interrupted; no output written\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      const line = progressLine({ quiet: options.quiet || options.json || options.output === '-' });
+      let result: VariantsResult;
+      try {
+        result = await callVariants({
+          ...VARIANT_DEFAULTS,
+          bams,
+          reference: options.ref,
+          output: options.output === '-' ? process.stdout : options.output,
+          ploidy: options.ploidy === '1' ? 1 : 2,
+          minAf: options.minAf,
+          region: options.region,
+          regionsFile: options.regionsFile,
+          workers: options.workers,
+          minMapQ: options.minMq,
+          minBaseQ: options.minBq,
+          minQual: options.minQual,
+          chunkSize: options.chunkSize,
+          command: ['locus', ...process.argv.slice(2)].join(' '),
+          signal: controller.signal,
+          onProgress: progressReporter(line),
+        });
+      } catch (err) {
+        if (controller.signal.aborted) process.exit(130);
+        throw err;
+      } finally {
+        line.done();
+        process.off('SIGINT', onSigint);
+      }
+      if (options.output === '-') return;
+      await withOutput(undefined, async (out) => {
+        if (options.json) await out.write(JSON.stringify(result, null, 2) + '\n');
+        else if (!options.quiet) await out.write(textSummary(result, options.output));
+      });
+    });
+}
+
+function progressReporter(line: ReturnType<typeof progressLine>) {
+  const started = performance.now();
+  return (p: VariantProgress) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? p.done / seconds : 0;
+    const eta = rate > 0 ? (p.total - p.done) / rate : NaN;
+    line.update(
+      `variants: ${p.phase} ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} ${p.unit}, ${Math.round(rate).toLocaleString('en-US')} ${p.unit}/s, ETA ${formatDuration(eta)}`,
+    );
+  };
+}
+
+function textSummary(result: VariantsResult, output: string): string {
+  return (
+    `${result.calls.toLocaleString('en-US')} alleles called (${result.snvs.toLocaleString('en-US')} SNVs, ${result.indels.toLocaleString('en-US')} indels; ${result.passing.toLocaleString('en-US')} PASS) ` +
+    `in ${result.samples.length} sample${result.samples.length === 1 ? '' : 's'} (${result.samples.join(', ')}); ` +
+    `${formatDuration(result.seconds)}, peak ${Math.round(result.peakRssMb)} MB -> ${output}${result.index ? ` (+ ${result.index})` : ''}\n`
+  );
+}
