@@ -13,14 +13,13 @@ import { artifactStats, failedFilters, isLowComplexity } from './filters.js';
 import {
   fractionEstimate,
   fractionInterval,
-  fractionLogLikelihood,
   genotypePosterior,
-  logErrorTail,
+  presenceLogOdds,
   MAX_GQ,
   MAX_QUAL,
-  phred,
   phredOfLog,
   readLikelihoods,
+  softplus,
   type ReadLikelihoods,
 } from './likelihood.js';
 import { loadReads, referenceStretch, type AlignedRead } from './reads.js';
@@ -154,9 +153,11 @@ function germlineCall(
 }
 
 /**
- * Low-fraction mode: per sample, the maximum-likelihood fraction, its interval, and how unlikely the
- * alt reads are as errors. Reported when some sample's allele is credibly present (p-value below the
- * threshold, Bonferroni over samples) at an estimated fraction of at least `minAf`.
+ * Low-fraction mode: per sample, the posterior odds that the allele is present at some fraction of
+ * at least `minAf` against absent (likelihood.ts), the maximum-likelihood fraction and its interval.
+ * A sample carries the allele when its own QUAL (phred of P(absent)) reaches `minQual` and its
+ * estimated fraction reaches `minAf`; QUAL of the record is the phred probability that no sample
+ * carries it, as in the germline mode.
  */
 function lowFractionCall(
   reads: ReadLikelihoods[],
@@ -165,18 +166,18 @@ function lowFractionCall(
   settings: CallSettings,
   minAf: number,
 ): CallCore | undefined {
-  let best = 0;
+  let logNoneCarries = 0;
+  let anyCarrier = false;
   const samples: SampleCall[] = reads.map((r, s) => {
     const af = fractionEstimate(r);
-    const significance = phredOfLog(
-      logErrorTail(r.altReads, r.expectedErrors) + Math.log(reads.length),
-      MAX_QUAL,
-    );
-    const present = af >= minAf && significance >= settings.minQualLowAf;
-    if (present) best = Math.max(best, significance);
-    // Absent: how strongly the reads reject the allele at fraction minAf.
-    const rejection = fractionLogLikelihood(r, 0) - fractionLogLikelihood(r, minAf);
-    const gq = present ? Math.min(MAX_GQ, significance) : phred(Math.exp(-Math.max(0, rejection)), MAX_GQ);
+    const logOdds = presenceLogOdds(r, minAf, settings.variantPrior);
+    const logAbsent = -softplus(logOdds);
+    logNoneCarries += logAbsent;
+    const quality = phredOfLog(logAbsent, MAX_QUAL);
+    const present = af >= minAf && quality >= settings.minQual;
+    if (present) anyCarrier = true;
+    // GQ: confidence in the genotype written, present or absent.
+    const gq = present ? quality : phredOfLog(-softplus(-logOdds), MAX_GQ);
     return {
       gt:
         r.givenRef.length === 0
@@ -185,13 +186,14 @@ function lowFractionCall(
             ? presentGenotype(af, minAf, settings.ploidy)
             : genotypeText(0, settings.ploidy),
       ...sampleDepths(r, evidence[s]!),
-      gq: Math.round(gq),
+      gq: Math.round(Math.min(MAX_GQ, gq)),
       af,
       afInterval: fractionInterval(r, af),
     };
   });
-  if (best === 0) return undefined;
-  return { qual: best, depth, samples };
+  const qual = phredOfLog(logNoneCarries, MAX_QUAL);
+  if (!anyCarrier || qual < settings.minQual) return undefined;
+  return { qual, depth, samples };
 }
 
 /** A mixture's genotype: both alleles when the reference is also credibly present, else the alt alone. */

@@ -17,6 +17,9 @@ import type { Candidate, ReadEvidence } from './types.js';
 
 /** Bases each side of a site in which a read's other mismatches are counted. */
 export const MISMATCH_WINDOW = 50;
+
+/** Error of a read that deletes an SNV's base (no base quality to use): Q30. */
+const DELETED_BASE_ERROR = 1e-3;
 /** Aligned bases a read needs beyond an indel's repeat on each side to count as spanning it. */
 const INDEL_ANCHOR = 5;
 /** Quality ceiling: above this, base qualities are not trusted to mean what they say. */
@@ -130,10 +133,17 @@ function readEvidence(
   let error: number;
   if (candidate.kind === 'snv') {
     const at = baseAt(read, candidate.pos);
-    if (!at || at.quality < minBaseQ || at.base === BASE_N) return undefined;
-    const letter = BASE_LETTERS[at.base];
-    allele = letter === candidate.alt ? 1 : letter === candidate.ref ? 0 : 2;
-    error = phredToProbability(at.quality);
+    if (!at) {
+      // Inside the read but not aligned there: the read deletes the base, another allele.
+      if (candidate.pos <= read.start || candidate.pos >= read.end - 1) return undefined;
+      allele = 2;
+      error = DELETED_BASE_ERROR;
+    } else {
+      if (at.quality < minBaseQ || at.base === BASE_N) return undefined;
+      const letter = BASE_LETTERS[at.base];
+      allele = letter === candidate.alt ? 1 : letter === candidate.ref ? 0 : 2;
+      error = phredToProbability(at.quality);
+    }
   } else {
     const shows = read.events.some(
       (e) => e.kind === candidate.kind && e.pos === candidate.pos && e.bases === indelBases(candidate),

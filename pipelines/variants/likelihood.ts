@@ -1,7 +1,7 @@
 /**
  * From per-read evidence to calls: genotype likelihoods for a given ploidy (the germline mode), and
- * the allele fraction with its interval and a p-value against "every alt read is an error" (the
- * low-fraction mode). Reads with a third allele count in depth but not here.
+ * the allele fraction with its interval and the posterior odds that the allele is present at all (the
+ * low-fraction mode).
  */
 import type { Candidate, ReadEvidence } from './types.js';
 
@@ -10,32 +10,36 @@ const LN10 = Math.log(10);
 export const MAX_GQ = 99;
 export const MAX_QUAL = 999;
 
-/** P(read | true allele is the reference) and P(read | true allele is the alternate), per read. */
+/**
+ * Per read, P(read | the molecule does not carry the allele) and P(read | it carries it). "Does not
+ * carry" covers the reference and any other allele, so a read showing a third base or a deletion over
+ * an SNV counts against the allele as a reference read does: an SNV seen in 2 reads where 30 show a
+ * deletion is 2 of 32, not 2 of 2.
+ */
 export interface ReadLikelihoods {
   givenRef: Float64Array;
   givenAlt: Float64Array;
-  /** Sum over reads of the chance of showing this alternate by error: the null mean of the alt count. */
-  expectedErrors: number;
   altReads: number;
+  /** Reads showing the reference allele itself (AD's first value). */
   refReads: number;
 }
 
 export function readLikelihoods(candidate: Candidate, evidence: readonly ReadEvidence[]): ReadLikelihoods {
-  const used = evidence.filter((e) => e.allele !== 2);
-  const givenRef = new Float64Array(used.length);
-  const givenAlt = new Float64Array(used.length);
-  let expectedErrors = 0;
+  const givenRef = new Float64Array(evidence.length);
+  const givenAlt = new Float64Array(evidence.length);
   let altReads = 0;
-  used.forEach((e, i) => {
+  let refReads = 0;
+  evidence.forEach((e, i) => {
     // A base error shows one of three other bases; an indel error shows this indel or hides it.
     const mistaken = candidate.kind === 'snv' ? e.error / 3 : e.error;
     const right = 1 - e.error;
-    givenRef[i] = e.allele === 0 ? right : mistaken;
-    givenAlt[i] = e.allele === 1 ? right : mistaken;
-    expectedErrors += mistaken;
-    if (e.allele === 1) altReads++;
+    const carries = e.allele === 1;
+    givenRef[i] = carries ? mistaken : right;
+    givenAlt[i] = carries ? right : mistaken;
+    if (carries) altReads++;
+    else if (e.allele === 0) refReads++;
   });
-  return { givenRef, givenAlt, expectedErrors, altReads, refReads: used.length - altReads };
+  return { givenRef, givenAlt, altReads, refReads };
 }
 
 /** Log-likelihood (natural log) of the reads when a fraction `f` of the molecules carry the allele. */
@@ -127,31 +131,33 @@ export function fractionInterval(reads: ReadLikelihoods, estimate: number): [num
   return [edge(0), edge(1)];
 }
 
+/** Points of the fraction grid that the presence posterior integrates over. */
+const FRACTION_GRID = 48;
+
 /**
- * P(at least `altReads` alt reads when every one is an error): the alt count is then a sum of rare
- * independent errors, Poisson with mean `expectedErrors`. Returned as natural log, accurate in the
- * far tail where 1 - CDF would round to 0.
+ * log P(allele present | reads) - log P(absent | reads) for one sample, the low-fraction mode's
+ * decision. Absent: fraction 0, every alt read an error. Present: prior probability `variantPrior`
+ * (the germline mode's), with the fraction log-uniform on [minAf, 1], so that each decade of
+ * fraction is as likely a priori as the next: a mixture, a subclone or heteroplasmy has no typical
+ * fraction. The integral is a midpoint sum over an even grid in log f.
  */
-export function logErrorTail(altReads: number, expectedErrors: number): number {
-  if (altReads <= 0) return 0;
-  const lambda = Math.max(expectedErrors, 1e-300);
-  // log of the first term, lambda^k e^-lambda / k!, then the series 1 + lambda/(k+1) + ...
-  let logTerm = altReads * Math.log(lambda) - lambda - logFactorial(altReads);
-  let sum = 1;
-  let term = 1;
-  for (let i = altReads + 1; i < altReads + 200; i++) {
-    term *= lambda / i;
-    sum += term;
-    if (term < 1e-12 * sum) break;
+export function presenceLogOdds(reads: ReadLikelihoods, minAf: number, variantPrior: number): number {
+  if (reads.givenRef.length === 0) return Math.log(variantPrior / (1 - variantPrior));
+  const absent = fractionLogLikelihood(reads, 0);
+  const logMin = Math.log(minAf);
+  const terms: number[] = [];
+  for (let g = 0; g < FRACTION_GRID; g++) {
+    const f = Math.exp(logMin * (1 - (g + 0.5) / FRACTION_GRID));
+    terms.push(fractionLogLikelihood(reads, f) - absent);
   }
-  logTerm += Math.log(sum);
-  return Math.min(0, logTerm);
+  const top = Math.max(...terms);
+  const meanRatio = top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0) / FRACTION_GRID);
+  return meanRatio + Math.log(variantPrior / (1 - variantPrior));
 }
 
-function logFactorial(n: number): number {
-  let sum = 0;
-  for (let i = 2; i <= n; i++) sum += Math.log(i);
-  return sum;
+/** ln(1 + e^x) without overflow. */
+export function softplus(x: number): number {
+  return x > 30 ? x : Math.log1p(Math.exp(x));
 }
 
 /** Phred of a natural-log probability, capped. */

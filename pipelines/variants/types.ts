@@ -15,13 +15,8 @@ export interface CallSettings {
   minBaseQ: number;
   /** An allele becomes a candidate when one sample shows it in at least this many reads. */
   minAltReads: number;
-  /** Germline mode: write sites whose QUAL (phred probability that no sample carries the allele) is at least this. */
+  /** Write alleles whose QUAL (phred probability that no sample carries the allele) is at least this, in both modes. */
   minQual: number;
-  /**
-   * Low-fraction mode: write alleles whose phred p-value under "every alt read is a sequencing error"
-   * is at least this. 65 is one false allele expected per megabase (3 possible alleles per base).
-   */
-  minQualLowAf: number;
   /** Prior probability that a site carries a variant (bcftools call -P). */
   variantPrior: number;
   /** Per-read probability that an indel is seen where there is none (or missed), outside repeats. */

@@ -20,10 +20,9 @@ export const VARIANT_DEFAULTS: CallSettings & { chunkSize: number; workers: numb
   minBaseQ: 13,
   minAltReads: 2,
   minQual: 20,
-  minQualLowAf: 65,
   variantPrior: 1.1e-3,
   indelErrorRate: 1e-4,
-  chunkSize: 250_000,
+  chunkSize: 50_000,
   workers: 2,
 };
 
@@ -78,7 +77,6 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
       minBaseQ: options.minBaseQ,
       minAltReads: options.minAltReads,
       minQual: options.minQual,
-      minQualLowAf: options.minQualLowAf,
       variantPrior: options.variantPrior,
       indelErrorRate: options.indelErrorRate,
     };

@@ -9,8 +9,10 @@ import {
   fractionEstimate,
   fractionInterval,
   genotypePosterior,
-  logErrorTail,
+  fractionLogLikelihood,
+  presenceLogOdds,
   readLikelihoods,
+  softplus,
 } from '../../pipelines/variants/likelihood.js';
 import {
   indelSpan,
@@ -119,18 +121,34 @@ describe('allele fraction', () => {
   });
 });
 
-describe('the error tail', () => {
-  it('equals the Poisson upper tail', () => {
-    // P(X >= 2) for X ~ Poisson(0.5) = 1 - e^-0.5 (1 + 0.5)
-    expect(Math.exp(logErrorTail(2, 0.5))).toBeCloseTo(1 - Math.exp(-0.5) * 1.5, 12);
-    expect(logErrorTail(0, 0.5)).toBe(0);
+describe('presence of a low-fraction allele', () => {
+  it('is the prior odds times the likelihood ratio averaged over a log-uniform fraction', () => {
+    const reads = readLikelihoods(SNV, evidence(55, 5, 0.003));
+    // The same integral by brute force: 20,000 points in log f on [0.05, 1].
+    const points = 20_000;
+    let mean = 0;
+    for (let i = 0; i < points; i++) {
+      const f = Math.exp(Math.log(0.05) * (1 - (i + 0.5) / points));
+      mean += Math.exp(fractionLogLikelihood(reads, f) - fractionLogLikelihood(reads, 0)) / points;
+    }
+    const expected = Math.log(mean) + Math.log(1e-3 / (1 - 1e-3));
+    expect(presenceLogOdds(reads, 0.05, 1e-3)).toBeCloseTo(expected, 3);
   });
 
-  it('stays finite far in the tail', () => {
-    // 20 alt reads when 0.01 are expected: P(X = 20) (1 + 0.01/21 + 0.01^2/(21 * 22) + ...).
-    const expected =
-      20 * Math.log(0.01) - 0.01 - Math.log(2432902008176640000) + Math.log(1 + 0.01 / 21 + 0.0001 / 462);
-    expect(logErrorTail(20, 0.01)).toBeCloseTo(expected, 6);
+  it('grows with the alt reads, and is against presence with none', () => {
+    const odds = [0, 2, 4, 8].map((alt) =>
+      presenceLogOdds(readLikelihoods(SNV, evidence(60 - alt, alt, 0.003)), 0.05, 1e-3),
+    );
+    expect(odds[0]).toBeLessThan(Math.log(1e-3));
+    for (let i = 1; i < odds.length; i++) expect(odds[i]).toBeGreaterThan(odds[i - 1]!);
+    // 8 alt reads of 60 at Q25: present beyond doubt.
+    expect(odds[3]).toBeGreaterThan(Math.log(1e4));
+  });
+
+  it('softplus is ln(1 + e^x) without overflow', () => {
+    expect(softplus(0)).toBeCloseTo(Math.LN2, 12);
+    expect(softplus(1000)).toBe(1000);
+    expect(softplus(-50)).toBeCloseTo(Math.exp(-50), 30);
   });
 });
 

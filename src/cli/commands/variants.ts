@@ -68,7 +68,7 @@ export function registerVariants(program: Command): void {
     .option('--min-bq <q>', 'skip bases with quality below this', integer(0, 93), VARIANT_DEFAULTS.minBaseQ)
     .option(
       '--min-qual <q>',
-      'germline mode: write sites with QUAL at least this',
+      'write alleles with QUAL (phred probability that no sample carries them) at least this',
       integer(0),
       VARIANT_DEFAULTS.minQual,
     )
@@ -88,9 +88,10 @@ sample become candidates (indels left-aligned as bcftools norm writes them). Eac
 candidate says reference, alternate or other, with its error probability from base and mapping
 quality (for indels, a rate that grows with the repeat the indel sits in). The germline mode
 genotypes each sample for the ploidy (QUAL = phred probability that no sample carries the allele).
-The low-fraction mode (--min-af) estimates each allele's fraction with a 95% interval and tests the
-alt reads against sequencing error (QUAL = phred p-value; reported at 65 and above, about one false
-allele per megabase, and when the fraction is at least --min-af). FILTER names strand bias,
+The low-fraction mode (--min-af) estimates each allele's fraction with a 95% interval; QUAL is
+the phred probability that the allele is absent, with the germline mode's prior and every fraction
+from --min-af to 1 equally likely on a log scale. Both modes write alleles with QUAL of at least
+--min-qual (20: a 1% chance of being absent). FILTER names strand bias,
 read-position bias, clustered mismatches and low-complexity context; passing records say PASS.
 
 Examples:
