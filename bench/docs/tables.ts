@@ -6,6 +6,7 @@ import { IO_TABLES } from './tables/io.js';
 import { MODEL_TABLES } from './tables/model.js';
 import { SCAN_TABLES } from './tables/scan.js';
 import { TRAINING_TABLES } from './tables/training.js';
+import { VARIANTS_TABLES } from './tables/variants.js';
 
 export type TableRenderer = (root: string) => string;
 
@@ -14,4 +15,5 @@ export const TABLES: Record<string, TableRenderer> = {
   ...MODEL_TABLES,
   ...SCAN_TABLES,
   ...TRAINING_TABLES,
+  ...VARIANTS_TABLES,
 };

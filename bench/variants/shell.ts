@@ -40,5 +40,7 @@ export function toolVersion(tool: 'dwgsim' | 'minimap2' | 'samtools' | 'bcftools
           .split('\n')
           .map((l) => l.trim())
           .find((l) => l !== '');
-  return line ?? 'unknown';
+  if (line === undefined) return 'unknown';
+  // freebayes prints "version:  v1.3.6": name the tool, as the others do.
+  return line.includes(tool) ? line : `${tool} ${line.replace(/^version:\s*/, '')}`;
 }

@@ -1,0 +1,165 @@
+/**
+ * Generated doc tables of the `locus variants` benchmark (see ../generate.ts), from
+ * bench/results/variants.json (the test data, seed 1) and variants-validation.json (seed 2, where
+ * the defaults were checked), both written by bench/variants/run.ts.
+ */
+import { count, fixed, markdownTable, provenance, result, seconds } from '../json.js';
+import type { TableRenderer } from '../tables.js';
+
+type Interval = [number, number];
+
+interface ClassScore {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  f1Interval: Interval;
+}
+
+/** The part of bench/variants/run.ts's output the tables read. */
+interface VariantsReport {
+  command: string;
+  date: string;
+  git: { commit: string };
+  machine: { cpus: number; cpuModel: string };
+  data: { truth: { snvs: number; indels: number } };
+  tools: Record<string, string>;
+  samples: {
+    sample: string;
+    description: string;
+    coverage: number;
+    runs: { caller: string; command: string; seconds: number; cpuSeconds: number; peakRssMb: number }[];
+    rows: {
+      caller: string;
+      filter: string;
+      calls: number;
+      snv: ClassScore;
+      indel: ClassScore;
+      locusMinus?: Record<'snv' | 'indel', { difference: number; interval: Interval }>;
+    }[];
+  }[];
+}
+
+const TEST = 'variants.json';
+const VALIDATION = 'variants-validation.json';
+
+const CALLER_NAMES: Record<string, string> = {
+  locus: 'locus variants',
+  bcftools: 'bcftools (mpileup, call -mv)',
+  freebayes: 'freebayes',
+  'freebayes-pooled': 'freebayes --pooled-continuous -F 0.05 -C 2',
+};
+
+const f1Cell = (s: ClassScore) =>
+  `${fixed(s.f1, 4)} (${fixed(s.f1Interval[0], 4)} to ${fixed(s.f1Interval[1], 4)})`;
+const difference = (d: { difference: number; interval: Interval } | undefined) =>
+  d === undefined
+    ? ''
+    : `${d.difference >= 0 ? '+' : ''}${fixed(d.difference, 4)} (${fixed(d.interval[0], 4)} to ${fixed(d.interval[1], 4)})`;
+
+function accuracyTable(root: string, file: string): string {
+  const r = result<VariantsReport>(root, file);
+  const parts: string[] = [
+    `Truth: ${count(r.data.truth.snvs)} SNVs and ${count(r.data.truth.indels)} indels (1-10 bp) on E. coli 536 + lambda ` +
+      `(5.07 Mb). F1 with its 95% block-bootstrap interval; "locus − row" is Locus's F1 minus the row's, ` +
+      'paired on the same bootstrap draws (an interval that excludes 0 is a difference chance does not explain).',
+  ];
+  for (const s of r.samples) {
+    const rows = s.rows.map((row) => [
+      CALLER_NAMES[row.caller] ?? row.caller,
+      row.filter,
+      f1Cell(row.snv),
+      `${fixed(row.snv.precision, 4)} / ${fixed(row.snv.recall, 4)}`,
+      difference(row.locusMinus?.snv),
+      f1Cell(row.indel),
+      `${fixed(row.indel.precision, 4)} / ${fixed(row.indel.recall, 4)}`,
+      difference(row.locusMinus?.indel),
+    ]);
+    parts.push(
+      '',
+      `**${s.sample}**: ${s.description} (${fixed(s.coverage, 1)}x measured)`,
+      '',
+      markdownTable(
+        [
+          'caller',
+          'scored',
+          'SNV F1',
+          'SNV P / R',
+          'SNV: locus − row',
+          'indel F1',
+          'indel P / R',
+          'indel: locus − row',
+        ],
+        rows,
+      ),
+    );
+  }
+  parts.push('', provenance(file, r));
+  return parts.join('\n');
+}
+
+const SHORT_NAMES: Record<string, string> = {
+  hap30: 'haploid 30x',
+  hap12: 'haploid 12x with 1-2% base errors',
+  mix60: 'every variant at 10% in 60x (--min-af 0.05)',
+};
+
+/** One sentence for the README: Locus against the best-known peer on each test sample. */
+function headline(root: string): string {
+  const r = result<VariantsReport>(root, TEST);
+  const parts = r.samples.map((s) => {
+    const row = (caller: string) => s.rows.find((x) => x.caller === caller && x.filter === 'as written');
+    const ours = row('locus');
+    const peer = s.sample.startsWith('mix') ? row('freebayes-pooled') : row('bcftools');
+    const time = (caller: string) => s.runs.find((run) => run.caller === caller)?.seconds ?? Number.NaN;
+    if (!ours || !peer) return `${s.sample}: (missing rows)`;
+    const peerName = CALLER_NAMES[peer.caller] ?? peer.caller;
+    return (
+      `${SHORT_NAMES[s.sample] ?? s.sample}: SNV F1 ${fixed(ours.snv.f1, 4)}, ` +
+      `indel F1 ${fixed(ours.indel.f1, 4)} against ${peerName}'s ${fixed(peer.snv.f1, 4)} and ` +
+      `${fixed(peer.indel.f1, 4)}, in ${fixed(time('locus') / time('bcftools'), 2)}x bcftools' wall time`
+    );
+  });
+  return (
+    `On simulated reads of E. coli 536 + lambda, \`locus variants\` reaches ${parts.join('; ')} ` +
+    `(\`docs/variants.md\`; \`bench/results/${TEST}\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
+  );
+}
+
+export const VARIANTS_TABLES: Record<string, TableRenderer> = {
+  /** The README's one sentence. */
+  'variants-headline': headline,
+  /** Accuracy of every caller on the test samples (seed 1). */
+  'variants-results': (root) => accuracyTable(root, TEST),
+  /** The same on the validation samples (seed 2). */
+  'variants-validation-results': (root) => accuracyTable(root, VALIDATION),
+  /** Wall time, CPU time and peak memory of every run on the test samples, with the ratio to bcftools. */
+  'variants-cost': (root) => {
+    const r = result<VariantsReport>(root, TEST);
+    const rows = r.samples.flatMap((s) => {
+      const bcftools = s.runs.find((run) => run.caller === 'bcftools');
+      return s.runs.map((run) => [
+        s.sample,
+        CALLER_NAMES[run.caller] ?? run.caller,
+        seconds(run.seconds),
+        bcftools ? `${fixed(run.seconds / bcftools.seconds, 2)}x` : '-',
+        seconds(run.cpuSeconds),
+        count(run.peakRssMb),
+      ]);
+    });
+    return [
+      `${r.machine.cpus} CPUs (${r.machine.cpuModel}); \`locus variants --workers 2\`, the peers single-threaded ` +
+        `as they run by default. Tools: ${Object.entries(r.tools)
+          .map(([tool, version]) =>
+            version.includes(tool) ? version : `${tool} ${version.replace(/^version:\s*/, '')}`,
+          )
+          .join(', ')}.`,
+      '',
+      markdownTable(['sample', 'caller', 'wall s', 'wall / bcftools', 'CPU s', 'peak RSS MB'], rows),
+      '',
+      provenance(TEST, r),
+    ].join('\n');
+  },
+};
