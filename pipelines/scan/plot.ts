@@ -11,6 +11,7 @@
  *
  * The SVG has a viewBox and no fixed size, so it scales to its container; text is in SVG units.
  */
+import { escapeXml } from '../report/page.js';
 import { formatRegion } from '../../src/io/region.js';
 import type { AnomalyReason, AnomalySegment, ContigTrack, ScanResult } from './types.js';
 
@@ -55,12 +56,8 @@ const AXIS_COLOUR = '#767676';
 const GRID_COLOUR = '#e6e6e6';
 const TEXT_COLOUR = '#333333';
 
-/** Escape text for HTML and XML (element content and quoted attributes alike). */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
-  );
-}
+/** Re-exported: the scan's modules and tests take it from here. */
+export { escapeXml };
 
 /** Segments in genome order: contigs as listed in `contigs`, then start, then end. */
 export function sortSegments(
