@@ -7,10 +7,13 @@ import { LocusInputError } from '../../src/errors.js';
 import { writeTabixIndex } from '../../src/io/tabix.js';
 import { wantsBgzf } from '../../src/io/text-lines.js';
 import { writeVcf } from '../../src/io/vcf.js';
+import { writeFileAtomic } from '../../src/io/files.js';
 import type { ResolvedRegion } from '../../src/io/region.js';
 import { callChunks } from './chunk-pool.js';
-import { openInputs, regionsToCall } from './inputs.js';
-import type { CallChunk, CallSettings, VariantProgress } from './types.js';
+import type { LlrModel } from './llr.js';
+import { openInputs, regionsToCall, type OpenedInputs } from './inputs.js';
+import { CONTEXT_BASES, rankCalls, reportedCalls, variantsReportHtml, type CallContext } from './report.js';
+import type { CallChunk, CallSettings, VariantCall, VariantProgress } from './types.js';
 import { variantRecord, variantsHeader } from './vcf-output.js';
 
 export const VARIANT_DEFAULTS: CallSettings & { chunkSize: number; workers: number } = {
@@ -37,6 +40,12 @@ export interface VariantsOptions extends CallSettings {
   chunkSize: number;
   /** The command line, recorded in the VCF header. */
   command: string;
+  /** Masked-LM checkpoint folder (or shipped model name): adds INFO/LLR to every call it can score. */
+  model?: string;
+  /** TensorFlow.js backend for the model: auto (default), tensorflow-gpu, tensorflow, wasm or cpu. */
+  backend?: string;
+  /** Path of the HTML report ranking the alleles to look at first (report.ts). */
+  report?: string;
   signal?: AbortSignal;
   onProgress?: (p: VariantProgress) => void;
 }
@@ -51,6 +60,9 @@ export interface VariantsResult {
   seconds: number;
   peakRssMb: number;
   index?: string;
+  report?: string;
+  /** With a model: the checkpoint, the calls given an LLR, windows read and forward passes run. */
+  llr?: { model: string; scored: number; windows: number; passes: number; seconds: number };
 }
 
 export async function callVariants(options: VariantsOptions): Promise<VariantsResult> {
@@ -64,7 +76,14 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
   }
   const inputs = await openInputs(options.bams, options.reference, options.signal);
   let peakRss = process.memoryUsage().rss;
+  let scorer: LlrModel | undefined;
   try {
+    // Loaded before calling starts, so a bad --model fails at once. Imported on demand: TensorFlow.js
+    // takes ~0.6 s to import, which runs without a model should not pay.
+    if (options.model !== undefined) {
+      const { loadLlrModel } = await import('./llr.js');
+      scorer = await loadLlrModel(options.model, options.backend);
+    }
     const regions = await regionsToCall(inputs.reference, options);
     const chunks = planChunks(regions, options.chunkSize);
     const total = chunks.reduce((n, c) => n + c.end - c.start, 0);
@@ -80,7 +99,7 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
       variantPrior: options.variantPrior,
       indelErrorRate: options.indelErrorRate,
     };
-    const calls = await callChunks({
+    let calls = await callChunks({
       chunks,
       workers: options.workers,
       setup: { reference: inputs.reference.path, bams: options.bams, settings },
@@ -93,6 +112,23 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
       },
     });
     options.signal?.throwIfAborted();
+    let llr: VariantsResult['llr'];
+    if (scorer) {
+      const scoringStarted = performance.now();
+      const { scoreVariants } = await import('./llr.js');
+      const scoring = await scoreVariants(calls, inputs.reference, scorer, {
+        signal: options.signal,
+        onProgress: (done, total) => options.onProgress?.({ phase: 'scoring', done, total, unit: 'windows' }),
+      });
+      calls = calls.map((c, i) => ({ ...c, llr: scoring.llr[i] }));
+      llr = {
+        model: scorer.path,
+        scored: scoring.llr.filter((x) => x !== undefined).length,
+        windows: scoring.windows,
+        passes: scoring.passes,
+        seconds: (performance.now() - scoringStarted) / 1000,
+      };
+    }
     const lowFraction = options.minAf !== undefined;
     const header = variantsHeader({
       contigs: inputs.reference.contigs(),
@@ -116,6 +152,10 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
         ? await writeTabixIndex(options.output, 'vcf', { signal: options.signal })
         : undefined;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const seconds = (performance.now() - started) / 1000;
+    if (options.report !== undefined) {
+      await writeReport(options.report, calls, inputs, options, { seconds, peakRssMb: peakRss / 2 ** 20 });
+    }
     return {
       samples: inputs.samples,
       regions,
@@ -123,13 +163,65 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
       passing: calls.filter((c) => c.filters.length === 0).length,
       snvs: calls.filter((c) => c.candidate.kind === 'snv').length,
       indels: calls.filter((c) => c.candidate.kind !== 'snv').length,
-      seconds: (performance.now() - started) / 1000,
+      seconds,
       peakRssMb: peakRss / 2 ** 20,
       index,
+      report: options.report,
+      llr,
     };
   } finally {
+    scorer?.model.dispose();
     await Promise.all([inputs.reference.close(), ...inputs.bams.map((b) => b.close())]);
   }
+}
+
+/** report.html: the ranked tables of report.ts, with the reference around each allele shown. */
+async function writeReport(
+  path: string,
+  calls: readonly VariantCall[],
+  inputs: OpenedInputs,
+  options: VariantsOptions,
+  cost: { seconds: number; peakRssMb: number },
+): Promise<void> {
+  const rankings = rankCalls(calls, options.model !== undefined, options.minAf !== undefined);
+  const contexts = new Map<VariantCall, CallContext>();
+  const lengths = inputs.reference.lengths();
+  for (const call of reportedCalls(rankings)) {
+    const { pos, ref } = call.candidate;
+    const fetch = (start: number, end: number) =>
+      inputs.reference.fetch(
+        { contig: call.contig, start: Math.max(0, start), end: Math.min(lengths.get(call.contig)!, end) },
+        { uppercase: true, signal: options.signal },
+      );
+    contexts.set(call, {
+      before: await fetch(pos - CONTEXT_BASES, pos),
+      after: await fetch(pos + ref.length, pos + ref.length + CONTEXT_BASES),
+    });
+  }
+  const html = variantsReportHtml({
+    bams: options.bams,
+    reference: options.reference,
+    samples: inputs.samples,
+    calls,
+    contexts,
+    ploidy: options.ploidy,
+    minAf: options.minAf,
+    model: options.model,
+    regions: options.region ?? options.regionsFile ?? 'all contigs',
+    settings: [
+      ['--ploidy', String(options.ploidy)],
+      ['--min-af', options.minAf === undefined ? '(germline mode)' : String(options.minAf)],
+      ['--min-qual', String(options.minQual)],
+      ['--min-mq', String(options.minMapQ)],
+      ['--min-bq', String(options.minBaseQ)],
+      ['--model', options.model ?? '(none)'],
+      ['--workers', String(options.workers)],
+      ['--chunk-size', String(options.chunkSize)],
+    ],
+    command: options.command,
+    ...cost,
+  });
+  await writeFileAtomic(path, html);
 }
 
 /** Regions cut into chunks of at most `size` bases, in reference order. */

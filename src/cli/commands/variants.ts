@@ -22,6 +22,9 @@ interface VariantsCliOptions {
   minBq: number;
   minQual: number;
   chunkSize: number;
+  model?: string;
+  backend: string;
+  report?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -78,6 +81,15 @@ export function registerVariants(program: Command): void {
       integer(10_000),
       VARIANT_DEFAULTS.chunkSize,
     )
+    .option(
+      '--model <dir>',
+      'language model (checkpoint folder or shipped name, e.g. ecoli-causal): add INFO/LLR, ln P(ALT) - ln P(REF) under it',
+    )
+    .option('--backend <name>', 'with --model: auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option(
+      '--report <html>',
+      'also write a self-contained HTML page ranking the alleles to look at first (lowest LLR, lowest fraction, filtered)',
+    )
     .option('--quiet', 'no progress line')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
@@ -94,10 +106,20 @@ from --min-af to 1 equally likely on a log scale. Both modes write alleles with 
 --min-qual (20: a 1% chance of being absent). FILTER names strand bias,
 read-position bias, clustered mismatches and low-complexity context; passing records say PASS.
 
+With --model, each record also gets INFO/LLR, ln P(ALT) - ln P(REF) under a language model from
+\`locus pretrain\`, reading the reference around the allele. A causal single-base model (such as the
+shipped ecoli-causal) reads at least half its context on each side, once from the left on the
+forward strand and once from the right on the reverse strand; LLR is the mean of the two (an indel
+is compared at the first base where its haplotype differs, seen from each side). A masked LM masks
+the k-mer token that holds the allele, with every allele token of its window masked in the same
+pass. Either way one forward pass per window (and strand) scores all the alleles in it. No model is
+used unless you give one.
+
 Examples:
   locus variants sample.bam --ref ref.fa -o calls.vcf.gz --ploidy 1
   locus variants a.bam b.bam --ref ref.fa -o joint.vcf.gz --region chr1:1-1,000,000
-  locus variants pooled.bam --ref ref.fa -o low.vcf.gz --min-af 0.05`,
+  locus variants pooled.bam --ref ref.fa -o low.vcf.gz --min-af 0.05
+  locus variants sample.bam --ref ref.fa -o scored.vcf.gz --ploidy 1 --model ecoli-causal --report report.html`,
     )
     .action(async (bams: string[], options: VariantsCliOptions) => {
       const { callVariants } = await import('../../../pipelines/variants/variants.js');
@@ -124,6 +146,9 @@ Examples:
           minBaseQ: options.minBq,
           minQual: options.minQual,
           chunkSize: options.chunkSize,
+          model: options.model,
+          report: options.report,
+          backend: options.backend,
           command: ['locus', ...process.argv.slice(2)].join(' '),
           signal: controller.signal,
           onProgress: progressReporter(line),
@@ -144,8 +169,11 @@ Examples:
 }
 
 function progressReporter(line: ReturnType<typeof progressLine>) {
-  const started = performance.now();
+  let started = performance.now();
+  let phase: VariantProgress['phase'] | undefined;
   return (p: VariantProgress) => {
+    // Rate and ETA per phase: scoring counts windows, not bases.
+    if (p.phase !== phase) [phase, started] = [p.phase, performance.now()];
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? p.done / seconds : 0;
     const eta = rate > 0 ? (p.total - p.done) / rate : NaN;
@@ -159,6 +187,9 @@ function textSummary(result: VariantsResult, output: string): string {
   return (
     `${result.calls.toLocaleString('en-US')} alleles called (${result.snvs.toLocaleString('en-US')} SNVs, ${result.indels.toLocaleString('en-US')} indels; ${result.passing.toLocaleString('en-US')} PASS) ` +
     `in ${result.samples.length} sample${result.samples.length === 1 ? '' : 's'} (${result.samples.join(', ')}); ` +
-    `${formatDuration(result.seconds)}, peak ${Math.round(result.peakRssMb)} MB -> ${output}${result.index ? ` (+ ${result.index})` : ''}\n`
+    (result.llr
+      ? `LLR for ${result.llr.scored.toLocaleString('en-US')} alleles from ${result.llr.model} (${result.llr.passes} forward passes, ${formatDuration(result.llr.seconds)}); `
+      : '') +
+    `${formatDuration(result.seconds)}, peak ${Math.round(result.peakRssMb)} MB -> ${output}${result.index ? ` (+ ${result.index})` : ''}${result.report ? `, report ${result.report}` : ''}\n`
   );
 }
