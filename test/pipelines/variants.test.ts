@@ -273,6 +273,36 @@ describe.skipIf(!hasBuild || !hasHtslib)('locus variants --min-af on a mixture',
     }
   });
 
+  it('writes a report that ranks the alleles by fraction, with their context', () => {
+    const out = join(dir, 'ranked.vcf.gz');
+    const report = join(dir, 'ranked.html');
+    const result = locus([
+      'variants',
+      mixture,
+      '--ref',
+      REF,
+      '-o',
+      out,
+      '--min-af',
+      '0.05',
+      '--report',
+      report,
+      '--quiet',
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('<section id="low-fraction">');
+    expect(html).not.toContain('<section id="model">');
+    const rows = [...html.matchAll(/<td class="region">lambda:([\d,]+)<\/td>/g)].map((m) =>
+      Number(m[1]!.replace(/,/g, '')),
+    );
+    expect(rows.length).toBe(records(out).length);
+    // Each context shows the reference around the allele: the 20 bases before it, as in lambda.fa.
+    const genome = readFileSync(REF, 'utf8').split('\n').slice(1).join('');
+    const first = rows[0]!;
+    expect(html).toContain(genome.slice(first - 21, first - 1).toLowerCase());
+  });
+
   it('calls two BAMs jointly, one column per sample, each with its own genotype', () => {
     const other = join(dir, 'refonly.bam');
     const r = run('bash', [
