@@ -128,7 +128,66 @@ function headline(root: string): string {
   );
 }
 
+/** The part of bench/variants/llr-repeats.ts's output the table reads. */
+interface LlrRepeatsReport {
+  command: string;
+  date: string;
+  git: { commit: string };
+  model: string;
+  naturalRepeats: { pairs: number };
+  repeats: { pairs: number; sites: number };
+  random: { sites: number };
+  llr: {
+    repeatMean: number;
+    randomMean: number;
+    firstCopyMean: number;
+    secondCopyMean: number;
+    difference: { estimate: number; low: number; high: number };
+    auroc: number;
+  };
+  cost: { passes: number; scoringSeconds: number };
+}
+
+const LLR_REPEATS = 'variants-llr-repeats.json';
+
+function llrRepeatsTable(root: string): string {
+  const r = result<LlrRepeatsReport>(root, LLR_REPEATS);
+  const l = r.llr;
+  return [
+    markdownTable(
+      ['SNVs', 'sites', 'mean LLR (nats)'],
+      [
+        [
+          'in a planted repeat copy, the other copy in context',
+          count(r.repeats.sites),
+          fixed(l.repeatMean, 3),
+        ],
+        [
+          '… in the first copy (other copy to the right)',
+          count(r.repeats.sites / 2),
+          fixed(l.firstCopyMean, 3),
+        ],
+        [
+          '… in the second copy (other copy to the left)',
+          count(r.repeats.sites / 2),
+          fixed(l.secondCopyMean, 3),
+        ],
+        ['at random positions of the same stretch', count(r.random.sites), fixed(l.randomMean, 3)],
+      ],
+    ),
+    '',
+    `Model \`${r.model}\`. Repeat minus random: ${fixed(l.difference.estimate, 3)} nats ` +
+      `(95% bootstrap interval ${fixed(l.difference.low, 3)} to ${fixed(l.difference.high, 3)}); AUROC of −LLR for ` +
+      `"in a repeat copy": ${fixed(l.auroc, 3)}. ${count(r.cost.passes)} forward passes, ` +
+      `${seconds(r.cost.scoringSeconds)} s of scoring.`,
+    '',
+    provenance(LLR_REPEATS, r),
+  ].join('\n');
+}
+
 export const VARIANTS_TABLES: Record<string, TableRenderer> = {
+  /** INFO/LLR on SNVs in planted repeats against random SNVs (bench/variants/llr-repeats.ts). */
+  'variants-llr-repeats': llrRepeatsTable,
   /** The README's one sentence. */
   'variants-headline': headline,
   /** Accuracy of every caller on the test samples (seed 1). */
