@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SCAN_DEFAULTS } from '../../../pipelines/scan/scan.js';
 import type { ScanProgress, ScanResult } from '../../../pipelines/scan/types.js';
 import { integer } from '../options.js';
+import { interruptible } from '../interrupt.js';
 import { withOutput } from '../output.js';
 import { formatDuration, progressLine } from '../progress.js';
 
@@ -121,44 +122,37 @@ Examples:
       }
       await checkOutputFolder(options.output, options.force ?? false);
       const version = command.parent?.version() ?? '0.0.0';
-      const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\nlocus: interrupted; no output written\n');
-        controller.abort();
-      };
-      process.once('SIGINT', onSigint);
       const line = progressLine({ quiet: options.quiet || options.json });
       let result: ScanResult;
       try {
-        result = await scanGenome({
-          ...SCAN_DEFAULTS,
-          genome,
-          method: options.method,
-          region: options.region,
-          windowSize: options.window,
-          binSize: options.bin,
-          seed: options.seed,
-          workers: options.workers,
-          markovOrder: options.markovOrder,
-          localOrder: options.localOrder,
-          reformer: {
-            ...SCAN_DEFAULTS.reformer,
-            model: options.model,
-            steps: options.steps,
-            context: options.context,
-            backend: options.backend,
-          },
-          signal: controller.signal,
-          onProgress: progressReporter(line),
+        result = await interruptible().run(async (signal) => {
+          const scanned = await scanGenome({
+            ...SCAN_DEFAULTS,
+            genome,
+            method: options.method,
+            region: options.region,
+            windowSize: options.window,
+            binSize: options.bin,
+            seed: options.seed,
+            workers: options.workers,
+            markovOrder: options.markovOrder,
+            localOrder: options.localOrder,
+            reformer: {
+              ...SCAN_DEFAULTS.reformer,
+              model: options.model,
+              steps: options.steps,
+              context: options.context,
+              backend: options.backend,
+            },
+            signal,
+            onProgress: progressReporter(line),
+          });
+          signal.throwIfAborted();
+          await writeScanOutputs(scanned, options.output, version);
+          return scanned;
         });
-        controller.signal.throwIfAborted();
-        await writeScanOutputs(result, options.output, version);
-      } catch (err) {
-        if (controller.signal.aborted) process.exit(130);
-        throw err;
       } finally {
         line.done();
-        process.off('SIGINT', onSigint);
       }
       await withOutput(undefined, async (out) => {
         if (options.json) await out.write(JSON.stringify(scanSummary(result, version), null, 2) + '\n');

@@ -7,6 +7,7 @@ import { VARIANT_DEFAULTS } from '../../../pipelines/variants/variants.js';
 import type { VariantProgress } from '../../../pipelines/variants/types.js';
 import type { VariantsResult } from '../../../pipelines/variants/variants.js';
 import { integer } from '../options.js';
+import { interruptible } from '../interrupt.js';
 import { withOutput } from '../output.js';
 import { formatDuration, progressLine } from '../progress.js';
 
@@ -123,42 +124,34 @@ Examples:
     )
     .action(async (bams: string[], options: VariantsCliOptions) => {
       const { callVariants } = await import('../../../pipelines/variants/variants.js');
-      const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\nlocus: interrupted; no output written\n');
-        controller.abort();
-      };
-      process.once('SIGINT', onSigint);
       const line = progressLine({ quiet: options.quiet || options.json || options.output === '-' });
       let result: VariantsResult;
       try {
-        result = await callVariants({
-          ...VARIANT_DEFAULTS,
-          bams,
-          reference: options.ref,
-          output: options.output === '-' ? process.stdout : options.output,
-          ploidy: options.ploidy === '1' ? 1 : 2,
-          minAf: options.minAf,
-          region: options.region,
-          regionsFile: options.regionsFile,
-          workers: options.workers,
-          minMapQ: options.minMq,
-          minBaseQ: options.minBq,
-          minQual: options.minQual,
-          chunkSize: options.chunkSize,
-          model: options.model,
-          report: options.report,
-          backend: options.backend,
-          command: ['locus', ...process.argv.slice(2)].join(' '),
-          signal: controller.signal,
-          onProgress: progressReporter(line),
-        });
-      } catch (err) {
-        if (controller.signal.aborted) process.exit(130);
-        throw err;
+        result = await interruptible().run((signal) =>
+          callVariants({
+            ...VARIANT_DEFAULTS,
+            bams,
+            reference: options.ref,
+            output: options.output === '-' ? process.stdout : options.output,
+            ploidy: options.ploidy === '1' ? 1 : 2,
+            minAf: options.minAf,
+            region: options.region,
+            regionsFile: options.regionsFile,
+            workers: options.workers,
+            minMapQ: options.minMq,
+            minBaseQ: options.minBq,
+            minQual: options.minQual,
+            chunkSize: options.chunkSize,
+            model: options.model,
+            report: options.report,
+            backend: options.backend,
+            command: ['locus', ...process.argv.slice(2)].join(' '),
+            signal,
+            onProgress: progressReporter(line),
+          }),
+        );
       } finally {
         line.done();
-        process.off('SIGINT', onSigint);
       }
       if (options.output === '-') return;
       await withOutput(undefined, async (out) => {
