@@ -8,6 +8,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Random } from '../../src/tokenize/random.js';
+import { permutation } from '../../src/train/data/rng.js';
 
 /** A FASTQ in memory, with per record the offsets of name, sequence and quality (6 numbers each). */
 export interface IndexedFastq {
@@ -89,20 +90,6 @@ export function readPairs(path1: string, path2: string): PairedFastq {
   return { read1, read2 };
 }
 
-/** A seeded Fisher-Yates permutation of 0..n-1. */
-export function permutation(n: number, seed: number): Uint32Array {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const random = new Random(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.nextInt(i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
-}
-
 /** Buffered synchronous writes: one syscall per few MB rather than per read. */
 class ChunkWriter {
   private readonly fd: number;
@@ -146,7 +133,7 @@ export function writeRenamedPairs(
     starts.push(total);
     total += p.read1.count;
   }
-  const order = permutation(total, seed);
+  const order = permutation(total, new Random(seed));
   const writers = [new ChunkWriter(out1), new ChunkWriter(out2)] as const;
   try {
     let part = 0;

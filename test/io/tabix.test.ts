@@ -9,6 +9,7 @@ import { readBgzfBlocks } from '../../src/io/bgzf.js';
 import { writeTabixIndex } from '../../src/io/tabix.js';
 import { writeTextTo } from '../../src/io/text-lines.js';
 import { writeVcf, type VcfHeaderInput, type VcfRecordInput } from '../../src/io/vcf.js';
+import { seededRandom } from '../helpers/paths.js';
 import { hasTool, run } from '../helpers/tools.js';
 
 let dir: string;
@@ -19,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A small deterministic generator, so differential tests cover many records the same way every run. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Test data: sorted files that span many BGZF blocks and 16 kb windows
@@ -58,7 +50,7 @@ const VCF_SPANS = [
 ];
 
 function vcfRecords(seed: number): VcfRecordInput[] {
-  const random = lcg(seed);
+  const random = seededRandom(seed);
   const seq = (n: number) => Array.from({ length: n }, () => 'ACGT'[Math.floor(random() * 4)]).join('');
   const records: VcfRecordInput[] = [];
   const add = (chrom: string, start: number, refLength: number) => {
@@ -110,7 +102,7 @@ function vcfRecords(seed: number): VcfRecordInput[] {
 const BED_CHROMS = ['chr1', 'chr2', 'chrX'];
 
 function bedRecords(seed: number): BedRecord[] {
-  const random = lcg(seed);
+  const random = seededRandom(seed);
   const records: BedRecord[] = [];
   for (let i = 0; i < 12_000; i++) {
     const chrom = BED_CHROMS[Math.floor(random() * BED_CHROMS.length)]!;
@@ -271,7 +263,7 @@ function regions(
   seed: number,
   contigs: readonly { name: string; max: number }[],
 ): [string, number, number][] {
-  const random = lcg(seed);
+  const random = seededRandom(seed);
   const out: [string, number, number][] = [['chr1', 999, 2000]];
   for (let i = 0; i < 40; i++) {
     const contig = contigs[Math.floor(random() * contigs.length)]!;
