@@ -4,7 +4,8 @@
  *
  * Representation: `bcftools norm -a` (atomize: freebayes writes MNPs and complex alleles), then
  * `bcftools norm -f REF -m -any` (split, left-align, trim), PASS (or unfiltered '.') records whose
- * sample genotype carries the allele. A call matches the truth when CHROM, POS, REF and ALT are equal
+ * sample genotype carries the allele (for freebayes --pooled-continuous, every record: in that mode it
+ * reports an allele by writing it, with genotype 0/0 and QUAL near 0 when the allele is rare). A call matches the truth when CHROM, POS, REF and ALT are equal
  * after that: the exact-match comparison of hap.py's "vcfeval off" mode, which is strict for indels in
  * repeats, and equally strict for every caller.
  *
@@ -32,12 +33,18 @@ export const classOf = (a: Pick<Allele, 'ref' | 'alt'>): VariantClass =>
   a.ref.length === 1 && a.alt.length === 1 ? 'snv' : 'indel';
 
 /** The normalised, passing, carried alleles of a VCF (bcftools does the normalising). */
-export function readCalls(vcf: string, reference: string, options: { minQual?: number } = {}): Allele[] {
+export function readCalls(
+  vcf: string,
+  reference: string,
+  options: { minQual?: number; anyGenotype?: boolean } = {},
+): Allele[] {
   const [v, ref] = [shellQuote(vcf), shellQuote(reference)];
   const qual = options.minQual === undefined ? '' : ` && QUAL>=${options.minQual}`;
+  // A pooled caller reports an allele by writing its record; its genotype then means nothing.
+  const genotype = options.anyGenotype ? '' : 'GT="alt" && ';
   const text = sh(
     `bcftools norm -a -Ou ${v} 2>/dev/null | bcftools norm -f ${ref} -m -any -Ou 2>/dev/null | ` +
-      `bcftools view -i 'GT="alt" && (FILTER="PASS" || FILTER=".")${qual}' -Ou | ` +
+      `bcftools view -i '${genotype}(FILTER="PASS" || FILTER=".")${qual}' -Ou | ` +
       `bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT\\t%QUAL\\n'`,
   );
   const seen = new Set<string>();
