@@ -382,6 +382,13 @@ describe.skipIf(!hasBuild || !hasHtslib)('locus variants refuses bad input with 
     refuses([bam, '--ref', REF], /truncated\.bam/);
   });
 
+  it('a BAM with no mapped reads', () => {
+    const bam = join(dir, 'empty.bam');
+    expect(run('samtools', ['view', '-H', '-b', '-o', bam, BAM]).status).toBe(0);
+    expect(run('samtools', ['index', bam]).status).toBe(0);
+    refuses([bam, '--ref', REF], /empty\.bam.*no mapped reads/);
+  });
+
   it('a region that is not in the reference', () => {
     refuses([BAM, '--ref', REF, '--region', 'chr1:1-100'], /chr1/);
   });
