@@ -11,6 +11,8 @@
  *                    --ploidy 1`, `freebayes --ploidy 1`;
  *   the 10% mixture: `locus variants --min-af 0.05`, `freebayes --pooled-continuous -F 0.05 -C 2`
  *                    (freebayes's low-fraction mode), and bcftools's germline call for reference.
+ * Locus is also run with --min-qual 0 and scored at QUAL >= 0, 3, 10, 20, 30, 50 (`qualSweep`): what
+ * --min-qual trades between precision and recall, reported apart from the default's row.
  * The peers' calls are scored as written and with the usual QUAL >= 20 hard filter; Locus's PASS calls
  * as written. freebayes --pooled-continuous reports a rare allele by writing its record (with
  * genotype 0/0 and QUAL near 0): all its records count, whatever their genotype. Every run's command and outputs stay under DATA/runs/<sample>/.
@@ -51,7 +53,12 @@ interface Caller {
   alsoQual?: number;
   /** Score every record whatever its genotype (a pooled caller's genotypes mean nothing). */
   anyGenotype?: boolean;
+  /** Only for the QUAL sweep: scored at each of these thresholds, not in the main rows. */
+  qualSweep?: readonly number[];
 }
+
+/** Thresholds at which Locus's calls with --min-qual 0 are scored: what --min-qual trades. */
+const QUAL_SWEEP = [0, 3, 10, 20, 30, 50] as const;
 
 const locusCli = 'node dist/src/cli/main.js';
 
@@ -83,6 +90,12 @@ function callersFor(sample: string): Caller[] {
         ])} | ${commandLine(['bgzip', '-c'])} > ${out}`,
       alsoQual: 20,
       anyGenotype: lowFraction,
+    },
+    {
+      id: 'locus-min-qual-0',
+      command: ({ bam, ref, out }) =>
+        `${locusCli} ${commandLine(['variants', bam, '--ref', ref, '-o', out, ...locusMode, '--min-qual', '0', '--workers', '2', '--quiet'])}`,
+      qualSweep: QUAL_SWEEP,
     },
   ];
 }
@@ -131,6 +144,11 @@ interface SampleReport {
   coverage: number;
   runs: ({ caller: string; command: string; output: string } & RunCost)[];
   rows: Row[];
+  /** Locus written with --min-qual 0 and scored at each threshold (QUAL_SWEEP). */
+  qualSweep: {
+    command: string;
+    rows: { minQual: number; calls: number; snv: ClassScore; indel: ClassScore }[];
+  };
 }
 
 async function main(): Promise<void> {
@@ -167,6 +185,7 @@ async function main(): Promise<void> {
       coverage: info.coverage,
       runs: [],
       rows: [],
+      qualSweep: { command: '', rows: [] },
     };
     const blocked: Record<string, Record<VariantClass, BlockedCounts>> = {};
     const score = (label: string, caller: string, filter: string, calls: Allele[]) => {
@@ -191,6 +210,20 @@ async function main(): Promise<void> {
         out: shown(out),
       });
       log(`${sample} ${caller.id}: ${command}`);
+      if (caller.qualSweep) {
+        timedShell(command, root);
+        report.qualSweep.command = command;
+        for (const minQual of caller.qualSweep) {
+          const calls = readCalls(out, files.reference, { minQual });
+          report.qualSweep.rows.push({
+            minQual,
+            calls: calls.length,
+            snv: scoreClass(countByBlock(truth, calls, 'snv', keys), weights),
+            indel: scoreClass(countByBlock(truth, calls, 'indel', keys), weights),
+          });
+        }
+        continue;
+      }
       const cost = timedShell(command, root);
       log(`  ${cost.seconds} s wall, ${cost.cpuSeconds} s CPU, ${cost.peakRssMb} MB`);
       report.runs.push({ caller: caller.id, command, output: shown(out), ...cost });

@@ -39,6 +39,10 @@ interface VariantsReport {
       indel: ClassScore;
       locusMinus?: Record<'snv' | 'indel', { difference: number; interval: Interval }>;
     }[];
+    qualSweep?: {
+      command: string;
+      rows: { minQual: number; calls: number; snv: ClassScore; indel: ClassScore }[];
+    };
   }[];
 }
 
@@ -185,7 +189,29 @@ function llrRepeatsTable(root: string): string {
   ].join('\n');
 }
 
+/** Locus's calls with --min-qual 0, scored at each QUAL threshold, per test sample. */
+function qualSweepTable(root: string): string {
+  const r = result<VariantsReport>(root, TEST);
+  const rows = r.samples.flatMap((s) =>
+    (s.qualSweep?.rows ?? []).map((q) => [
+      s.sample,
+      `${q.minQual}`,
+      fixed(q.snv.f1, 4),
+      `${fixed(q.snv.precision, 4)} / ${fixed(q.snv.recall, 4)}`,
+      fixed(q.indel.f1, 4),
+      `${fixed(q.indel.precision, 4)} / ${fixed(q.indel.recall, 4)}`,
+    ]),
+  );
+  return [
+    markdownTable(['sample', 'QUAL ≥', 'SNV F1', 'SNV P / R', 'indel F1', 'indel P / R'], rows),
+    '',
+    provenance(TEST, r),
+  ].join('\n');
+}
+
 export const VARIANTS_TABLES: Record<string, TableRenderer> = {
+  /** What --min-qual trades: Locus scored at several QUAL thresholds. */
+  'variants-qual-sweep': qualSweepTable,
   /** INFO/LLR on SNVs in planted repeats against random SNVs (bench/variants/llr-repeats.ts). */
   'variants-llr-repeats': llrRepeatsTable,
   /** The README's one sentence. */
