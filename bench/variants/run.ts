@@ -69,7 +69,7 @@ function callersFor(sample: string): Caller[] {
     {
       id: 'locus',
       command: ({ bam, ref, out }) =>
-        `${locusCli} ${commandLine(['variants', bam, '--ref', ref, '-o', out, ...locusMode, '--workers', '2', '--quiet'])}`,
+        `${locusCli} ${commandLine(['variants', bam, '--ref', ref, '-o', out, ...locusMode, '--quiet'])}`,
     },
     {
       id: 'bcftools',
@@ -94,7 +94,7 @@ function callersFor(sample: string): Caller[] {
     {
       id: 'locus-min-qual-0',
       command: ({ bam, ref, out }) =>
-        `${locusCli} ${commandLine(['variants', bam, '--ref', ref, '-o', out, ...locusMode, '--min-qual', '0', '--workers', '2', '--quiet'])}`,
+        `${locusCli} ${commandLine(['variants', bam, '--ref', ref, '-o', out, ...locusMode, '--min-qual', '0', '--quiet'])}`,
       qualSweep: QUAL_SWEEP,
     },
   ];

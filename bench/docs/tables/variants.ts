@@ -235,7 +235,7 @@ export const VARIANTS_TABLES: Record<string, TableRenderer> = {
       ]);
     });
     return [
-      `${r.machine.cpus} CPUs (${r.machine.cpuModel}); \`locus variants --workers 2\`, the peers single-threaded ` +
+      `${r.machine.cpus} CPUs (${r.machine.cpuModel}); \`locus variants\` with its default workers (one per CPU beyond the first), the peers single-threaded ` +
         `as they run by default. Tools: ${Object.entries(r.tools)
           .map(([tool, version]) =>
             version.includes(tool) ? version : `${tool} ${version.replace(/^version:\s*/, '')}`,

@@ -59,7 +59,7 @@ export function registerVariants(program: Command): void {
     .option('--regions-file <bed>', 'call only the regions of this BED file')
     .option(
       '--workers <n>',
-      'worker threads (the output is the same for any number)',
+      'calling threads, by default one per CPU beyond the first, up to 4 (the output is the same for any number)',
       integer(1),
       VARIANT_DEFAULTS.workers,
     )
