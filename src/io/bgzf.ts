@@ -1,21 +1,39 @@
 /**
- * BGZF block reader (SAM spec section 4.1): a BGZF file is a series of gzip members of at most 64 KiB
+ * BGZF blocks (SAM spec section 4.1), read and written: a BGZF file is a series of gzip members of at most 64 KiB
  * each, so a (compressed block offset, offset inside the block) pair - a virtual offset - addresses
  * any byte. Blocks are inflated on libuv's thread pool a few at a time ahead of the consumer, so
  * decompression runs on the second core while JavaScript parses records on the first.
  */
 import { open } from 'node:fs/promises';
-import { inflateRaw } from 'node:zlib';
+import { crc32, deflateRaw, inflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import { LocusInputError } from '../errors.js';
 
 const inflateRawAsync = promisify(inflateRaw);
+const deflateRawAsync = promisify(deflateRaw);
 
 /** The 28-byte empty block every BGZF file ends with; its absence means the file was cut short. */
 export const BGZF_EOF = Uint8Array.from([
   0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00, 0x1b, 0x00,
   0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 ]);
+
+/** Uncompressed bytes per BGZF block; htslib uses 0xff00 so a block that does not compress still fits in 64 KiB. */
+export const BGZF_BLOCK_INPUT = 0xff00;
+
+/** One BGZF block holding `data` (at most BGZF_BLOCK_INPUT bytes), deflated at htslib's level 6. */
+export async function bgzfBlock(data: Uint8Array): Promise<Buffer> {
+  const deflated = await deflateRawAsync(data, { level: 6 });
+  const size = HEADER_BYTES + deflated.length + FOOTER_BYTES;
+  const header = Buffer.from([
+    0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00, 0, 0,
+  ]);
+  header.writeUInt16LE(size - 1, 16);
+  const footer = Buffer.alloc(FOOTER_BYTES);
+  footer.writeUInt32LE(crc32(data), 0);
+  footer.writeUInt32LE(data.length, 4);
+  return Buffer.concat([header, deflated, footer]);
+}
 
 const HEADER_BYTES = 18;
 const FOOTER_BYTES = 8;

@@ -29,11 +29,9 @@
  * are skipped as 1.16 skips them; any other line that is not a record is an error here (1.16 skips it
  * silently, newer htslib fails).
  */
-import { open } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { crc32, deflateRaw } from 'node:zlib';
 import { LocusInputError } from '../errors.js';
-import { readBgzfBlocks, BGZF_EOF } from './bgzf.js';
+import { BGZF_BLOCK_INPUT, BGZF_EOF, bgzfBlock, readBgzfBlocks } from './bgzf.js';
+import { compressionOf, readHead } from './compression.js';
 import { checkInputFile, writeFileAtomic } from './files.js';
 
 export type TabixPreset = 'vcf' | 'bed';
@@ -576,15 +574,11 @@ async function forEachLine(blocks: AsyncIterable<PlacedBlock>, onLine: LineHandl
 
 async function checkBgzf(path: string, preset: TabixPreset): Promise<number> {
   const size = await checkInputFile(path, preset.toUpperCase());
-  const head = new Uint8Array(18);
-  const file = await open(path, 'r');
-  try {
-    await file.read(head, 0, head.length, 0);
-  } finally {
-    await file.close();
-  }
-  const gzip = size >= 18 && head[0] === 0x1f && head[1] === 0x8b;
-  const bgzf = gzip && (head[3]! & 4) !== 0 && head[10] === 6 && head[12] === 0x42 && head[13] === 0x43;
+  const head = await readHead(path, 18);
+  const compression = size >= 18 ? compressionOf(head) : 'none';
+  const gzip = compression !== 'none';
+  // htslib also wants the BC subfield to be the only extra field (XLEN 6).
+  const bgzf = compression === 'bgzf' && head[10] === 6;
   if (!bgzf) {
     throw new LocusInputError(
       path,
@@ -670,22 +664,11 @@ function serialise(conf: TabixConf, references: readonly Reference[]): Buffer {
   return out.result();
 }
 
-const deflateRawAsync = promisify(deflateRaw);
-/** Uncompressed bytes per block, as htslib writes: an incompressible block still fits in 64 KiB. */
-const BLOCK_INPUT = 0xff00;
-
-/** BGZF-compress (level 6, htslib's default), ending with the EOF marker block. */
+/** BGZF-compressed, ending with the EOF marker block, as htslib writes an index. */
 async function bgzf(data: Buffer): Promise<Buffer> {
   const blocks: Buffer[] = [];
-  for (let from = 0; from < data.length; from += BLOCK_INPUT) {
-    const input = data.subarray(from, from + BLOCK_INPUT);
-    const deflated = await deflateRawAsync(input, { level: 6 });
-    const header = Buffer.from([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43, 2, 0, 0, 0]);
-    header.writeUInt16LE(header.length + deflated.length + 8 - 1, 16);
-    const footer = Buffer.alloc(8);
-    footer.writeUInt32LE(crc32(input), 0);
-    footer.writeUInt32LE(input.length, 4);
-    blocks.push(header, deflated, footer);
+  for (let from = 0; from < data.length; from += BGZF_BLOCK_INPUT) {
+    blocks.push(await bgzfBlock(data.subarray(from, from + BGZF_BLOCK_INPUT)));
   }
   blocks.push(Buffer.from(BGZF_EOF));
   return Buffer.concat(blocks);

@@ -8,9 +8,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { promisify } from 'node:util';
-import { createGunzip, crc32, deflateRaw } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { LocusInputError } from '../errors.js';
+import { BGZF_BLOCK_INPUT, BGZF_EOF, bgzfBlock } from './bgzf.js';
 import { checkInputFile } from './files.js';
 
 /** A path to read, or an already open byte stream (e.g. `process.stdin`) with a name for messages. */
@@ -140,26 +140,6 @@ export function* splitTextLines(text: string): Generator<TextLine> {
 
 // ---------------------------------------------------------------------------------------------------
 // Writing
-
-const deflateRawAsync = promisify(deflateRaw);
-
-/** The 28-byte empty block every BGZF file ends with (SAM spec 4.1.2); readers use it to detect truncation. */
-const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
-/** Uncompressed bytes per BGZF block; htslib uses 0xff00 so a block that does not compress still fits in 64 KiB. */
-const BGZF_BLOCK_INPUT = 0xff00;
-
-async function bgzfBlock(data: Uint8Array): Promise<Buffer> {
-  const deflated = await deflateRawAsync(data, { level: 6 });
-  const size = 18 + deflated.length + 8;
-  const header = Buffer.from([
-    0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00, 0, 0,
-  ]);
-  header.writeUInt16LE(size - 1, 16);
-  const footer = Buffer.alloc(8);
-  footer.writeUInt32LE(crc32(data), 0);
-  footer.writeUInt32LE(data.length, 4);
-  return Buffer.concat([header, deflated, footer]);
-}
 
 /** True when output to `path` should be BGZF-compressed (`.gz`, `.bgz`), as bcftools and tabix expect. */
 export function wantsBgzf(path: string): boolean {
