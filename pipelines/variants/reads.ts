@@ -4,31 +4,25 @@
  * left-aligned as `bcftools norm` would write them.
  */
 import {
+  BAM_CODE_TO_ACGTN,
   CIGAR_D,
   CIGAR_EQ,
   CIGAR_I,
   CIGAR_M,
   CIGAR_N,
+  CIGAR_S,
   CIGAR_X,
-  FLAG_DUPLICATE,
-  FLAG_QCFAIL,
   FLAG_REVERSE,
-  FLAG_SECONDARY,
-  FLAG_UNMAPPED,
   type RawRecord,
 } from '../../src/io/bam-records.js';
 import type { BamReader } from '../../src/io/bam.js';
 import { LocusInputError } from '../../src/errors.js';
+import { DEFAULT_FLAG_EXCLUDE } from '../../src/io/pileup.js';
 import type { ResolvedRegion } from '../../src/io/region.js';
+import { BASE_CODE } from '../../src/tokenize/vocab.js';
 
-/** Reads with any of these flags are not used (samtools' default filter). */
-const SKIP_FLAGS = FLAG_UNMAPPED | FLAG_SECONDARY | FLAG_QCFAIL | FLAG_DUPLICATE;
-
-/** Base codes: A C G T = 0..3, anything else 4. */
+/** Base codes: A C G T = 0..3, anything else 4 (BAM_CODE_TO_ACGTN and BASE_CODE agree on these). */
 export const BASE_N = 4;
-const BAM_CODE_TO_BASE = Int8Array.from({ length: 16 }, (_, code) =>
-  code === 1 ? 0 : code === 2 ? 1 : code === 4 ? 2 : code === 8 ? 3 : BASE_N,
-);
 export const BASE_LETTERS = 'ACGTN';
 
 /** Reference bases as codes 0..4, with the position of index 0. */
@@ -44,7 +38,7 @@ export function referenceStretch(start: number, text: string): ReferenceStretch 
   const codes = new Uint8Array(upper.length);
   for (let i = 0; i < upper.length; i++) {
     const c = upper.charCodeAt(i);
-    codes[i] = c === 65 ? 0 : c === 67 ? 1 : c === 71 ? 2 : c === 84 ? 3 : BASE_N;
+    codes[i] = c < 128 ? BASE_CODE[c]! : BASE_N;
   }
   return { start, text: upper, codes };
 }
@@ -109,7 +103,7 @@ export async function loadReads(
       }
       lastPos = pos;
       if (pos >= region.end) return false;
-      if (r.flag & SKIP_FLAGS || r.mapq < options.minMapQ || r.cigarOps === 0) return;
+      if (r.flag & DEFAULT_FLAG_EXCLUDE || r.mapq < options.minMapQ || r.cigarOps === 0) return;
       if (r.end() <= region.start) return;
       const read = decodeRead(r, reference, options);
       if (read) reads.push(read);
@@ -133,8 +127,8 @@ function decodeRead(
   const seqAt = r.seqAt;
   for (let i = 0; i < seqLength; i += 2) {
     const byte = packed[seqAt + (i >> 1)]!;
-    bases[i] = BAM_CODE_TO_BASE[byte >> 4]!;
-    if (i + 1 < seqLength) bases[i + 1] = BAM_CODE_TO_BASE[byte & 0xf]!;
+    bases[i] = BAM_CODE_TO_ACGTN[byte >> 4]!;
+    if (i + 1 < seqLength) bases[i + 1] = BAM_CODE_TO_ACGTN[byte & 0xf]!;
   }
   // A copy: a view would keep the whole decompressed BAM block alive for as long as the read.
   const qualities = new Uint8Array(packed.subarray(r.qualAt, r.qualAt + seqLength));
@@ -188,7 +182,7 @@ function decodeRead(
       refPos += len;
     } else if (op === CIGAR_N) {
       refPos += len;
-    } else if (op === 4 /* S */) {
+    } else if (op === CIGAR_S) {
       queryPos += len;
     }
   }

@@ -10,6 +10,11 @@ import { readBgzfBlocks, type BgzfBlock } from './bgzf.js';
 /** `=ACMGRSVTWYHKDBN`: the 4-bit base codes of BAM. */
 export const BAM_BASES = '=ACMGRSVTWYHKDBN';
 
+/** BAM 4-bit base code -> 0, 1, 2, 3 for A, C, G, T; 4 for anything else (N, IUPAC, '='). */
+export const BAM_CODE_TO_ACGTN = Int8Array.from({ length: 16 }, (_, code) =>
+  code === 1 ? 0 : code === 2 ? 1 : code === 4 ? 2 : code === 8 ? 3 : 4,
+);
+
 export const CIGAR_M = 0;
 export const CIGAR_I = 1;
 export const CIGAR_D = 2;

@@ -16,6 +16,7 @@
  * its overlapping mate is on the way.
  */
 import {
+  BAM_CODE_TO_ACGTN,
   CIGAR_D,
   CIGAR_EQ,
   CIGAR_I,
@@ -57,14 +58,13 @@ export const DEFAULT_FLAG_EXCLUDE = FLAG_UNMAPPED | FLAG_SECONDARY | FLAG_QCFAIL
 /** Columns of the per-strand counts, in this order. */
 export const PILEUP_COLUMNS = ['A', 'C', 'G', 'T', 'N', 'del', 'ins'] as const;
 const COLS = PILEUP_COLUMNS.length; // 7
-const A = 0, C = 1, G = 2, T = 3, N = 4, DEL = 5, INS = 6; // prettier-ignore
+// Columns 0-4 are the bases, A C G T N, as BASE_COLUMN gives them.
+const DEL = 5, INS = 6; // prettier-ignore
 /** Per position: 7 forward-strand counts, 7 reverse-strand counts. */
 export const STRIDE = 2 * COLS;
 
-/** BAM 4-bit base code -> column (A, C, G, T, anything else N). */
-const BASE_COLUMN = Int8Array.from({ length: 16 }, (_, code) =>
-  code === 1 ? A : code === 2 ? C : code === 4 ? G : code === 8 ? T : N,
-);
+/** BAM 4-bit base code -> column: A, C, G, T, and N for anything else (the columns' order). */
+const BASE_COLUMN = BAM_CODE_TO_ACGTN;
 
 /**
  * A run of consecutive reference positions. Views are valid only during the callback.
