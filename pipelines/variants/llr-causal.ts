@@ -34,16 +34,18 @@ import type { VariantCall } from './types.js';
 
 type Strand = 'forward' | 'reverse';
 
-/** One base compared on one strand: where, and the reference and alt bases on the forward strand. */
+/**
+ * One base compared on one strand: which call, and where. The reverse strand's alt base is known from
+ * the alleles alone; the forward strand's is read off the alt haplotype once the bases are fetched.
+ */
 interface BaseComparison {
   call: number;
   strand: Strand;
   pos: number;
-  ref: string;
-  alt: string;
+  alt?: string;
 }
 
-const COMPLEMENT: Readonly<Record<string, string>> = { A: 'T', C: 'G', G: 'C', T: 'A' };
+const isAcgt = (base: string) => /^[ACGT]$/.test(base);
 
 /** The window (grid index) that scores `pos` on `strand`, H = half a window. */
 export function causalWindow(pos: number, strand: Strand, half: number): number {
@@ -73,28 +75,30 @@ export async function scoreCausal(
 
   // Group the comparisons by (contig, window, strand): one pass each.
   const groups = new Map<string, { contig: string; g: number; strand: Strand; items: BaseComparison[] }>();
-  const add = (contig: string, item: Omit<BaseComparison, 'ref'> & { ref?: string }) => {
-    const length = lengths.get(contig)!;
-    if (item.pos < 0 || item.pos >= length) return; // an insertion after the contig's last base
+  const add = (contig: string, item: BaseComparison) => {
+    if (item.pos < 0 || item.pos >= lengths.get(contig)!) return; // an insertion after the contig's last base
     const g = causalWindow(item.pos, item.strand, H);
     const key = `${contig}\t${g}\t${item.strand}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { contig, g, strand: item.strand, items: [] }));
-    group.items.push({ ...item, ref: '' });
+    group.items.push(item);
   };
   calls.forEach((call, i) => {
-    add(call.contig, { call: i, strand: 'forward', pos: targetPosition(call), alt: '' });
+    add(call.contig, { call: i, strand: 'forward', pos: targetPosition(call) });
     add(call.contig, { call: i, strand: 'reverse', ...reverseComparison(call) });
   });
 
   const sums = calls.map(() => ({ total: 0, n: 0 }));
   let done = 0;
+  let passes = 0;
+  const V = scorer.model.config.vocabSize;
   options.onProgress?.(0, groups.size);
   for (const group of groups.values()) {
     options.signal?.throwIfAborted();
     const length = lengths.get(group.contig)!;
     const start = group.g * H;
     const end = Math.min(start + W, length);
+    const forward = group.strand === 'forward';
     // Past the window for a forward deletion's alt base (ref[pos + L]); before it for an anchor.
     const members = group.items.map((item) => calls[item.call]!.candidate);
     const fetchStart = Math.min(start, ...members.map((c) => c.pos));
@@ -104,32 +108,29 @@ export async function scoreCausal(
       { uppercase: true, signal: options.signal },
     );
     const window = bases.slice(start - fetchStart, end - fetchStart);
-    const read = group.strand === 'forward' ? window : reverseComplement(window);
-    const { ids } = scorer.tokenizer.tokenize(read); // single-base tokens: ids[i] is read[i]
-    // Index of each compared base in the strand's reading, and the output row that predicts it.
-    const index = (pos: number) => (group.strand === 'forward' ? pos - start : end - 1 - pos);
-    const scored = group.items.filter((item) => index(item.pos) + scorer.special >= 1);
-    if (scored.length === 0) continue;
-    const input = new Int32Array(ids.length + scorer.special);
-    input.set(ids, scorer.special);
-    if (scorer.special) input[0] = CLS_ID;
-    // Output row t predicts input t + 1: row (index + special - 1) predicts the compared base.
-    const rows = [...new Set(scored.map((item) => index(item.pos) + scorer.special - 1))].sort(
-      (a, b) => a - b,
-    );
-    const logp = rowLogProbabilities(scorer, input, Int32Array.from(rows)); // (rows, V)
-    const V = scorer.model.config.vocabSize;
-    for (const item of scored) {
-      const call = calls[item.call]!;
-      const refBase = bases[item.pos - fetchStart]!;
-      const altBase = group.strand === 'forward' ? altKmer(call, item.pos, bases, fetchStart, 1) : item.alt;
-      const onStrand = (b: string) => (group.strand === 'forward' ? b : (COMPLEMENT[b] ?? 'N'));
-      const refId = vocab.tokenToId(onStrand(refBase));
-      const altId = vocab.tokenToId(onStrand(altBase));
-      if (!(refBase in COMPLEMENT) || !(altBase in COMPLEMENT) || refBase === altBase) continue;
-      const row = rows.indexOf(index(item.pos) + scorer.special - 1) * V;
-      sums[item.call]!.total += logp[row + altId]! - logp[row + refId]!;
-      sums[item.call]!.n++;
+    const { ids } = scorer.tokenizer.tokenize(forward ? window : reverseComplement(window)); // ids[i]: base i
+    // The output row that predicts a compared base: row t predicts input t + 1.
+    const rowOf = (pos: number) => (forward ? pos - start : end - 1 - pos) + scorer.special - 1;
+    const scored = group.items.filter((item) => rowOf(item.pos) >= 0);
+    if (scored.length > 0) {
+      const input = new Int32Array(ids.length + scorer.special);
+      input.set(ids, scorer.special);
+      if (scorer.special) input[0] = CLS_ID;
+      const rows = [...new Set(scored.map((item) => rowOf(item.pos)))].sort((a, b) => a - b);
+      const rowIndex = new Map(rows.map((row, i) => [row, i]));
+      const logp = rowLogProbabilities(scorer, input, Int32Array.from(rows)); // (rows, V)
+      passes++;
+      const onStrand = (base: string) => (forward ? base : reverseComplement(base));
+      for (const item of scored) {
+        const refBase = bases[item.pos - fetchStart]!;
+        const altBase = item.alt ?? altKmer(calls[item.call]!, item.pos, bases, fetchStart, 1);
+        if (!isAcgt(refBase) || !isAcgt(altBase) || refBase === altBase) continue;
+        const row = rowIndex.get(rowOf(item.pos))! * V;
+        const refId = vocab.tokenToId(onStrand(refBase));
+        const altId = vocab.tokenToId(onStrand(altBase));
+        sums[item.call]!.total += logp[row + altId]! - logp[row + refId]!;
+        sums[item.call]!.n++;
+      }
     }
     done++;
     options.onProgress?.(done, groups.size);
@@ -137,6 +138,6 @@ export async function scoreCausal(
   return {
     llr: sums.map((s) => (s.n === 0 ? undefined : s.total / s.n)),
     windows: new Set([...groups.values()].map((g) => `${g.contig}\t${g.g}`)).size,
-    passes: done,
+    passes,
   };
 }

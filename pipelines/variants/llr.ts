@@ -271,6 +271,7 @@ export async function scoreVariants(
     const { ids } = tokenizer.tokenize(bases.slice(plan.start - fetchStart, plan.end - fetchStart));
     const slotOf = (i: number) => Math.floor((targetPosition(calls[i]!) - plan.start) / stride);
     const slots = [...new Set(plan.calls.map(slotOf))].sort((a, b) => a - b);
+    const slotIndex = new Map(slots.map((slot, j) => [slot, j]));
     const logp = maskedLogProbabilities(scorer, ids, slots); // (slots, V)
     passes++;
     for (const i of plan.calls) {
@@ -278,7 +279,7 @@ export async function scoreVariants(
       const refId = ids[slot]!;
       const altId = vocab.tokenToId(altKmer(calls[i]!, plan.start + slot * stride, bases, fetchStart, k));
       if (refId === UNK_ID || altId === UNK_ID) continue; // a non-ACGT (or cut-short) k-mer: no LLR
-      const row = slots.indexOf(slot) * V;
+      const row = slotIndex.get(slot)! * V;
       llr[i] = logp[row + altId]! - logp[row + refId]!;
     }
     options.onProgress?.(w + 1, plans.length);
