@@ -51,11 +51,14 @@ export function provenance(root = findRepoRoot()): {
   };
 }
 
-/** Run a command under GNU time; its stdout, wall seconds and peak RSS (bytes). Throws on failure. */
+/**
+ * Run a command under GNU time; its stdout, wall seconds, user + system CPU seconds and peak RSS
+ * (bytes; of the largest process when the command starts several). Throws on failure.
+ */
 export function timedRun(
   argv: string[],
   options: { cwd?: string } = {},
-): { stdout: string; seconds: number; peakRssBytes: number } {
+): { stdout: string; seconds: number; cpuSeconds: number; peakRssBytes: number } {
   const started = performance.now();
   const result = spawnSync('/usr/bin/time', ['-v', ...argv], {
     cwd: options.cwd,
@@ -66,6 +69,12 @@ export function timedRun(
   if (result.status !== 0) {
     throw new Error(`${argv.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
   }
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
-  return { stdout: result.stdout, seconds, peakRssBytes: rss ? Number(rss[1]) * 1024 : Number.NaN };
+  const field = (name: string) =>
+    Number(new RegExp(`${name}: ([\\d.]+)`).exec(result.stderr)?.[1] ?? Number.NaN);
+  return {
+    stdout: result.stdout,
+    seconds,
+    cpuSeconds: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
+    peakRssBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
+  };
 }

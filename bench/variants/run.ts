@@ -20,12 +20,11 @@
  * Writes bench/results/<output> with the command, commit, date, seeds and tool versions inside; the
  * docs tables come from it (bench/docs/tables/variants.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findRepoRoot, log, provenance } from '../repo.js';
+import { findRepoRoot, log, provenance, timedRun } from '../repo.js';
 import { SAMPLE_NAMES, dataFiles } from './layout.js';
 import {
   blockKeys,
@@ -107,20 +106,14 @@ interface RunCost {
   loadAverage1m: number;
 }
 
-/** A command line under GNU time: wall, user + system CPU, and the largest RSS of any process in it. */
+/** A command line (a pipeline) under GNU time, with the machine's load when it started. */
 function timedShell(command: string, cwd: string): RunCost {
   const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-  const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-v', ...bashArgv(command)], { cwd, encoding: 'utf8' });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 0)
-    throw new Error(`${command} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
-  const field = (name: string) =>
-    Number(new RegExp(`${name}: ([\\d.]+)`).exec(result.stderr)?.[1] ?? Number.NaN);
+  const run = timedRun(bashArgv(command), { cwd });
   return {
-    seconds: round(seconds, 2),
-    cpuSeconds: round(field('User time \\(seconds\\)') + field('System time \\(seconds\\)'), 2),
-    peakRssMb: Math.round(field('Maximum resident set size \\(kbytes\\)') / 1024),
+    seconds: round(run.seconds, 2),
+    cpuSeconds: round(run.cpuSeconds, 2),
+    peakRssMb: Math.round(run.peakRssBytes / 2 ** 20),
     loadAverage1m: load,
   };
 }
