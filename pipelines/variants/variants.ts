@@ -198,15 +198,14 @@ async function writeReport(
   const lengths = inputs.reference.lengths();
   for (const call of reportedCalls(rankings)) {
     const { pos, ref } = call.candidate;
-    const fetch = (start: number, end: number) =>
-      inputs.reference.fetch(
-        { contig: call.contig, start: Math.max(0, start), end: Math.min(lengths.get(call.contig)!, end) },
-        { uppercase: true, signal: options.signal },
-      );
-    contexts.set(call, {
-      before: await fetch(pos - CONTEXT_BASES, pos),
-      after: await fetch(pos + ref.length, pos + ref.length + CONTEXT_BASES),
-    });
+    // One fetch per call: the flanks and REF between them.
+    const start = Math.max(0, pos - CONTEXT_BASES);
+    const end = Math.min(lengths.get(call.contig)!, pos + ref.length + CONTEXT_BASES);
+    const bases = await inputs.reference.fetch(
+      { contig: call.contig, start, end },
+      { uppercase: true, signal: options.signal },
+    );
+    contexts.set(call, { before: bases.slice(0, pos - start), after: bases.slice(pos + ref.length - start) });
   }
   const html = variantsReportHtml({
     bams: options.bams,
