@@ -2,6 +2,7 @@
  * Artifact statistics and the filters named in the VCF's FILTER column. Thresholds follow GATK's
  * published hard filters where one exists (FS, ReadPosRankSum), so users can read them the same way.
  */
+import { logChoose } from '../../src/math/log-choose.js';
 import type { Candidate, ReadEvidence } from './types.js';
 
 export const FILTERS = {
@@ -70,15 +71,6 @@ export function fisherExact(a: number, b: number, c: number, d: number): number 
     if (l <= observed + 1e-7) total += Math.exp(l);
   }
   return Math.min(1, total);
-}
-
-const logFactorials: number[] = [0];
-function logFactorial(n: number): number {
-  for (let i = logFactorials.length; i <= n; i++) logFactorials.push(logFactorials[i - 1]! + Math.log(i));
-  return logFactorials[n]!;
-}
-function logChoose(n: number, k: number): number {
-  return logFactorial(n) - logFactorial(k) - logFactorial(n - k);
 }
 
 /** Normal-approximation z of the Mann-Whitney U of `x` against `y` (midranks for ties); null when either is empty. */
