@@ -5,9 +5,9 @@
  * leaves `DIR` as it was and no temporary folder; a crash between the renames leaves both complete as
  * the `.old-` / `.tmp-` siblings. Imports nothing of Locus, so every layer can use it.
  */
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isErrnoCode } from './errors.js';
+import { LocusInputError, isErrnoCode } from './errors.js';
 
 export interface ReplaceFolderOptions {
   /** fsync the new folder before it goes into place and the parent after (default false). */
@@ -72,5 +72,31 @@ async function syncDir(path: string): Promise<void> {
     }
   } catch {
     // Windows cannot open folders; some file systems refuse fsync on them.
+  }
+}
+
+/** Fail before any work when `folder` exists, is not empty and `force` is not set. */
+export async function checkOutputFolder(folder: string, force: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    const info = await stat(folder);
+    if (!info.isDirectory()) {
+      throw new LocusInputError(
+        folder,
+        `Output "${folder}" exists and is not a folder`,
+        'give a folder path with -o',
+      );
+    }
+    entries = await readdir(folder);
+  } catch (err) {
+    if (isErrnoCode(err, 'ENOENT')) return;
+    throw err;
+  }
+  if (entries.length > 0 && !force) {
+    throw new LocusInputError(
+      folder,
+      `Output folder "${folder}" exists and is not empty`,
+      'choose another -o folder, or add --force to replace it',
+    );
   }
 }

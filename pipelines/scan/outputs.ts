@@ -9,9 +9,8 @@
  * unchanged. Everything is written into a sibling staging folder that is renamed into place at the end
  * (src/replace-folder.ts): an interrupted or failed scan leaves no half-written folder behind.
  */
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocusInputError, isErrnoCode } from '../../src/errors.js';
 import { formatBed, type BedRecord } from '../../src/io/bed.js';
 import { formatBedGraph, type BedGraphRecord } from '../../src/io/bedgraph.js';
 import { replaceFolder } from '../../src/replace-folder.js';
@@ -19,32 +18,6 @@ import { scanReportHtml } from './report.js';
 import type { ScanResult } from './types.js';
 
 export const OUTPUT_FILES = ['anomalies.bed', 'scores.bedgraph', 'report.html', 'summary.json'] as const;
-
-/** Fail before any work when `folder` exists, is not empty and `force` is not set. */
-export async function checkOutputFolder(folder: string, force: boolean): Promise<void> {
-  let entries: string[];
-  try {
-    const info = await stat(folder);
-    if (!info.isDirectory()) {
-      throw new LocusInputError(
-        folder,
-        `Output "${folder}" exists and is not a folder`,
-        'give a folder path with -o',
-      );
-    }
-    entries = await readdir(folder);
-  } catch (err) {
-    if (isErrnoCode(err, 'ENOENT')) return;
-    throw err;
-  }
-  if (entries.length > 0 && !force) {
-    throw new LocusInputError(
-      folder,
-      `Output folder "${folder}" exists and is not empty`,
-      'choose another -o folder, or add --force to replace it',
-    );
-  }
-}
 
 const byPosition = <T extends { chrom: string; start: number; end: number }>(a: T, b: T): number =>
   a.chrom < b.chrom ? -1 : a.chrom > b.chrom ? 1 : a.start - b.start || a.end - b.end;

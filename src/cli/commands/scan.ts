@@ -111,9 +111,10 @@ Examples:
   locus scan genome.fa -o out --model ecoli-causal --steps 50`,
     )
     .action(async (genome: string, options: ScanCliOptions, command: Command) => {
-      const [{ scanGenome }, { checkOutputFolder, scanSummary, writeScanOutputs }] = await Promise.all([
+      const [{ scanGenome }, { scanSummary, writeScanOutputs }, { checkOutputFolder }] = await Promise.all([
         import('../../../pipelines/scan/scan.js'),
         import('../../../pipelines/scan/outputs.js'),
+        import('../../replace-folder.js'),
       ]);
       if (options.window % options.bin !== 0) {
         throw new InvalidArgumentError(
