@@ -20,16 +20,21 @@ export interface ShippedModel {
   card: Record<string, unknown>;
 }
 
-/** `reference/models` of this installation (source and compiled layouts differ by one folder). */
-export function shippedModelsFolder(): string {
+/** `reference/` of this installation (source and compiled layouts differ by one folder). */
+export function referenceFolder(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 5; up++) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'reference'))) {
-      return join(dir, 'reference', 'models');
+      return join(dir, 'reference');
     }
     dir = dirname(dir);
   }
-  return resolve('reference', 'models');
+  return resolve('reference');
+}
+
+/** `reference/models` of this installation. */
+export function shippedModelsFolder(): string {
+  return join(referenceFolder(), 'models');
 }
 
 export function listShippedModels(folder = shippedModelsFolder()): ShippedModel[] {
