@@ -1,0 +1,88 @@
+/**
+ * The shapes motif discovery shares: matrices, motifs, sites. Bases are indexed A=0 C=1 G=2 T=3
+ * everywhere in pipelines/motifs (the column order of MEME and JASPAR files).
+ */
+
+/** Letter probabilities, one row per motif position: (width, 4), columns A C G T, rows sum to 1. */
+export type Matrix = number[][];
+
+/** Background letter frequencies A C G T (sum 1). */
+export type Background = readonly [number, number, number, number];
+
+export interface Motif {
+  /** MEME's MOTIF identifier: "1-TATAWAWR" for found motifs, "MA0108.3" for JASPAR. */
+  id: string;
+  /** MEME's alternate name: the tool and rank ("locus-1") or the factor ("TBP"). */
+  name: string;
+  matrix: Matrix;
+  /** Sites the matrix was counted from (MEME's nsites). */
+  sites: number;
+  /** Expected number of motifs this enriched by chance (MEME's E=); undefined when not tested. */
+  evalue?: number;
+  url?: string;
+}
+
+/** One occurrence of a motif in an input sequence. */
+export interface MotifSite {
+  motifId: string;
+  /** Name of the input sequence (FASTA record). */
+  sequence: string;
+  /** 0-based start on the forward strand of the record. */
+  start: number;
+  end: number;
+  strand: '+' | '-';
+  /** Log-odds score (bits) of the site against the background. */
+  score: number;
+  /** Probability that a background position scores at least as high. */
+  pvalue: number;
+  /** The site as read on its strand. */
+  text: string;
+}
+
+export const BASES = 'ACGT';
+
+/** A best database match of a found motif (compare.ts). */
+export interface MotifMatch {
+  id: string;
+  name: string;
+  /** Column similarity in [0, 1] (compare.ts), best alignment. */
+  similarity: number;
+  pvalue: number;
+  qvalue: number;
+  /** Target column under the found motif's first column; the found motif is reverse-complemented when `reverse`. */
+  offset: number;
+  reverse: boolean;
+  url?: string;
+}
+
+/** A found motif as `locus motifs` reports it. */
+export interface ReportedMotif {
+  rank: number;
+  /** "1-TATAWAWR": rank and consensus, MEME's MOTIF id. */
+  id: string;
+  consensus: string;
+  matrix: Matrix;
+  evalue: number;
+  /** log10 p-values of the enrichment on the held-out part and on the training part. */
+  testLog10P: number;
+  trainLog10P: number;
+  /** Site score threshold in bits. */
+  threshold: number;
+  /** Sites in all targets / all background sequences, at the threshold. */
+  targetSites: number;
+  backgroundSites: number;
+  /** Target sequences with at least one site, and their share. */
+  targetSequences: number;
+  targetSequenceShare: number;
+  backgroundSequenceShare: number;
+  /** Site centres along the sequences, as counts in 20 equal bins of relative position (0 = start). */
+  positions: number[];
+  /** Which discovery round found it (1 = first) and from which seed word. */
+  found: number;
+  seedWord: string;
+  matches: MotifMatch[];
+  /** Model-guided motifs: share of the model's positive attribution on the targets that falls in its sites. */
+  modelShare?: number;
+  /** 'enrichment' or 'model' (found from the fine-tuned model's attribution). */
+  source: 'enrichment' | 'model';
+}
