@@ -4,7 +4,8 @@
  *   2. seeds: the most enriched exact and gapped words in the training part (seeds.ts);
  *   3. each seed refined into a PWM (refine.ts), the best few widened to the largest width, trimmed of
  *      uninformative edge columns, and refined again;
- *   4. the best motif's p-value on the held-out part, times the number of motifs tested, is its E-value;
+ *   4. the best motif's p-value on the held-out part, times the number of motifs tested, is its E-value
+ *      (motifs are ranked by it when enough sequences are held out, see RANK_BY_TEST_MIN);
  *   5. its sites are masked everywhere, so the next motif is a new one; stop after `maxMotifs` or after
  *      `patience` motifs in a row above the E-value threshold.
  */
@@ -49,6 +50,13 @@ export const DISCOVER_DEFAULTS: Omit<DiscoverOptions, 'seed'> = {
 
 /** Hold-out sets smaller than this give no test: the training data are tested instead (and said so). */
 export const MIN_HOLDOUT = 5;
+
+/**
+ * With at least this many held-out targets, motifs are ranked by their held-out p-value, as STREME
+ * ranks them; with fewer, a handful of held-out sequences would rank by chance, so the ranking follows
+ * the training enrichment and the held-out test only sets the E-values.
+ */
+export const RANK_BY_TEST_MIN = 100;
 
 export interface DiscoveredMotif {
   rank: number;
@@ -172,7 +180,7 @@ export function discoverMotifs(
   options: DiscoverOptions,
   onProgress?: (p: DiscoverProgress) => void,
   signal?: AbortSignal,
-): { motifs: DiscoveredMotif[]; heldOut: boolean; tested: number } {
+): { motifs: DiscoveredMotif[]; heldOut: boolean; rankedByTest: boolean; tested: number } {
   const copy = (list: readonly CodedSequence[]) =>
     list.map((s) => ({ name: s.name, codes: s.codes.slice() }));
   const t = holdout(copy(targets), options.holdoutFraction, options.seed);
@@ -237,7 +245,10 @@ export function discoverMotifs(
     }
   }
   for (const motif of found) motif.evalue = Math.min(1e300, Math.exp(motif.testLogP) * found.length);
-  const ranked = [...found].sort((x, y) => x.testLogP - y.testLogP || x.trainLogP - y.trainLogP);
+  const byTest = heldOut && t.test.length >= RANK_BY_TEST_MIN;
+  const ranked = [...found].sort((x, y) =>
+    byTest ? x.testLogP - y.testLogP || x.trainLogP - y.trainLogP : x.trainLogP - y.trainLogP,
+  );
   ranked.forEach((motif, i) => (motif.rank = i + 1));
-  return { motifs: ranked, heldOut, tested: found.length };
+  return { motifs: ranked, heldOut, rankedByTest: byTest, tested: found.length };
 }

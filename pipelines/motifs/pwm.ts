@@ -86,8 +86,10 @@ export class ScorePvalues {
   private readonly step: number;
   /** tail[k] = P(score >= min + k * step) */
   private readonly tail: Float64Array;
+  /** Each column's score is rounded to the grid: a sum is off by at most this many bins. */
+  private readonly slack: number;
 
-  constructor(pwm: LogOdds, background: Background, binsPerBit = 100) {
+  constructor(pwm: LogOdds, background: Background, binsPerBit = 1000) {
     const w = pwm.width;
     let min = 0;
     let max = 0;
@@ -98,9 +100,11 @@ export class ScorePvalues {
     }
     this.min = min;
     this.step = 1 / binsPerBit;
+    this.slack = w / 2;
     const bins = Math.ceil((max - min) * binsPerBit) + w + 1;
     // Dynamic programming over columns: prob[k] = P(partial score falls in bin k). Each column's
-    // scores are rounded to the grid; the rounding error is at most w / (2 * binsPerBit) bits.
+    // scores are rounded to the grid; the rounding error is at most w / (2 * binsPerBit) bits, and
+    // pvalue() counts that much below the score in, so p-values err on the conservative side.
     let prob = new Float64Array(bins);
     prob[0] = 1;
     let rowMinSum = 0;
@@ -124,7 +128,7 @@ export class ScorePvalues {
   /** P(one strand's score at a background position >= score). */
   pvalue(score: number): number {
     if (score === -Infinity) return 1;
-    const k = Math.ceil((score - this.min) / this.step - 1e-9);
+    const k = Math.ceil((score - this.min) / this.step - this.slack - 1e-9);
     if (k <= 0) return 1;
     if (k >= this.tail.length) return this.tail[this.tail.length - 2]! > 0 ? Number.MIN_VALUE : 0;
     return Math.max(this.tail[k]!, Number.MIN_VALUE);

@@ -13,6 +13,7 @@ import { registerFaidx } from './commands/faidx.js';
 import { registerFinetune } from './commands/finetune.js';
 import { registerInfo } from './commands/info.js';
 import { registerModels } from './commands/models.js';
+import { registerMotifs } from './commands/motifs.js';
 import { registerPileup } from './commands/pileup.js';
 import { registerPretrain } from './commands/pretrain.js';
 import { registerScan } from './commands/scan.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerFinetune(program);
   registerInfo(program);
   registerModels(program);
+  registerMotifs(program);
   registerPileup(program);
   registerPretrain(program);
   registerScan(program);

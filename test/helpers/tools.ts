@@ -41,3 +41,15 @@ export function run(cmd: string, args: readonly string[], input?: string | Uint8
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * A python3 that can import `module` (e.g. 'Bio'), or undefined. A pyenv python3 first on PATH often
+ * lacks Debian's python3-* packages, which /usr/bin/python3 has.
+ */
+export function pythonWith(module: string): string | undefined {
+  if (!hasTool('python3')) return undefined;
+  return ['python3', '/usr/bin/python3'].find(
+    (python) =>
+      spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore', timeout: 30_000 }).status === 0,
+  );
+}

@@ -1,0 +1,234 @@
+/**
+ * `locus motifs`: which motifs explain a set of sequences. Reads the targets (and a background, or
+ * makes one by dinucleotide shuffling), discovers motifs by enrichment (discover.ts), counts their
+ * sites, matches them against a motif database (JASPAR 2024 CORE by default) and returns everything the
+ * outputs (outputs.ts) and the report need. Never prints; takes an AbortSignal and a progress callback.
+ */
+import { LocusInputError } from '../../src/errors.js';
+import { DEFAULT_DATABASE_NAME, defaultDatabasePath, readMotifFile } from './database.js';
+import { compareToDatabase, COMPARE_DEFAULTS } from './compare.js';
+import { DISCOVER_DEFAULTS, discoverMotifs, type DiscoveredMotif } from './discover.js';
+import { log10OfLn } from './enrichment.js';
+import { baseFrequencies, readMotifSequences, type CodedSequence } from './sequences.js';
+import { dinucleotideShuffle } from './shuffle.js';
+import { scanSites } from './sites.js';
+import type { Background, MotifSite, ReportedMotif } from './types.js';
+
+/** Fewer target sequences than this cannot show that a motif is shared rather than one sequence's. */
+export const MIN_SEQUENCES = 5;
+
+export interface MotifsOptions {
+  targets: string;
+  /** Background FASTA; undefined = each target shuffled keeping dinucleotide counts. */
+  background?: string;
+  minWidth: number;
+  maxWidth: number;
+  maxMotifs: number;
+  seed: number;
+  /** Motif database for matches (MEME or TRANSFAC); undefined = the shipped JASPAR 2024 CORE. */
+  database?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: MotifsProgress) => void;
+}
+
+export interface MotifsProgress {
+  phase: 'read' | 'discover' | 'sites' | 'match';
+  motif?: number;
+  maxMotifs?: number;
+  step?: string;
+}
+
+export interface InputSummary {
+  path: string;
+  sequences: number;
+  bases: number;
+  /** Shortest and longest sequence. */
+  minLength: number;
+  maxLength: number;
+}
+
+export interface MotifsResult {
+  motifs: ReportedMotif[];
+  sites: MotifSite[];
+  letters: Background;
+  targets: InputSummary;
+  /** The background: a file, or the targets shuffled. */
+  background: InputSummary & { shuffled: boolean };
+  /** Sequences held out for the E-values (0 when the input was too small: then E-values are optimistic). */
+  heldOut: { targets: number; background: number };
+  /** True when motifs are ranked by held-out p-value; false: by training enrichment. */
+  rankedByTest: boolean;
+  database: { path: string; name: string; motifs: number };
+  settings: {
+    minWidth: number;
+    maxWidth: number;
+    maxMotifs: number;
+    seed: number;
+    holdoutFraction: number;
+    evalueThreshold: number;
+  };
+  seconds: number;
+  peakRssMb: number;
+}
+
+function summarise(path: string, sequences: readonly CodedSequence[]): InputSummary {
+  const lengths = sequences.map((s) => s.codes.length);
+  return {
+    path,
+    sequences: sequences.length,
+    bases: lengths.reduce((a, b) => a + b, 0),
+    minLength: Math.min(...lengths),
+    maxLength: Math.max(...lengths),
+  };
+}
+
+export function checkWidths(minWidth: number, maxWidth: number): void {
+  if (
+    !Number.isInteger(minWidth) ||
+    !Number.isInteger(maxWidth) ||
+    minWidth < 4 ||
+    maxWidth > 30 ||
+    minWidth > maxWidth
+  ) {
+    throw new LocusInputError(
+      `${minWidth}-${maxWidth}`,
+      `Motif widths ${minWidth}-${maxWidth} are not a range within 4-30`,
+      'give --widths MIN-MAX, e.g. 6-20, or one width, e.g. 8',
+    );
+  }
+}
+
+export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> {
+  const started = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const notePeak = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  checkWidths(options.minWidth, options.maxWidth);
+  options.onProgress?.({ phase: 'read' });
+  const minLength = options.minWidth;
+  const targets = await readMotifSequences(options.targets, {
+    minLength,
+    role: 'targets',
+    signal: options.signal,
+  });
+  if (targets.length < MIN_SEQUENCES) {
+    throw new LocusInputError(
+      options.targets,
+      `targets "${options.targets}" hold ${targets.length} sequence${targets.length === 1 ? '' : 's'}; motif discovery needs at least ${MIN_SEQUENCES}`,
+      'give more sequences (a long one can be cut into pieces, e.g. with `seqkit sliding`)',
+    );
+  }
+  const background = options.background
+    ? await readMotifSequences(options.background, { minLength, role: 'background', signal: options.signal })
+    : dinucleotideShuffle(targets, options.seed);
+  if (background.length < MIN_SEQUENCES) {
+    throw new LocusInputError(
+      options.background!,
+      `background "${options.background}" holds ${background.length} sequence${background.length === 1 ? '' : 's'}; at least ${MIN_SEQUENCES} are needed`,
+      'give more background sequences, or leave out --background to shuffle the targets',
+    );
+  }
+  const databasePath = options.database ?? defaultDatabasePath();
+  const database = await readMotifFile(databasePath);
+  const letters = baseFrequencies([...targets, ...background]);
+  notePeak();
+
+  const discoverOptions = {
+    ...DISCOVER_DEFAULTS,
+    minWidth: options.minWidth,
+    maxWidth: options.maxWidth,
+    maxMotifs: options.maxMotifs,
+    seed: options.seed,
+  };
+  const discovered = discoverMotifs(
+    targets,
+    background,
+    letters,
+    discoverOptions,
+    (p) => options.onProgress?.({ phase: 'discover', ...p }),
+    options.signal,
+  );
+  notePeak();
+
+  options.onProgress?.({ phase: 'sites' });
+  const sites: MotifSite[] = [];
+  const reported = discovered.motifs.map((m: DiscoveredMotif): Omit<ReportedMotif, 'matches'> => {
+    const id = `${m.rank}-${m.consensus}`;
+    const inTargets = scanSites(id, m.matrix, m.threshold, targets, letters);
+    const inBackground = scanSites(id, m.matrix, m.threshold, background, letters);
+    sites.push(...inTargets.sites);
+    return {
+      rank: m.rank,
+      id,
+      consensus: m.consensus,
+      matrix: m.matrix,
+      evalue: m.evalue,
+      testLog10P: log10OfLn(m.testLogP),
+      trainLog10P: log10OfLn(m.trainLogP),
+      threshold: m.threshold,
+      targetSites: inTargets.sites.length,
+      backgroundSites: inBackground.sites.length,
+      targetSequences: inTargets.sequences,
+      targetSequenceShare: inTargets.sequences / targets.length,
+      backgroundSequenceShare: inBackground.sequences / background.length,
+      positions: inTargets.positions,
+      found: m.found,
+      seedWord: m.seedWord,
+      source: 'enrichment',
+    };
+  });
+  options.signal?.throwIfAborted();
+
+  options.onProgress?.({ phase: 'match' });
+  const matches = compareToDatabase(
+    reported.map((m) => m.matrix),
+    database.motifs,
+    COMPARE_DEFAULTS,
+  );
+  const motifs: ReportedMotif[] = reported.map((m, i) => ({
+    ...m,
+    matches: matches[i]!.map((match) => ({
+      id: match.target.id,
+      name: match.target.name,
+      similarity: match.alignment.similarity,
+      pvalue: match.pvalue,
+      qvalue: match.qvalue,
+      offset: match.alignment.offset,
+      reverse: match.alignment.reverse,
+      ...(match.target.url ? { url: match.target.url } : {}),
+    })),
+  }));
+  notePeak();
+  const heldOutTargets = discovered.heldOut
+    ? Math.round(DISCOVER_DEFAULTS.holdoutFraction * targets.length)
+    : 0;
+  const heldOutBackground = discovered.heldOut
+    ? Math.round(DISCOVER_DEFAULTS.holdoutFraction * background.length)
+    : 0;
+  return {
+    motifs,
+    sites,
+    letters,
+    targets: summarise(options.targets, targets),
+    background: {
+      ...summarise(options.background ?? options.targets, background),
+      shuffled: options.background === undefined,
+    },
+    heldOut: { targets: heldOutTargets, background: heldOutBackground },
+    rankedByTest: discovered.rankedByTest,
+    database: {
+      path: databasePath,
+      name: options.database ? options.database : DEFAULT_DATABASE_NAME,
+      motifs: database.motifs.length,
+    },
+    settings: {
+      minWidth: options.minWidth,
+      maxWidth: options.maxWidth,
+      maxMotifs: options.maxMotifs,
+      seed: options.seed,
+      holdoutFraction: DISCOVER_DEFAULTS.holdoutFraction,
+      evalueThreshold: DISCOVER_DEFAULTS.evalueThreshold,
+    },
+    seconds: (performance.now() - started) / 1000,
+    peakRssMb: peakRss / 2 ** 20,
+  };
+}

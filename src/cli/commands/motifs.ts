@@ -1,0 +1,212 @@
+/**
+ * `locus motifs`: motif discovery (pipelines/motifs), and `locus motifs compare`: a found motif file
+ * against a motif database. Parses options, shows progress, prints the motifs; the pipeline computes
+ * and writes the folder.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { MotifsProgress, MotifsResult } from '../../../pipelines/motifs/motifs.js';
+import { integer } from '../options.js';
+import { interruptible } from '../interrupt.js';
+import { withOutput } from '../output.js';
+import { progressLine } from '../progress.js';
+
+interface MotifsCliOptions {
+  output?: string;
+  background?: string;
+  widths: [number, number];
+  maxMotifs: number;
+  db?: string;
+  seed: number;
+  force?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+interface CompareCliOptions {
+  db?: string;
+  top: number;
+  json?: boolean;
+}
+
+/** "6-20" or "8". */
+export function widthRange(text: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
+  if (!m) throw new InvalidArgumentError('expected MIN-MAX (e.g. 6-20) or one width (e.g. 8)');
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min < 4 || max > 30 || min > max)
+    throw new InvalidArgumentError('widths must lie within 4-30, MIN <= MAX');
+  return [min, max];
+}
+
+export function registerMotifs(program: Command): void {
+  const motifs = program
+    .command('motifs')
+    .description(
+      'find the motifs enriched in a set of sequences (ChIP/ATAC peaks, promoters), with logos and JASPAR matches',
+    )
+    .argument('<targets>', 'target sequences, FASTA (plain, gzip or bgzip), 50 bp to tens of kb each')
+    .option(
+      '-o, --output <dir>',
+      'output folder (required): motifs.meme, logos/, sites.tsv, sites.bed, report.html, summary.json',
+    )
+    .option(
+      '--background <fasta>',
+      'background sequences (default: each target shuffled keeping dinucleotide counts)',
+    )
+    .option('--widths <min-max>', 'motif widths to consider', widthRange, [6, 20] as [number, number])
+    .option('--max-motifs <n>', 'most motifs to report', integer(1, 50), 5)
+    .option(
+      '--db <file>',
+      'motif database for matches, MEME or JASPAR TRANSFAC (default: shipped JASPAR 2024 CORE)',
+    )
+    .option('--seed <n>', 'seed for the shuffle and the held-out split', integer(0), 1)
+    .option('--force', 'replace the output folder if it exists and is not empty')
+    .option('--quiet', 'no progress line')
+    .option('--json', 'print summary.json instead of the text summary')
+    .addHelpText(
+      'after',
+      `
+How it works (as STREME): the most enriched words and gapped words of the targets against the background
+seed position weight matrices, refined to the score threshold that best separates targets from
+background, grown to the widths given, and re-estimated by EM. 10% of the sequences are held out: a
+motif's E-value is its p-value there (binomial test of site counts) times the number of motifs tested.
+Each motif's sites are masked before the next is sought. Matches: column similarity to the database
+motifs, with Tomtom's p-values (random database columns). Sites are 0-based half-open in sites.tsv/sites.bed.
+
+Examples:
+  locus motifs peaks.fa -o motifs-out
+  locus motifs promoters.fa --background upstream.fa --widths 6-15 -o out
+  locus motifs compare motifs-out/motifs.meme`,
+    )
+    .action(async (targets: string, options: MotifsCliOptions, command: Command) => {
+      const [{ findMotifs }, { motifsSummary, writeMotifsOutputs }, { checkOutputFolder }] =
+        await Promise.all([
+          import('../../../pipelines/motifs/motifs.js'),
+          import('../../../pipelines/motifs/outputs.js'),
+          import('../../replace-folder.js'),
+        ]);
+      if (options.output === undefined) {
+        // Not a commander requiredOption: that would be demanded of `locus motifs compare` too.
+        command.error("error: required option '-o, --output <dir>' not specified");
+      }
+      const output = options.output;
+      await checkOutputFolder(output, options.force ?? false);
+      const version = command.parent?.version() ?? '0.0.0';
+      const line = progressLine({ quiet: options.quiet || options.json });
+      let result: MotifsResult;
+      try {
+        result = await interruptible().run(async (signal) => {
+          const found = await findMotifs({
+            targets,
+            background: options.background,
+            minWidth: options.widths[0],
+            maxWidth: options.widths[1],
+            maxMotifs: options.maxMotifs,
+            seed: options.seed,
+            database: options.db,
+            signal,
+            onProgress: (p) => line.update(progressText(p)),
+          });
+          signal.throwIfAborted();
+          await writeMotifsOutputs(
+            found,
+            output,
+            version,
+            ['locus', 'motifs', ...process.argv.slice(3)].join(' '),
+          );
+          return found;
+        });
+      } finally {
+        line.done();
+      }
+      await withOutput(undefined, async (out) => {
+        if (options.json) await out.write(JSON.stringify(motifsSummary(result, version), null, 2) + '\n');
+        else await out.write(textSummary(result, output));
+      });
+    });
+
+  motifs
+    .command('compare')
+    .description('match motifs (MEME or TRANSFAC file) against a motif database, as Tomtom does')
+    .argument('<motifs>', 'motif file, e.g. the motifs.meme of `locus motifs`')
+    .option('--db <file>', 'motif database, MEME or JASPAR TRANSFAC (default: shipped JASPAR 2024 CORE)')
+    .option('--top <n>', 'matches shown per motif', integer(1, 100), 5)
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, own: CompareCliOptions, command: Command) => {
+      // `motifs` has options of the same names, and commander hands them to it: take either.
+      const parent = command.parent!.opts<Partial<MotifsCliOptions>>();
+      const options = { ...own, db: own.db ?? parent.db, json: own.json ?? parent.json };
+      const [{ readMotifFile, defaultDatabasePath }, { compareToDatabase, COMPARE_DEFAULTS }] =
+        await Promise.all([
+          import('../../../pipelines/motifs/database.js'),
+          import('../../../pipelines/motifs/compare.js'),
+        ]);
+      const queries = await readMotifFile(file);
+      const dbPath = options.db ?? defaultDatabasePath();
+      const database = await readMotifFile(dbPath);
+      const matches = compareToDatabase(
+        queries.motifs.map((m) => m.matrix),
+        database.motifs,
+        { ...COMPARE_DEFAULTS, top: options.top },
+      );
+      const rows = queries.motifs.map((q, i) => ({
+        query: q.id,
+        matches: matches[i]!.map((m) => ({
+          id: m.target.id,
+          name: m.target.name,
+          similarity: Number(m.alignment.similarity.toFixed(4)),
+          pvalue: m.pvalue,
+          qvalue: m.qvalue,
+          offset: m.alignment.offset,
+          orientation: m.alignment.reverse ? '-' : '+',
+        })),
+      }));
+      await withOutput(undefined, async (out) => {
+        if (options.json) {
+          await out.write(JSON.stringify({ database: dbPath, motifs: rows }, null, 2) + '\n');
+          return;
+        }
+        const lines = ['query\ttarget\tname\tsimilarity\tp-value\tq-value\toffset\torientation'];
+        for (const r of rows) {
+          for (const m of r.matches) {
+            lines.push(
+              [
+                r.query,
+                m.id,
+                m.name,
+                m.similarity.toFixed(3),
+                m.pvalue.toExponential(2),
+                m.qvalue.toExponential(2),
+                m.offset,
+                m.orientation,
+              ].join('\t'),
+            );
+          }
+        }
+        await out.write(lines.join('\n') + '\n');
+      });
+    });
+}
+
+function progressText(p: MotifsProgress): string {
+  if (p.phase === 'discover') return `motifs: motif ${p.motif}/${p.maxMotifs}, ${p.step}`;
+  return `motifs: ${p.phase}`;
+}
+
+function textSummary(result: MotifsResult, folder: string): string {
+  const lines = [
+    `${result.motifs.length} motif${result.motifs.length === 1 ? '' : 's'} in ${result.targets.path} (${result.targets.sequences.toLocaleString('en-US')} sequences against ${result.background.shuffled ? 'their dinucleotide shuffle' : result.background.path}; ${result.seconds.toFixed(1)} s, peak ${Math.round(result.peakRssMb)} MB)`,
+  ];
+  for (const m of result.motifs) {
+    const best = m.matches[0];
+    const match = best
+      ? `  best match ${best.name} (${best.id}, similarity ${best.similarity.toFixed(2)}, q ${best.qvalue.toExponential(1)})`
+      : '';
+    lines.push(
+      `  ${String(m.rank).padStart(2)}  ${m.consensus.padEnd(20)}  E ${m.evalue.toExponential(1).padStart(8)}  ${m.targetSites.toLocaleString('en-US')} sites in ${(100 * m.targetSequenceShare).toFixed(0)}% of targets${match}`,
+    );
+  }
+  lines.push(`outputs in ${folder}/: motifs.meme, logos/, sites.tsv, sites.bed, report.html, summary.json`);
+  return lines.join('\n') + '\n';
+}
