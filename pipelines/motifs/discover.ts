@@ -2,19 +2,29 @@
  * Enrichment-based motif discovery, one motif at a time (STREME's plan):
  *   1. hold out a share of targets and background to test each motif on data it was not fitted to;
  *   2. seeds: the most enriched exact and gapped words in the training part (seeds.ts);
- *   3. each seed refined into a PWM (refine.ts), the best few widened to the largest width, trimmed of
- *      uninformative edge columns, and refined again;
+ *   3. each seed refined into a PWM (refine.ts) on a sample, the best few refined on all the training
+ *      data and grown to the columns their sites share (grow), then re-estimated by EM;
  *   4. the best motif's p-value on the held-out part, times the number of motifs tested, is its E-value
  *      (motifs are ranked by it when enough sequences are held out, see RANK_BY_TEST_MIN);
  *   5. its sites are masked everywhere, so the next motif is a new one; stop after `maxMotifs` or after
  *      `patience` motifs in a row above the E-value threshold.
  */
 import { Random } from '../../src/tokenize/random.js';
-import { emPolish } from './em.js';
+import { EM_DEFAULTS, emPolish } from './em.js';
 import { enrichmentLogP } from './enrichment.js';
 import { consensus, informationContent } from './matrix.js';
 import { logOdds } from './pwm.js';
-import { peaks, refine, windowCount, type Peak, type RefineData, type Refined } from './refine.js';
+import {
+  bestPerSequence,
+  countingFor,
+  enrichmentAt,
+  peaks,
+  refine,
+  windowCount,
+  type Peak,
+  type RefineData,
+  type Refined,
+} from './refine.js';
 import { findSeeds, seedMatrix, SEED_DEFAULTS } from './seeds.js';
 import { MASKED, type CodedSequence } from './sequences.js';
 import type { Background, Matrix } from './types.js';
@@ -30,9 +40,22 @@ export interface DiscoverOptions {
   holdoutFraction: number;
   /** Seeds refined at their own width; the best `widened` of them are grown to full width. */
   seeds: number;
+  /** At most this many of them from one word pattern. */
+  seedsPerPattern: number;
   widened: number;
-  /** Edge columns with less information than this (bits) are trimmed. */
-  trimBits: number;
+  /** Gapped seed words span up to this many unspecified bases between their halves (0: none). */
+  maxGap: number;
+  /** What the enrichment test counts (refine.ts RefineData.countBy); 'auto' chooses by length. */
+  countBy: 'auto' | 'sequences' | 'sites';
+  /**
+   * EM steps that re-estimate a grown motif's letter probabilities, and the share of its enrichment
+   * (in log p) the result must keep to replace it. A few steps soften a matrix that the discriminative
+   * fit made too sharp; many let it drift to commoner patterns (validation sets, docs/motifs.md).
+   */
+  polishIterations: number;
+  polishKeep: number;
+  /** Columns around a motif's sites join it only with at least this much information (bits). */
+  flankBits: number;
   seed: number;
 }
 
@@ -44,9 +67,43 @@ export const DISCOVER_DEFAULTS: Omit<DiscoverOptions, 'seed'> = {
   evalueThreshold: 0.05,
   holdoutFraction: 0.1,
   seeds: 16,
+  seedsPerPattern: 3,
   widened: 3,
-  trimBits: 0.3,
+  maxGap: 8,
+  flankBits: 0.15,
+  polishIterations: 3,
+  polishKeep: 0.8,
+  countBy: 'auto',
 };
+
+/**
+ * Seeds are refined on at most this many bases of the training targets (and as many of the
+ * background), a seeded sample of whole sequences: sixteen seeds refined on a whole large input would
+ * take most of the run, and a sample this size already tells a real motif from chance. The chosen
+ * seeds are grown and refined on all the training data.
+ */
+export const SEED_REFINE_BASES = 400_000;
+
+/** Whole sequences in seeded random order until `maxBases`; the same objects, so masking reaches them. */
+function sample(sequences: readonly CodedSequence[], maxBases: number, seed: number): CodedSequence[] {
+  let total = 0;
+  for (const s of sequences) total += s.codes.length;
+  if (total <= maxBases) return [...sequences];
+  const order = sequences.map((_, i) => i);
+  const rng = new Random(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const out: CodedSequence[] = [];
+  let bases = 0;
+  for (const i of order) {
+    if (bases >= maxBases) break;
+    out.push(sequences[i]!);
+    bases += sequences[i]!.codes.length;
+  }
+  return out;
+}
 
 /** Hold-out sets smaller than this give no test: the training data are tested instead (and said so). */
 export const MIN_HOLDOUT = 5;
@@ -54,7 +111,8 @@ export const MIN_HOLDOUT = 5;
 /**
  * With at least this many held-out targets, motifs are ranked by their held-out p-value, as STREME
  * ranks them; with fewer, a handful of held-out sequences would rank by chance, so the ranking follows
- * the training enrichment and the held-out test only sets the E-values.
+ * the cross-fitted enrichment within the training part (crossFitLogP) and the held-out test only sets
+ * the E-values.
  */
 export const RANK_BY_TEST_MIN = 100;
 
@@ -68,6 +126,8 @@ export interface DiscoveredMotif {
   threshold: number;
   /** ln p-value on the training part (the fitted objective). */
   trainLogP: number;
+  /** ln p-value of out-of-fold site counts within the training part (crossFitLogP). */
+  crossFitLogP: number;
   /** ln p-value on the held-out part, or on the training part when nothing was held out. */
   testLogP: number;
   evalue: number;
@@ -106,27 +166,6 @@ export function holdout(sequences: readonly CodedSequence[], fraction: number, s
   };
 }
 
-/** A matrix grown to `width` with background columns, `left` of them before the motif. */
-function pad(matrix: Matrix, width: number, background: Background): Matrix {
-  const extra = Math.max(0, width - matrix.length);
-  const left = Math.floor(extra / 2);
-  return [
-    ...Array.from({ length: left }, () => [...background]),
-    ...matrix,
-    ...Array.from({ length: extra - left }, () => [...background]),
-  ];
-}
-
-/** Edge columns below `bits` removed, keeping at least `minWidth` (the most informative stretch). */
-export function trim(matrix: Matrix, bits: number, minWidth: number, background: Background): Matrix {
-  const ic = matrix.map((row) => informationContent(row, background));
-  let start = 0;
-  let end = matrix.length;
-  while (end - start > minWidth && ic[start]! < bits) start++;
-  while (end - start > minWidth && ic[end - 1]! < bits) end--;
-  return matrix.slice(start, end);
-}
-
 /** Sites at or above `threshold` among the peaks of `pwm`. */
 function sitesAbove(
   sequences: readonly CodedSequence[],
@@ -144,29 +183,191 @@ function mask(sequences: readonly CodedSequence[], sites: readonly Peak[], width
   for (const s of sites) sequences[s.sequence]!.codes.fill(MASKED, s.start, s.start + width);
 }
 
+/** Two halves of the training data; in each fold one half fits a matrix and the other counts its sites. */
+interface Fold {
+  fit: RefineData;
+  count: RefineData;
+}
+
+function twoFolds(data: RefineData, seed: number): Fold[] {
+  const t = holdout(data.targets, 0.5, seed);
+  const b = holdout(data.background, 0.5, seed + 1);
+  const part = (targets: CodedSequence[], background: CodedSequence[]): RefineData => ({
+    ...data,
+    targets,
+    background,
+  });
+  return [
+    { fit: part(t.train, b.train), count: part(t.test, b.test) },
+    { fit: part(t.test, b.test), count: part(t.train, b.train) },
+  ];
+}
+
+/**
+ * ln p-value of a motif's out-of-fold site counts: refined on one half of the training data, its sites
+ * counted on the other, both ways, counts summed. A matrix fitted to chance agreements among a few
+ * dozen target windows finds its sites in the targets it was fitted to and nowhere else; a real motif
+ * finds them in the other half too. Candidates are chosen, and ranked when nothing decisive is held
+ * out, by this rather than by the fitted enrichment.
+ */
+function crossFitLogP(matrix: Matrix, folds: readonly Fold[], iterations = 5): number {
+  let target = 0;
+  let background = 0;
+  let targetChances = 0;
+  let backgroundChances = 0;
+  for (const fold of folds) {
+    const fitted = refine(matrix, fold.fit, iterations);
+    if (!Number.isFinite(fitted.threshold.score)) continue;
+    const counted = enrichmentAt(fold.count, fitted.matrix, fitted.threshold.score);
+    target += counted.targetSites;
+    background += counted.backgroundSites;
+    targetChances += counted.targetChances;
+    backgroundChances += counted.backgroundChances;
+  }
+  return enrichmentLogP({
+    target,
+    background,
+    targetWindows: targetChances,
+    backgroundWindows: backgroundChances,
+  });
+}
+
 function bestOf(results: readonly Refined[]): Refined {
   return results.reduce((a, b) => (b.threshold.logP < a.threshold.logP ? b : a));
 }
 
+/** ln P(chi-square with 3 degrees of freedom >= x): the G-test of a column against the background. */
+function logChiSquare3Tail(x: number): number {
+  if (x <= 0) return 0;
+  // Survival of chi-square(3): erfc(sqrt(x/2)) + sqrt(2x/pi) exp(-x/2).
+  const tail = erfc(Math.sqrt(x / 2)) + Math.sqrt((2 * x) / Math.PI) * Math.exp(-x / 2);
+  return Math.log(Math.max(tail, Number.MIN_VALUE));
+}
+
+/** Complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
+function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851343 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
 /**
- * A refined seed grown into a full motif: padded to the largest width with background columns and
- * refined again, so the flanks learn whatever the sites share; uninformative edge columns trimmed and
- * refined once more; then its letter probabilities re-estimated by EM on the training targets (em.ts).
- * The EM matrix is kept when it holds at least 90% of the refined enrichment (in log p): EM drifting to
- * a different, commoner pattern would lose much more.
+ * Letter counts at every offset from -flank to width + flank around the sites, read on each site's
+ * strand: (width + 2 * flank, 4). Bases outside a sequence or masked are not counted.
+ */
+function flankCounts(
+  sequences: readonly CodedSequence[],
+  sites: readonly Peak[],
+  width: number,
+  flank: number,
+): number[][] {
+  const counts = Array.from({ length: width + 2 * flank }, () => [0, 0, 0, 0]);
+  for (const site of sites) {
+    const codes = sequences[site.sequence]!.codes;
+    for (let j = -flank; j < width + flank; j++) {
+      // Column j of the motif as read on the site's strand.
+      const at = site.strand === 0 ? site.start + j : site.start + width - 1 - j;
+      if (at < 0 || at >= codes.length) continue;
+      const c = codes[at]!;
+      if (c === MASKED) continue;
+      counts[j + flank]![site.strand === 0 ? c : 3 - c]!++;
+    }
+  }
+  return counts;
+}
+
+/**
+ * Whether a column of site counts belongs to the motif: it differs from the background by a G-test
+ * (ln p below `logAlpha`) and by at least `minBits` of information. With thousands of sites the test
+ * alone would take in flanks that differ from the genome average only by the local composition.
+ */
+function isInformative(
+  row: readonly number[],
+  letters: Background,
+  logAlpha: number,
+  minBits: number,
+): boolean {
+  const n = row[0]! + row[1]! + row[2]! + row[3]!;
+  if (n === 0) return false;
+  if (
+    informationContent(
+      row.map((x) => x / n),
+      letters,
+    ) < minBits
+  )
+    return false;
+  let g = 0;
+  for (let b = 0; b < 4; b++) if (row[b]! > 0) g += 2 * row[b]! * Math.log(row[b]! / (n * letters[b]!));
+  return logChiSquare3Tail(g) < logAlpha;
+}
+
+/**
+ * A refined seed grown into a full motif. The seed's sites (at its threshold) are aligned and the
+ * columns around them counted: the motif spreads to each side while the next column (or the one after,
+ * bridging one weak column) differs from the background by a G-test at p < 0.001, and its own edge
+ * columns that do not are dropped. Counting columns around fixed sites, rather than refining a wide
+ * matrix, keeps the flanks from fitting chance agreements among a few dozen sites. The grown matrix is
+ * refined, then its letter probabilities re-estimated by a few EM steps (em.ts); the EM matrix is kept
+ * when it holds at least `polishKeep` of the enrichment (in log p): EM drifting to a commoner pattern
+ * would lose much more.
  */
 function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Refined {
   const letters = train.letters;
-  const wide = refine(pad(refined.matrix, options.maxWidth, letters), train);
-  const trimmed = refine(trim(wide.matrix, options.trimBits, options.minWidth, letters), train);
-  const core = refined.matrix.length >= options.minWidth ? bestOf([trimmed, refined]) : trimmed;
+  const width = refined.matrix.length;
+  const above = peaks(train.targets, logOdds(refined.matrix, letters), refined.threshold.score - 1e-9).filter(
+    (p) => p.score >= refined.threshold.score - 1e-9,
+  );
+  const sites = train.countBy === 'sequences' ? bestPerSequence(above) : above;
+  if (sites.length === 0) return refined;
+  const flank = Math.max(0, options.maxWidth - options.minWidth);
+  const counts = flankCounts(train.targets, sites, width, flank);
+  const informative = counts.map((row) => isInformative(row, letters, Math.log(1e-3), options.flankBits));
+  // Core columns [start, end) in `counts` coordinates; grow outwards, then drop weak edge columns.
+  let start = flank;
+  let end = flank + width;
+  const grows = (at: number, step: number) =>
+    informative[at] === true || (informative[at] === false && informative[at + step] === true);
+  while (end - start < options.maxWidth && start > 0 && grows(start - 1, -1)) start--;
+  while (end - start < options.maxWidth && end < counts.length && grows(end, 1)) end++;
+  while (end - start > options.minWidth && !informative[start]) start++;
+  while (end - start > options.minWidth && !informative[end - 1]) end--;
+  while (end - start < options.minWidth) {
+    if (start > 0) start--;
+    if (end - start < options.minWidth && end < counts.length) end++;
+  }
+  const matrix = counts.slice(start, end).map((row) => {
+    const total = row[0]! + row[1]! + row[2]! + row[3]! + 1;
+    return row.map((n, b) => (n + letters[b]!) / total);
+  });
+  const core = bestOf([refine(matrix, train), ...(width >= options.minWidth ? [refined] : [])]);
   const excess = core.threshold.targetSites - core.threshold.backgroundSites;
   const lambda = Math.min(
     0.1,
     Math.max(excess, 1) / Math.max(windowCount(train.targets, core.matrix.length), 1),
   );
-  const polished = refine(emPolish(core.matrix, train.targets, letters, lambda).matrix, train, 1);
-  return polished.threshold.logP <= 0.9 * core.threshold.logP ? polished : core;
+  const em = emPolish(core.matrix, train.targets, letters, lambda, {
+    ...EM_DEFAULTS,
+    iterations: options.polishIterations,
+  });
+  const polished = refine(em.matrix, train, 1);
+  return polished.threshold.logP <= options.polishKeep * core.threshold.logP ? polished : core;
 }
 
 /**
@@ -180,14 +381,29 @@ export function discoverMotifs(
   options: DiscoverOptions,
   onProgress?: (p: DiscoverProgress) => void,
   signal?: AbortSignal,
-): { motifs: DiscoveredMotif[]; heldOut: boolean; rankedByTest: boolean; tested: number } {
+): {
+  motifs: DiscoveredMotif[];
+  heldOut: boolean;
+  rankedByTest: boolean;
+  countBy: RefineData['countBy'];
+  tested: number;
+} {
   const copy = (list: readonly CodedSequence[]) =>
     list.map((s) => ({ name: s.name, codes: s.codes.slice() }));
   const t = holdout(copy(targets), options.holdoutFraction, options.seed);
   const b = holdout(copy(background), options.holdoutFraction, options.seed + 1);
   const heldOut = t.test.length >= MIN_HOLDOUT && b.test.length >= MIN_HOLDOUT;
-  const train: RefineData = { targets: t.train, background: b.train, letters };
-  const test: RefineData = heldOut ? { targets: t.test, background: b.test, letters } : train;
+  const countBy = options.countBy === 'auto' ? countingFor(targets) : options.countBy;
+  const train: RefineData = { targets: t.train, background: b.train, letters, countBy };
+  const test: RefineData = heldOut ? { targets: t.test, background: b.test, letters, countBy } : train;
+  const quick: RefineData = {
+    targets: sample(t.train, SEED_REFINE_BASES, options.seed + 2),
+    background: sample(b.train, SEED_REFINE_BASES, options.seed + 3),
+    letters,
+    countBy,
+  };
+  const quickFolds = twoFolds(quick, options.seed + 4);
+  const trainFolds = twoFolds(train, options.seed + 6);
   const found: DiscoveredMotif[] = [];
   let misses = 0;
   for (let m = 1; m <= options.maxMotifs && misses < options.patience; m++) {
@@ -200,27 +416,28 @@ export function discoverMotifs(
         (k, i, all) => all.indexOf(k) === i && k <= options.maxWidth,
       ),
       count: options.seeds,
+      perPattern: options.seedsPerPattern,
+      maxGap: options.maxGap,
     });
     if (seeds.length === 0) break;
     report('refine');
-    const atSeedWidth = seeds.map((s) => ({ seed: s, refined: refine(seedMatrix(s.word, letters), train) }));
-    atSeedWidth.sort((x, y) => x.refined.threshold.logP - y.refined.threshold.logP);
-    const grown = atSeedWidth
-      .slice(0, options.widened)
-      .map(({ seed, refined }) => ({ seed, refined: grow(refined, train, options) }));
-    const best = grown.reduce((x, c) => (c.refined.threshold.logP < x.refined.threshold.logP ? c : x));
+    const atSeedWidth = seeds.map((s) => {
+      const start = seedMatrix(s.word, letters);
+      return { seed: s, start, cv: crossFitLogP(start, quickFolds, 10) };
+    });
+    atSeedWidth.sort((x, y) => x.cv - y.cv);
+    const grown = atSeedWidth.slice(0, options.widened).map(({ seed, start }) => {
+      signal?.throwIfAborted();
+      const refined = grow(refine(start, train, 10), train, options);
+      return { seed, refined, cv: crossFitLogP(refined.matrix, trainFolds) };
+    });
+    const best = grown.reduce((x, c) => (c.cv < x.cv ? c : x));
     const { matrix, threshold } = best.refined;
     if (threshold.targetSites === 0) break;
 
     const width = matrix.length;
-    const testTargetSites = sitesAbove(test.targets, matrix, letters, threshold.score);
-    const testBackgroundSites = sitesAbove(test.background, matrix, letters, threshold.score);
-    const testLogP = enrichmentLogP({
-      target: testTargetSites.length,
-      background: testBackgroundSites.length,
-      targetWindows: windowCount(test.targets, width),
-      backgroundWindows: windowCount(test.background, width),
-    });
+    const tested = enrichmentAt(test, matrix, threshold.score);
+    const testLogP = tested.logP;
     // E-values are set below, once the number of motifs tested is known.
     const evalue = Math.exp(testLogP) * m;
     found.push({
@@ -230,12 +447,13 @@ export function discoverMotifs(
       seedWord: best.seed.word,
       threshold: threshold.score,
       trainLogP: threshold.logP,
+      crossFitLogP: best.cv,
       testLogP,
       evalue,
       trainTargetSites: threshold.targetSites,
       trainBackgroundSites: threshold.backgroundSites,
-      testTargetSites: testTargetSites.length,
-      testBackgroundSites: testBackgroundSites.length,
+      testTargetSites: tested.targetSites,
+      testBackgroundSites: tested.backgroundSites,
       found: m,
     });
     misses = evalue > options.evalueThreshold ? misses + 1 : 0;
@@ -247,8 +465,8 @@ export function discoverMotifs(
   for (const motif of found) motif.evalue = Math.min(1e300, Math.exp(motif.testLogP) * found.length);
   const byTest = heldOut && t.test.length >= RANK_BY_TEST_MIN;
   const ranked = [...found].sort((x, y) =>
-    byTest ? x.testLogP - y.testLogP || x.trainLogP - y.trainLogP : x.trainLogP - y.trainLogP,
+    byTest ? x.testLogP - y.testLogP || x.crossFitLogP - y.crossFitLogP : x.crossFitLogP - y.crossFitLogP,
   );
   ranked.forEach((motif, i) => (motif.rank = i + 1));
-  return { motifs: ranked, heldOut, rankedByTest: byTest, tested: found.length };
+  return { motifs: ranked, heldOut, rankedByTest: byTest, countBy, tested: found.length };
 }

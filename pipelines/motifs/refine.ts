@@ -116,22 +116,81 @@ export interface RefineData {
   targets: readonly CodedSequence[];
   background: readonly CodedSequence[];
   letters: Background;
+  /**
+   * What the enrichment test counts. 'sequences' (STREME's choice, for sequences up to a few kb):
+   * sequences with at least one site, so a motif must be shared by more targets than background
+   * sequences, and a frequent, composition-like word that occurs in every sequence gains nothing by a
+   * low threshold. 'sites': every site, for long sequences, where every motif occurs in every one.
+   */
+  countBy: 'sequences' | 'sites';
+}
+
+/** Median length of at most this many bases: count sequences; longer inputs count sites. */
+export const COUNT_SEQUENCES_UP_TO = 2000;
+
+export function countingFor(targets: readonly CodedSequence[]): RefineData['countBy'] {
+  const lengths = targets.map((s) => s.codes.length).sort((a, b) => a - b);
+  return (lengths[Math.floor(lengths.length / 2)] ?? 0) <= COUNT_SEQUENCES_UP_TO ? 'sequences' : 'sites';
+}
+
+/** The best peak of each sequence (sequences with none are left out). */
+export function bestPerSequence(list: readonly Peak[]): Peak[] {
+  const best = new Map<number, Peak>();
+  for (const p of list) {
+    const current = best.get(p.sequence);
+    if (!current || p.score > current.score) best.set(p.sequence, p);
+  }
+  return [...best.values()];
+}
+
+/** The units the test counts (peaks, or each sequence's best) and how many chances there were. */
+function units(data: RefineData, sequences: readonly CodedSequence[], list: Peak[], width: number) {
+  return data.countBy === 'sequences'
+    ? { peaks: bestPerSequence(list), opportunities: sequences.length }
+    : { peaks: list, opportunities: windowCount(sequences, width) };
+}
+
+/** A threshold's counts with the chances the sites had (windows, or sequences). */
+export interface Counted extends Threshold {
+  targetChances: number;
+  backgroundChances: number;
+}
+
+/** Counts and ln p-value of `matrix`'s sites at a fixed threshold (no fitting): the held-out test. */
+export function enrichmentAt(data: RefineData, matrix: Matrix, threshold: number): Counted {
+  const pwm = logOdds(matrix, data.letters);
+  const t = units(data, data.targets, peaks(data.targets, pwm, threshold - 1e-9), pwm.width);
+  const b = units(data, data.background, peaks(data.background, pwm, threshold - 1e-9), pwm.width);
+  const target = t.peaks.filter((p) => p.score >= threshold - 1e-9).length;
+  const background = b.peaks.filter((p) => p.score >= threshold - 1e-9).length;
+  return {
+    score: threshold,
+    logP: enrichmentLogP({
+      target,
+      background,
+      targetWindows: t.opportunities,
+      backgroundWindows: b.opportunities,
+    }),
+    targetSites: target,
+    backgroundSites: background,
+    targetChances: t.opportunities,
+    backgroundChances: b.opportunities,
+  };
 }
 
 /** Refine `start` on the data until the sites stop changing (or `maxIterations`). */
 export function refine(start: Matrix, data: RefineData, maxIterations = 20): Refined {
   let matrix = start;
   const width = matrix.length;
-  const targetWindows = windowCount(data.targets, width);
-  const backgroundWindows = windowCount(data.background, width);
   let threshold: Threshold = { score: Infinity, logP: 0, targetSites: 0, backgroundSites: 0 };
   let best: Refined = { matrix, threshold, iterations: 0 };
   let worse = 0;
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     const pwm = logOdds(matrix, data.letters);
-    const targetPeaks = peaks(data.targets, pwm, 0);
-    const backgroundPeaks = peaks(data.background, pwm, 0);
-    threshold = bestThreshold(targetPeaks, backgroundPeaks, targetWindows, backgroundWindows);
+    const t = units(data, data.targets, peaks(data.targets, pwm, 0), width);
+    const b = units(data, data.background, peaks(data.background, pwm, 0), width);
+    const targetPeaks = t.peaks;
+    threshold = bestThreshold(targetPeaks, b.peaks, t.opportunities, b.opportunities);
     // The objective is not monotone in these updates: keep the best, allow a few worse steps.
     if (threshold.logP < best.threshold.logP || iteration === 1) {
       best = { matrix, threshold, iterations: iteration };

@@ -1,36 +1,52 @@
 /**
- * The default background: each target shuffled so that its dinucleotide counts stay exactly the same
- * (Altschul & Erickson 1985, the Euler-path shuffle that STREME and MEME's fasta-shuffle-letters use).
- * Motifs are destroyed while the base and dinucleotide composition (CpG depletion, AT-richness, poly-A
- * tracts' 2-mer signature) is kept, so what stays enriched in the targets is more than composition.
+ * The default background: each target shuffled so that its counts of every k-mer stay exactly the
+ * same (the Euler-path shuffle of Altschul & Erickson 1985, generalised by Jiang et al. 2008's uShuffle;
+ * MEME's fasta-shuffle-letters -kmer). STREME shuffles DNA keeping 3-mers (its default --order 2), and
+ * so does Locus: a 3-mer-preserving shuffle keeps every dinucleotide count too, and also the codon-like
+ * and CpG-context structure that real DNA (and an order-2 or order-3 Markov source) has, so what stays
+ * enriched in the targets is more than composition.
  * Runs of N (and masked bases) stay where they are; each run of ACGT between them is shuffled alone.
  */
 import { Random } from '../../src/tokenize/random.js';
 import { MASKED, type CodedSequence } from './sequences.js';
 
-/** Shuffle one run of base codes 0-3 keeping every dinucleotide count. */
-function shuffleRun(run: Uint8Array, rng: Random): Uint8Array {
-  const n = run.length;
-  if (n < 3) return run.slice();
-  const first = run[0]!;
-  const last = run[n - 1]!;
-  // Out-edges of each letter, in sequence order: successors[v] lists the letters that follow v.
-  const successors: number[][] = [[], [], [], []];
-  for (let i = 0; i + 1 < n; i++) successors[run[i]!]!.push(run[i + 1]!);
+/** k of the k-mers every shuffle keeps. */
+export const SHUFFLE_K = 3;
 
-  // Each letter other than the last one leaves for the final time by an edge chosen at random, and
-  // those final edges must form a tree into `last`; otherwise the walk could strand before using all
-  // edges. With four letters, redrawing until the choice is a tree is quick.
-  const lastEdge = [-1, -1, -1, -1];
+/**
+ * Shuffle one run of base codes 0-3 keeping every k-mer count: the run is a walk on the graph whose
+ * vertices are (k-1)-mers and whose edges are its k-mers; a random Eulerian walk with the same start
+ * and end uses every edge once, so it has the same k-mers.
+ */
+function shuffleRun(run: Uint8Array, k: number, rng: Random): Uint8Array {
+  const n = run.length;
+  const order = k - 1;
+  if (n <= k) return run.slice();
+  const vertexCount = 4 ** order;
+  const vertexAt = (i: number) => {
+    let v = 0;
+    for (let j = 0; j < order; j++) v = v * 4 + run[i + j]!;
+    return v;
+  };
+  const first = vertexAt(0);
+  const last = vertexAt(n - order);
+  // Out-edges of each vertex, as the vertex they lead to, in sequence order.
+  const successors: number[][] = Array.from({ length: vertexCount }, () => []);
+  for (let i = 0; i + order < n; i++) successors[vertexAt(i)]!.push(vertexAt(i + 1));
+
+  // Each vertex other than the last leaves for the final time by an edge chosen at random, and those
+  // final edges must form a tree into `last`, or the walk could strand before using every edge.
+  // Redrawing until they do is quick on the small, dense graphs of DNA.
+  const lastEdge = new Int32Array(vertexCount).fill(-1);
   for (;;) {
-    for (let v = 0; v < 4; v++)
+    for (let v = 0; v < vertexCount; v++)
       lastEdge[v] = v !== last && successors[v]!.length > 0 ? rng.nextInt(successors[v]!.length) : -1;
     let tree = true;
-    for (let v = 0; v < 4 && tree; v++) {
+    for (let v = 0; v < vertexCount && tree; v++) {
       if (lastEdge[v] === -1) continue;
       let u = v;
       for (let steps = 0; u !== last; steps++) {
-        if (steps > 4) {
+        if (steps > vertexCount) {
           tree = false;
           break;
         }
@@ -41,7 +57,7 @@ function shuffleRun(run: Uint8Array, rng: Random): Uint8Array {
   }
 
   // Every other edge in random order (Fisher-Yates), the tree edge last.
-  const order = successors.map((edges, v) => {
+  const walkOrder = successors.map((edges, v) => {
     const rest = edges.filter((_, i) => i !== lastEdge[v]);
     for (let i = rest.length - 1; i > 0; i--) {
       const j = rng.nextInt(i + 1);
@@ -50,18 +66,23 @@ function shuffleRun(run: Uint8Array, rng: Random): Uint8Array {
     if (lastEdge[v]! >= 0) rest.push(edges[lastEdge[v]!]!);
     return rest;
   });
-  const used = [0, 0, 0, 0];
+  const used = new Int32Array(vertexCount);
   const out = new Uint8Array(n);
-  out[0] = first;
-  for (let i = 1; i < n; i++) {
-    const v = out[i - 1]!;
-    out[i] = order[v]![used[v]!++]!;
+  out.set(run.subarray(0, order));
+  let v = first;
+  for (let i = order; i < n; i++) {
+    v = walkOrder[v]![used[v]!++]!;
+    out[i] = v % 4;
   }
   return out;
 }
 
-/** A dinucleotide-preserving shuffle of every sequence; N runs keep their places. */
-export function dinucleotideShuffle(sequences: readonly CodedSequence[], seed: number): CodedSequence[] {
+/** A k-mer-preserving shuffle of every sequence (k = SHUFFLE_K by default); N runs keep their places. */
+export function kmerShuffle(
+  sequences: readonly CodedSequence[],
+  seed: number,
+  k = SHUFFLE_K,
+): CodedSequence[] {
   const rng = new Random(seed);
   return sequences.map((s) => {
     const codes = s.codes.slice();
@@ -72,7 +93,7 @@ export function dinucleotideShuffle(sequences: readonly CodedSequence[], seed: n
       }
       let j = i;
       while (j < codes.length && codes[j] !== MASKED) j++;
-      codes.set(shuffleRun(codes.subarray(i, j), rng), i);
+      codes.set(shuffleRun(codes.subarray(i, j), k, rng), i);
       i = j;
     }
     return { name: `${s.name}_shuffled`, codes };
