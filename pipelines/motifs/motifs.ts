@@ -1,6 +1,6 @@
 /**
  * `locus motifs`: which motifs explain a set of sequences. Reads the targets (and a background, or
- * makes one by dinucleotide shuffling), discovers motifs by enrichment (discover.ts), counts their
+ * makes one by shuffling them, keeping 3-mer counts), discovers motifs by enrichment (discover.ts), counts their
  * sites, matches them against a motif database (JASPAR 2024 CORE by default) and returns everything the
  * outputs (outputs.ts) and the report need. Never prints; takes an AbortSignal and a progress callback.
  */
@@ -10,7 +10,7 @@ import { compareToDatabase, COMPARE_DEFAULTS } from './compare.js';
 import { DISCOVER_DEFAULTS, discoverMotifs, type DiscoveredMotif } from './discover.js';
 import { log10OfLn } from './enrichment.js';
 import { baseFrequencies, readMotifSequences, type CodedSequence } from './sequences.js';
-import { dinucleotideShuffle } from './shuffle.js';
+import { kmerShuffle } from './shuffle.js';
 import { scanSites } from './sites.js';
 import type { Background, MotifSite, ReportedMotif } from './types.js';
 
@@ -19,12 +19,14 @@ export const MIN_SEQUENCES = 5;
 
 export interface MotifsOptions {
   targets: string;
-  /** Background FASTA; undefined = each target shuffled keeping dinucleotide counts. */
+  /** Background FASTA; undefined = each target shuffled keeping its 3-mer (and so dinucleotide) counts. */
   background?: string;
   minWidth: number;
   maxWidth: number;
   maxMotifs: number;
   seed: number;
+  /** What the enrichment test counts: sequences with a site, or sites; 'auto' by sequence length. */
+  countBy: 'auto' | 'sequences' | 'sites';
   /** Motif database for matches (MEME or TRANSFAC); undefined = the shipped JASPAR 2024 CORE. */
   database?: string;
   signal?: AbortSignal;
@@ -58,6 +60,8 @@ export interface MotifsResult {
   heldOut: { targets: number; background: number };
   /** True when motifs are ranked by held-out p-value; false: by training enrichment. */
   rankedByTest: boolean;
+  /** What the enrichment tests counted. */
+  countBy: 'sequences' | 'sites';
   database: { path: string; name: string; motifs: number };
   settings: {
     minWidth: number;
@@ -119,7 +123,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
   }
   const background = options.background
     ? await readMotifSequences(options.background, { minLength, role: 'background', signal: options.signal })
-    : dinucleotideShuffle(targets, options.seed);
+    : kmerShuffle(targets, options.seed);
   if (background.length < MIN_SEQUENCES) {
     throw new LocusInputError(
       options.background!,
@@ -138,6 +142,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     maxWidth: options.maxWidth,
     maxMotifs: options.maxMotifs,
     seed: options.seed,
+    countBy: options.countBy,
   };
   const discovered = discoverMotifs(
     targets,
@@ -215,6 +220,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     },
     heldOut: { targets: heldOutTargets, background: heldOutBackground },
     rankedByTest: discovered.rankedByTest,
+    countBy: discovered.countBy,
     database: {
       path: databasePath,
       name: options.database ? options.database : DEFAULT_DATABASE_NAME,

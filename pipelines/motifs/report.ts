@@ -94,7 +94,7 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
   for (const [k, v] of tiles) html.push(`<div><dt>${escapeXml(k)}</dt><dd>${escapeXml(v)}</dd></div>`);
   html.push('</dl>');
   const backgroundText = result.background.shuffled
-    ? 'each target shuffled keeping its dinucleotide counts'
+    ? 'each target shuffled keeping its 3-mer (and so dinucleotide) counts'
     : `<span class="path">${escapeXml(result.background.path)}</span>`;
   html.push(
     `<p class="muted">Targets: <span class="path">${escapeXml(result.targets.path)}</span> ` +

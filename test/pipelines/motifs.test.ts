@@ -15,7 +15,7 @@ import { reverseComplementMatrix } from '../../pipelines/motifs/matrix.js';
 import { formatMeme, parseMeme } from '../../pipelines/motifs/meme-format.js';
 import { logOdds, ScorePvalues } from '../../pipelines/motifs/pwm.js';
 import { encodeSequence, type CodedSequence } from '../../pipelines/motifs/sequences.js';
-import { dinucleotideShuffle } from '../../pipelines/motifs/shuffle.js';
+import { kmerShuffle } from '../../pipelines/motifs/shuffle.js';
 import type { Matrix } from '../../pipelines/motifs/types.js';
 import { Random } from '../../src/tokenize/random.js';
 import { ROOT } from '../helpers/paths.js';
@@ -115,25 +115,28 @@ describe('statistics', () => {
   });
 });
 
-describe('dinucleotide shuffle', () => {
-  const pairs = (codes: Uint8Array) => {
+describe('k-mer shuffle', () => {
+  const kmers = (codes: Uint8Array, k: number) => {
     const counts = new Map<string, number>();
-    for (let i = 0; i + 1 < codes.length; i++) {
-      if (codes[i]! > 3 || codes[i + 1]! > 3) continue;
-      const key = `${codes[i]}${codes[i + 1]}`;
+    for (let i = 0; i + k <= codes.length; i++) {
+      const word = codes.subarray(i, i + k);
+      if (word.some((c) => c > 3)) continue;
+      const key = word.join('');
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     return [...counts.entries()].sort();
   };
+  const pairs = (codes: Uint8Array) => kmers(codes, 2);
   const input: CodedSequence[] = [
     { name: 'a', codes: encodeSequence('ACGTTGCAAACCGGTTTATATAAAGGGCNNNNACGATCGATCGGGGATTA') },
     { name: 'b', codes: encodeSequence('aaaaaaaacccccccgggggttttt') },
   ];
 
-  it('keeps every dinucleotide count, the first and last bases, and where the Ns are', () => {
-    const shuffled = dinucleotideShuffle(input, 3);
+  it('keeps every 3-mer and dinucleotide count, the first and last bases, and where the Ns are', () => {
+    const shuffled = kmerShuffle(input, 3);
     shuffled.forEach((s, i) => {
       const original = input[i]!.codes;
+      expect(kmers(s.codes, 3)).toEqual(kmers(original, 3));
       expect(pairs(s.codes)).toEqual(pairs(original));
       expect(s.codes[0]).toBe(original[0]);
       expect(s.codes.at(-1)).toBe(original.at(-1));
@@ -142,9 +145,15 @@ describe('dinucleotide shuffle', () => {
     expect(shuffled[0]!.codes).not.toEqual(input[0]!.codes);
   });
 
+  it('keeps k-mer counts for other k too', () => {
+    const long = [{ name: 'l', codes: encodeSequence(plantedFasta(7, 1, 400, 0).split('\n')[1]!) }];
+    for (const k of [2, 4])
+      expect(kmers(kmerShuffle(long, 5, k)[0]!.codes, k)).toEqual(kmers(long[0]!.codes, k));
+  });
+
   it('is deterministic for a seed', () => {
-    expect(dinucleotideShuffle(input, 9)[0]!.codes).toEqual(dinucleotideShuffle(input, 9)[0]!.codes);
-    expect(dinucleotideShuffle(input, 9)[0]!.codes).not.toEqual(dinucleotideShuffle(input, 10)[0]!.codes);
+    expect(kmerShuffle(input, 9)[0]!.codes).toEqual(kmerShuffle(input, 9)[0]!.codes);
+    expect(kmerShuffle(input, 9)[0]!.codes).not.toEqual(kmerShuffle(input, 10)[0]!.codes);
   });
 });
 

@@ -3,7 +3,7 @@
  * against a motif database. Parses options, shows progress, prints the motifs; the pipeline computes
  * and writes the folder.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { MotifsProgress, MotifsResult } from '../../../pipelines/motifs/motifs.js';
 import { integer } from '../options.js';
 import { interruptible } from '../interrupt.js';
@@ -15,6 +15,7 @@ interface MotifsCliOptions {
   background?: string;
   widths: [number, number];
   maxMotifs: number;
+  count: 'auto' | 'sequences' | 'sites';
   db?: string;
   seed: number;
   force?: boolean;
@@ -52,10 +53,18 @@ export function registerMotifs(program: Command): void {
     )
     .option(
       '--background <fasta>',
-      'background sequences (default: each target shuffled keeping dinucleotide counts)',
+      'background sequences (default: each target shuffled keeping its 3-mer, and so dinucleotide, counts)',
     )
     .option('--widths <min-max>', 'motif widths to consider', widthRange, [6, 20] as [number, number])
     .option('--max-motifs <n>', 'most motifs to report', integer(1, 50), 5)
+    .addOption(
+      new Option(
+        '--count <what>',
+        'what the enrichment test counts: sequences with a site (STREME), or every site (long sequences); auto: sequences when the median length is at most 2 kb',
+      )
+        .choices(['auto', 'sequences', 'sites'])
+        .default('auto'),
+    )
     .option(
       '--db <file>',
       'motif database for matches, MEME or JASPAR TRANSFAC (default: shipped JASPAR 2024 CORE)',
@@ -103,6 +112,7 @@ Examples:
             minWidth: options.widths[0],
             maxWidth: options.widths[1],
             maxMotifs: options.maxMotifs,
+            countBy: options.count,
             seed: options.seed,
             database: options.db,
             signal,
@@ -196,7 +206,7 @@ function progressText(p: MotifsProgress): string {
 
 function textSummary(result: MotifsResult, folder: string): string {
   const lines = [
-    `${result.motifs.length} motif${result.motifs.length === 1 ? '' : 's'} in ${result.targets.path} (${result.targets.sequences.toLocaleString('en-US')} sequences against ${result.background.shuffled ? 'their dinucleotide shuffle' : result.background.path}; ${result.seconds.toFixed(1)} s, peak ${Math.round(result.peakRssMb)} MB)`,
+    `${result.motifs.length} motif${result.motifs.length === 1 ? '' : 's'} in ${result.targets.path} (${result.targets.sequences.toLocaleString('en-US')} sequences against ${result.background.shuffled ? 'their 3-mer shuffle' : result.background.path}; ${result.seconds.toFixed(1)} s, peak ${Math.round(result.peakRssMb)} MB)`,
   ];
   for (const m of result.motifs) {
     const best = m.matches[0];
