@@ -4,6 +4,7 @@
  */
 import { IO_TABLES } from './tables/io.js';
 import { MODEL_TABLES } from './tables/model.js';
+import { MOTIFS_TABLES } from './tables/motifs.js';
 import { SCAN_TABLES } from './tables/scan.js';
 import { TRAINING_TABLES } from './tables/training.js';
 import { VARIANTS_TABLES } from './tables/variants.js';
@@ -13,6 +14,7 @@ export type TableRenderer = (root: string) => string;
 export const TABLES: Record<string, TableRenderer> = {
   ...IO_TABLES,
   ...MODEL_TABLES,
+  ...MOTIFS_TABLES,
   ...SCAN_TABLES,
   ...TRAINING_TABLES,
   ...VARIANTS_TABLES,

@@ -1,0 +1,138 @@
+/**
+ * Generated doc tables of the `locus motifs` benchmark (see ../generate.ts), from
+ * bench/results/motifs-test.json and motifs-validation.json, which bench/motifs/run.ts writes.
+ */
+import { fixed, markdownTable, provenance, result, seconds } from '../json.js';
+import type { TableRenderer } from '../tables.js';
+
+interface ToolScore {
+  tool: string;
+  cpuSeconds: number;
+  peakRssMb: number;
+  timedOut: boolean;
+  motifs: number;
+  bestRank: number | null;
+  similarity: number;
+  found: boolean;
+  siteRecall: number;
+}
+
+interface Dm3Tool {
+  tool: string;
+  cpuSeconds: number;
+  peakRssMb: number;
+  timedOut: boolean;
+  tataRank: number | null;
+  inrRank: number | null;
+  top: {
+    rank: number;
+    id: string;
+    matches: { id: string; name: string; similarity: number; qvalue: number }[];
+  }[];
+}
+
+interface MotifsReport {
+  command: string;
+  date: string;
+  split: string;
+  git: { commit: string };
+  planted: {
+    set: string;
+    tier: string;
+    kind: string;
+    motif: { id: string; name: string };
+    bar: number;
+    tools: ToolScore[];
+  }[];
+  dm3?: { targets: string; background: string; tools: Dm3Tool[] };
+}
+
+const NAMES: Record<string, string> = { locus: 'locus motifs', elph: 'ELPH (true width)', glam2: 'GLAM2' };
+
+function plantedTable(root: string, file: string): string {
+  const r = result<MotifsReport>(root, file);
+  const rows = r.planted.flatMap((set) =>
+    set.tools.map((t) => [
+      t.tool === 'locus' ? `${set.set} (${set.motif.name} ${set.motif.id})` : '',
+      NAMES[t.tool] ?? t.tool,
+      t.timedOut ? 'timed out' : t.bestRank === null ? '-' : String(t.bestRank),
+      fixed(t.similarity, 3),
+      t.found ? `**yes** (≥ ${set.bar})` : 'no',
+      fixed(t.siteRecall, 2),
+      seconds(t.cpuSeconds),
+    ]),
+  );
+  const totals = ['locus', 'elph', 'glam2'].map((tool) => {
+    const scores = r.planted.map((s) => s.tools.find((t) => t.tool === tool)!).filter(Boolean);
+    const found = scores.filter((t) => t.found).length;
+    const cpu = scores.reduce((a, t) => a + t.cpuSeconds, 0);
+    return `${NAMES[tool]}: ${found}/${scores.length} found, ${seconds(cpu)} CPU s in all`;
+  });
+  return [
+    markdownTable(
+      [
+        'set (planted motif)',
+        'tool',
+        'rank of best top-3 motif',
+        'similarity to JASPAR',
+        'found',
+        'site recall',
+        'CPU s',
+      ],
+      rows,
+    ),
+    '',
+    totals.join('; ') + '.',
+    '',
+    provenance(file, r),
+  ].join('\n');
+}
+
+function dm3Table(root: string, file: string): string {
+  const r = result<MotifsReport>(root, file);
+  if (!r.dm3) return `(${file} has no dm3 run)`;
+  const rows = r.dm3.tools.map((t) => [
+    NAMES[t.tool] ?? t.tool,
+    t.timedOut ? 'timed out' : t.tataRank === null ? 'not in top 5' : String(t.tataRank),
+    t.timedOut ? '' : t.inrRank === null ? 'not in top 5' : String(t.inrRank),
+    t.top
+      .map(
+        (m) =>
+          `${m.rank}: ${m.matches[0] ? `${m.matches[0].name} (${fixed(m.matches[0].similarity, 2)})` : '-'}`,
+      )
+      .join('; '),
+    seconds(t.cpuSeconds),
+    fixed(t.peakRssMb, 0),
+  ]);
+  return [
+    markdownTable(
+      ['tool', 'TATA rank', 'Inr rank', 'top 5 motifs: best match (similarity)', 'CPU s', 'peak MB'],
+      rows,
+    ),
+    '',
+    provenance(file, r),
+  ].join('\n');
+}
+
+export const MOTIFS_TABLES: Record<string, TableRenderer> = {
+  'motifs-planted': (root) => plantedTable(root, 'motifs-test.json'),
+  'motifs-planted-validation': (root) => plantedTable(root, 'motifs-validation.json'),
+  'motifs-dm3': (root) => dm3Table(root, 'motifs-test.json'),
+  'motifs-dm3-validation': (root) => dm3Table(root, 'motifs-validation.json'),
+  /** One sentence for the README. */
+  'motifs-headline': (root) => {
+    const r = result<MotifsReport>(root, 'motifs-test.json');
+    const tally = (tool: string) => {
+      const scores = r.planted.map((s) => s.tools.find((t) => t.tool === tool)!);
+      return `${scores.filter((t) => t.found).length}/${scores.length}`;
+    };
+    const cpu = (tool: string) =>
+      r.planted.reduce((a, s) => a + (s.tools.find((t) => t.tool === tool)?.cpuSeconds ?? 0), 0);
+    return (
+      `On ${r.planted.length} planted-motif test sets, \`locus motifs\` finds ${tally('locus')} planted JASPAR motifs ` +
+      `among its top 3 at the similarity bar, ELPH ${tally('elph')} and GLAM2 ${tally('glam2')}, in ` +
+      `${seconds(cpu('locus'))} CPU s against ${seconds(cpu('elph'))} and ${seconds(cpu('glam2'))} ` +
+      `(\`docs/motifs.md\`; \`bench/results/motifs-test.json\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
+    );
+  },
+};
