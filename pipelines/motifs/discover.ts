@@ -388,8 +388,7 @@ export function discoverMotifs(
   countBy: RefineData['countBy'];
   tested: number;
 } {
-  const copy = (list: readonly CodedSequence[]) =>
-    list.map((s) => ({ name: s.name, codes: s.codes.slice() }));
+  const copy = (list: readonly CodedSequence[]) => list.map((s) => ({ ...s, codes: s.codes.slice() }));
   const t = holdout(copy(targets), options.holdoutFraction, options.seed);
   const b = holdout(copy(background), options.holdoutFraction, options.seed + 1);
   const heldOut = t.test.length >= MIN_HOLDOUT && b.test.length >= MIN_HOLDOUT;

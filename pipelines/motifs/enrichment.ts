@@ -34,11 +34,15 @@ export interface SiteCounts {
   backgroundWindows: number;
 }
 
-/** ln p-value that the targets hold this many of the sites by chance. */
+/**
+ * ln p-value that the targets hold this many of the sites by chance. Weighted (GC-matched) counts are
+ * rounded to whole sites for the test.
+ */
 export function enrichmentLogP(c: SiteCounts): number {
   const total = c.targetWindows + c.backgroundWindows;
   if (total === 0) return 0;
-  return logBinomialTail(c.target, c.target + c.background, c.targetWindows / total);
+  const target = Math.round(c.target);
+  return logBinomialTail(target, target + Math.round(c.background), c.targetWindows / total);
 }
 
 /** log10 of a natural-log p-value, for people. */

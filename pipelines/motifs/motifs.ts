@@ -9,7 +9,7 @@ import { DEFAULT_DATABASE_NAME, defaultDatabasePath, readMotifFile } from './dat
 import { compareToDatabase, COMPARE_DEFAULTS } from './compare.js';
 import { DISCOVER_DEFAULTS, discoverMotifs, type DiscoveredMotif } from './discover.js';
 import { log10OfLn } from './enrichment.js';
-import { baseFrequencies, readMotifSequences, type CodedSequence } from './sequences.js';
+import { baseFrequencies, gcMatchingWeights, readMotifSequences, type CodedSequence } from './sequences.js';
 import { kmerShuffle } from './shuffle.js';
 import { scanSites } from './sites.js';
 import type { Background, MotifSite, ReportedMotif } from './types.js';
@@ -62,6 +62,8 @@ export interface MotifsResult {
   rankedByTest: boolean;
   /** What the enrichment tests counted. */
   countBy: 'sequences' | 'sites';
+  /** A given background weighted to the targets' GC distribution (null: the shuffled targets). */
+  gcMatching: { unmatchedTargets: number; maxWeight: number } | null;
   database: { path: string; name: string; motifs: number };
   settings: {
     minWidth: number;
@@ -130,6 +132,13 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
       `background "${options.background}" holds ${background.length} sequence${background.length === 1 ? '' : 's'}; at least ${MIN_SEQUENCES} are needed`,
       'give more background sequences, or leave out --background to shuffle the targets',
     );
+  }
+  // A given background is matched to the targets' GC distribution; a shuffle of the targets already is.
+  let gcMatching: MotifsResult['gcMatching'] = null;
+  if (options.background) {
+    const { weights, unmatchedTargets } = gcMatchingWeights(targets, background);
+    weights.forEach((w, i) => (background[i]!.weight = w));
+    gcMatching = { unmatchedTargets, maxWeight: Math.max(...weights) };
   }
   const databasePath = options.database ?? defaultDatabasePath();
   const database = await readMotifFile(databasePath);
@@ -221,6 +230,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     heldOut: { targets: heldOutTargets, background: heldOutBackground },
     rankedByTest: discovered.rankedByTest,
     countBy: discovered.countBy,
+    gcMatching,
     database: {
       path: databasePath,
       name: options.database ? options.database : DEFAULT_DATABASE_NAME,

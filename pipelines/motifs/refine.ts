@@ -41,10 +41,24 @@ export function peaks(sequences: readonly CodedSequence[], pwm: LogOdds, floor =
   return out;
 }
 
+/** Windows of `width` in the sequences, each sequence counted by its weight. */
 export function windowCount(sequences: readonly CodedSequence[], width: number): number {
   let n = 0;
-  for (const s of sequences) n += Math.max(0, s.codes.length - width + 1);
+  for (const s of sequences) n += (s.weight ?? 1) * Math.max(0, s.codes.length - width + 1);
   return n;
+}
+
+/** Sum of the sequences' weights. */
+function sequenceCount(sequences: readonly CodedSequence[]): number {
+  let n = 0;
+  for (const s of sequences) n += s.weight ?? 1;
+  return n;
+}
+
+/** A peak's score and how much it counts (its sequence's weight). */
+interface Counted1 {
+  score: number;
+  weight: number;
 }
 
 export interface Threshold {
@@ -57,21 +71,21 @@ export interface Threshold {
 
 /** The score threshold that makes the target share of sites most significant. */
 export function bestThreshold(
-  targetPeaks: readonly Peak[],
-  backgroundPeaks: readonly Peak[],
+  targetPeaks: readonly Counted1[],
+  backgroundPeaks: readonly Counted1[],
   targetWindows: number,
   backgroundWindows: number,
 ): Threshold {
   const all = [
-    ...targetPeaks.map((p) => ({ score: p.score, target: 1 })),
-    ...backgroundPeaks.map((p) => ({ score: p.score, target: 0 })),
+    ...targetPeaks.map((p) => ({ score: p.score, target: 1, weight: p.weight })),
+    ...backgroundPeaks.map((p) => ({ score: p.score, target: 0, weight: p.weight })),
   ].sort((a, b) => b.score - a.score);
   let best: Threshold = { score: Infinity, logP: 0, targetSites: 0, backgroundSites: 0 };
   let target = 0;
   let background = 0;
   for (let i = 0; i < all.length; i++) {
-    if (all[i]!.target) target++;
-    else background++;
+    if (all[i]!.target) target += all[i]!.weight;
+    else background += all[i]!.weight;
     // Only where the next score is lower can a threshold sit; far down the list, test a sparser grid.
     if (i + 1 < all.length && all[i + 1]!.score === all[i]!.score) continue;
     if (i > 4000 && i % Math.ceil(i / 1000) !== 0) continue;
@@ -145,10 +159,16 @@ export function bestPerSequence(list: readonly Peak[]): Peak[] {
 
 /** The units the test counts (peaks, or each sequence's best) and how many chances there were. */
 function units(data: RefineData, sequences: readonly CodedSequence[], list: Peak[], width: number) {
-  return data.countBy === 'sequences'
-    ? { peaks: bestPerSequence(list), opportunities: sequences.length }
-    : { peaks: list, opportunities: windowCount(sequences, width) };
+  const chosen = data.countBy === 'sequences' ? bestPerSequence(list) : list;
+  return {
+    peaks: chosen,
+    weighted: chosen.map((p) => ({ score: p.score, weight: sequences[p.sequence]!.weight ?? 1 })),
+    opportunities: data.countBy === 'sequences' ? sequenceCount(sequences) : windowCount(sequences, width),
+  };
 }
+
+const weightAbove = (list: readonly Counted1[], threshold: number) =>
+  list.reduce((n, p) => n + (p.score >= threshold - 1e-9 ? p.weight : 0), 0);
 
 /** A threshold's counts with the chances the sites had (windows, or sequences). */
 export interface Counted extends Threshold {
@@ -161,8 +181,8 @@ export function enrichmentAt(data: RefineData, matrix: Matrix, threshold: number
   const pwm = logOdds(matrix, data.letters);
   const t = units(data, data.targets, peaks(data.targets, pwm, threshold - 1e-9), pwm.width);
   const b = units(data, data.background, peaks(data.background, pwm, threshold - 1e-9), pwm.width);
-  const target = t.peaks.filter((p) => p.score >= threshold - 1e-9).length;
-  const background = b.peaks.filter((p) => p.score >= threshold - 1e-9).length;
+  const target = weightAbove(t.weighted, threshold);
+  const background = weightAbove(b.weighted, threshold);
   return {
     score: threshold,
     logP: enrichmentLogP({
@@ -190,7 +210,7 @@ export function refine(start: Matrix, data: RefineData, maxIterations = 20): Ref
     const t = units(data, data.targets, peaks(data.targets, pwm, 0), width);
     const b = units(data, data.background, peaks(data.background, pwm, 0), width);
     const targetPeaks = t.peaks;
-    threshold = bestThreshold(targetPeaks, b.peaks, t.opportunities, b.opportunities);
+    threshold = bestThreshold(t.weighted, b.weighted, t.opportunities, b.opportunities);
     // The objective is not monotone in these updates: keep the best, allow a few worse steps.
     if (threshold.logP < best.threshold.logP || iteration === 1) {
       best = { matrix, threshold, iterations: iteration };

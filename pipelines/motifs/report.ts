@@ -95,7 +95,10 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
   html.push('</dl>');
   const backgroundText = result.background.shuffled
     ? 'each target shuffled keeping its 3-mer (and so dinucleotide) counts'
-    : `<span class="path">${escapeXml(result.background.path)}</span>`;
+    : `<span class="path">${escapeXml(result.background.path)}</span>, weighted to the targets' GC distribution` +
+      (result.gcMatching && result.gcMatching.unmatchedTargets > 0
+        ? ` (${count(result.gcMatching.unmatchedTargets)} targets have a GC content no background sequence has)`
+        : '');
   html.push(
     `<p class="muted">Targets: <span class="path">${escapeXml(result.targets.path)}</span> ` +
       `(${count(result.targets.minLength)}–${count(result.targets.maxLength)} bp). Background: ${backgroundText}. ` +
@@ -111,7 +114,7 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
       (result.rankedByTest
         ? '<p>Ranked by E-value'
         : `<p>Ranked by enrichment in the training part (fewer than ${RANK_BY_TEST_MIN} targets held out, too few to rank by)`) +
-        ': the E-value is the p-value of the site counts in held-out targets against held-out background, ' +
+        `: the E-value is the p-value of the ${result.countBy === 'sequences' ? 'number of sequences with a site' : 'site counts'} in held-out targets against held-out background, ` +
         `times the ${count(result.motifs.length)} motifs tested; E-values above ${result.settings.evalueThreshold} ` +
         '(red) may be chance. The bars show where along the targets the sites sit.' +
         (result.heldOut.targets === 0

@@ -12,6 +12,8 @@ export interface CodedSequence {
   name: string;
   /** (length) base codes 0-3, MASKED for N / IUPAC / masked sites. */
   codes: Uint8Array;
+  /** How much the sequence counts in enrichment tests (background GC matching); default 1. */
+  weight?: number;
 }
 
 const CODE = new Uint8Array(256).fill(MASKED);
@@ -95,4 +97,48 @@ export function baseFrequencies(sequences: readonly CodedSequence[]): [number, n
   const at = (n[0]! + n[3]!) / (2 * total);
   const cg = (n[1]! + n[2]!) / (2 * total);
   return [at, cg, cg, at];
+}
+
+/** Share of G and C among a sequence's ACGT bases (0.5 when it has none). */
+export function gcShare(codes: Uint8Array): number {
+  let gc = 0;
+  let acgt = 0;
+  for (const c of codes) {
+    if (c > 3) continue;
+    acgt++;
+    if (c === 1 || c === 2) gc++;
+  }
+  return acgt === 0 ? 0.5 : gc / acgt;
+}
+
+/** GC bins of this width match a background to the targets. */
+export const GC_BIN = 0.05;
+
+/**
+ * Weights that give the background the targets' GC distribution, as HOMER normalises its background:
+ * each background sequence counts as (share of targets in its GC bin) / (share of background in it),
+ * scaled so the weights sum to the number of background sequences. Without this, a target set richer
+ * in A+T than its background (promoters against far-upstream DNA) reports A/T words as motifs.
+ * Background sequences in bins without targets get weight 0; targets in bins without background are
+ * matched by nothing (their share is reported).
+ */
+export function gcMatchingWeights(
+  targets: readonly CodedSequence[],
+  background: readonly CodedSequence[],
+): { weights: number[]; unmatchedTargets: number } {
+  const bin = (s: CodedSequence) =>
+    Math.min(Math.floor(gcShare(s.codes) / GC_BIN), Math.round(1 / GC_BIN) - 1);
+  const targetBins = new Map<number, number>();
+  const backgroundBins = new Map<number, number>();
+  for (const s of targets) targetBins.set(bin(s), (targetBins.get(bin(s)) ?? 0) + 1);
+  for (const s of background) backgroundBins.set(bin(s), (backgroundBins.get(bin(s)) ?? 0) + 1);
+  const raw = background.map((s) => {
+    const b = bin(s);
+    return (targetBins.get(b) ?? 0) / targets.length / ((backgroundBins.get(b) ?? 1) / background.length);
+  });
+  const total = raw.reduce((a, w) => a + w, 0);
+  const weights = raw.map((w) => (total > 0 ? (w * background.length) / total : 1));
+  let unmatchedTargets = 0;
+  for (const [b, n] of targetBins) if (!backgroundBins.has(b)) unmatchedTargets += n;
+  return { weights, unmatchedTargets };
 }
