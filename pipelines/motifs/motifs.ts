@@ -27,6 +27,14 @@ export interface MotifsOptions {
   seed: number;
   /** What the enrichment test counts: sequences with a site, or sites; 'auto' by sequence length. */
   countBy: 'auto' | 'sequences' | 'sites';
+  /** A classifier of targets against background to ask which bases it relies on (model-guided mode). */
+  model?: string;
+  /** Train that classifier here (model-classifier.ts) into `modelDir`. */
+  trainModel?: boolean;
+  /** Where a trained classifier's run folder goes (its best/ is the checkpoint). */
+  modelDir?: string;
+  backend?: string;
+  workers?: number;
   /** Motif database for matches (MEME or TRANSFAC); undefined = the shipped JASPAR 2024 CORE. */
   database?: string;
   signal?: AbortSignal;
@@ -34,10 +42,22 @@ export interface MotifsOptions {
 }
 
 export interface MotifsProgress {
-  phase: 'read' | 'discover' | 'sites' | 'match';
+  phase: 'read' | 'discover' | 'sites' | 'match' | 'train model' | 'attribution';
+  done?: number;
+  total?: number;
   motif?: number;
   maxMotifs?: number;
   step?: string;
+}
+
+export interface ModelSummary {
+  /** The checkpoint read (a trained one: its path inside the output folder, model/best). */
+  checkpoint: string;
+  /** Set when the classifier was trained by this run. */
+  trained: { validationAuroc: number; steps: number; seconds: number } | null;
+  /** How many motifs the search of the attribution peaks found (reported with source 'model'). */
+  guidedMotifs: number;
+  seconds: number;
 }
 
 export interface InputSummary {
@@ -62,6 +82,8 @@ export interface MotifsResult {
   rankedByTest: boolean;
   /** What the enrichment tests counted. */
   countBy: 'sequences' | 'sites';
+  /** The model-guided mode's classifier, when one was used. */
+  model: ModelSummary | null;
   /** A given background weighted to the targets' GC distribution (null: the shuffled targets). */
   gcMatching: { unmatchedTargets: number; maxWeight: number } | null;
   database: { path: string; name: string; motifs: number };
@@ -102,6 +124,117 @@ export function checkWidths(minWidth: number, maxWidth: number): void {
       'give --widths MIN-MAX, e.g. 6-20, or one width, e.g. 8',
     );
   }
+}
+
+type Reported = Omit<ReportedMotif, 'matches'>;
+
+/** Turn a discovered motif into a reported one: its sites on the full targets and background. */
+function reportMotif(
+  m: DiscoveredMotif,
+  id: string,
+  rank: number,
+  source: ReportedMotif['source'],
+  targets: readonly CodedSequence[],
+  background: readonly CodedSequence[],
+  letters: Background,
+  sites: MotifSite[],
+): Reported {
+  const inTargets = scanSites(id, m.matrix, m.threshold, targets, letters);
+  const inBackground = scanSites(id, m.matrix, m.threshold, background, letters);
+  sites.push(...inTargets.sites);
+  return {
+    rank,
+    id,
+    consensus: m.consensus,
+    matrix: m.matrix,
+    evalue: m.evalue,
+    testLog10P: log10OfLn(m.testLogP),
+    trainLog10P: log10OfLn(m.trainLogP),
+    threshold: m.threshold,
+    targetSites: inTargets.sites.length,
+    backgroundSites: inBackground.sites.length,
+    targetSequences: inTargets.sequences,
+    targetSequenceShare: inTargets.sequences / targets.length,
+    backgroundSequenceShare: inBackground.sequences / background.length,
+    positions: inTargets.positions,
+    found: m.found,
+    seedWord: m.seedWord,
+    source,
+  };
+}
+
+/**
+ * The model-guided mode: train (or load) the classifier, attribute its decision to the targets' bases,
+ * find the motifs of the attribution peaks, and give every motif its share of the attribution.
+ */
+async function runModelGuided(
+  options: MotifsOptions,
+  targets: readonly CodedSequence[],
+  background: readonly CodedSequence[],
+  letters: Background,
+  reported: Reported[],
+  sites: MotifSite[],
+): Promise<{ summary: Omit<ModelSummary, 'seconds'>; motifs: Reported[] }> {
+  const [{ trainMotifClassifier }, { attributeBases }, guided] = await Promise.all([
+    import('./model-classifier.js'),
+    import('./model-attribution.js'),
+    import('./model-guided.js'),
+  ]);
+  let checkpoint = options.model;
+  let trained: ModelSummary['trained'] = null;
+  if (checkpoint === undefined) {
+    if (!options.modelDir) throw new TypeError('trainModel needs modelDir');
+    const result = await trainMotifClassifier({
+      targets: guided.sequenceTexts(targets),
+      background: guided.sequenceTexts(background),
+      seed: options.seed,
+      backend: options.backend,
+      workers: options.workers,
+      outputDir: options.modelDir,
+      signal: options.signal,
+      onProgress: (done, total) => options.onProgress?.({ phase: 'train model', done, total }),
+    });
+    checkpoint = result.checkpoint;
+    trained = { validationAuroc: result.validationAuroc, steps: result.steps, seconds: result.seconds };
+  }
+  const { inputTimesGradient } = await attributeBases({
+    checkpoint,
+    sequences: guided.sequenceTexts(targets),
+    backend: options.backend,
+    signal: options.signal,
+    onProgress: (done: number, total: number) => options.onProgress?.({ phase: 'attribution', done, total }),
+  });
+  for (const motif of reported) {
+    motif.modelShare = guided.attributionShare(
+      motif.matrix,
+      motif.threshold,
+      targets,
+      inputTimesGradient,
+      letters,
+    );
+  }
+  const found = guided.modelGuidedMotifs(targets, inputTimesGradient, letters, {
+    minWidth: options.minWidth,
+    maxWidth: options.maxWidth,
+    maxMotifs: Math.min(3, options.maxMotifs),
+    seed: options.seed,
+    signal: options.signal,
+  });
+  const motifs = found.map((m, i) => {
+    const motif = reportMotif(
+      m,
+      `M${i + 1}-${m.consensus}`,
+      reported.length + i + 1,
+      'model',
+      targets,
+      background,
+      letters,
+      sites,
+    );
+    motif.modelShare = guided.attributionShare(m.matrix, m.threshold, targets, inputTimesGradient, letters);
+    return motif;
+  });
+  return { summary: { checkpoint, trained, guidedMotifs: motifs.length }, motifs };
 }
 
 export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> {
@@ -165,32 +298,19 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
 
   options.onProgress?.({ phase: 'sites' });
   const sites: MotifSite[] = [];
-  const reported = discovered.motifs.map((m: DiscoveredMotif): Omit<ReportedMotif, 'matches'> => {
-    const id = `${m.rank}-${m.consensus}`;
-    const inTargets = scanSites(id, m.matrix, m.threshold, targets, letters);
-    const inBackground = scanSites(id, m.matrix, m.threshold, background, letters);
-    sites.push(...inTargets.sites);
-    return {
-      rank: m.rank,
-      id,
-      consensus: m.consensus,
-      matrix: m.matrix,
-      evalue: m.evalue,
-      testLog10P: log10OfLn(m.testLogP),
-      trainLog10P: log10OfLn(m.trainLogP),
-      threshold: m.threshold,
-      targetSites: inTargets.sites.length,
-      backgroundSites: inBackground.sites.length,
-      targetSequences: inTargets.sequences,
-      targetSequenceShare: inTargets.sequences / targets.length,
-      backgroundSequenceShare: inBackground.sequences / background.length,
-      positions: inTargets.positions,
-      found: m.found,
-      seedWord: m.seedWord,
-      source: 'enrichment',
-    };
-  });
+  const reported: Reported[] = discovered.motifs.map((m) =>
+    reportMotif(m, `${m.rank}-${m.consensus}`, m.rank, 'enrichment', targets, background, letters, sites),
+  );
   options.signal?.throwIfAborted();
+
+  let model: ModelSummary | null = null;
+  if (options.model !== undefined || options.trainModel) {
+    const started = performance.now();
+    const guided = await runModelGuided(options, targets, background, letters, reported, sites);
+    model = { ...guided.summary, seconds: (performance.now() - started) / 1000 };
+    reported.push(...guided.motifs);
+    notePeak();
+  }
 
   options.onProgress?.({ phase: 'match' });
   const matches = compareToDatabase(
@@ -229,6 +349,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     },
     heldOut: { targets: heldOutTargets, background: heldOutBackground },
     rankedByTest: discovered.rankedByTest,
+    model,
     countBy: discovered.countBy,
     gcMatching,
     database: {

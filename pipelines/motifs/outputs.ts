@@ -6,9 +6,10 @@
  *   sites.bed       the same as BED6 (sequence name as chrom), sorted as `bedtools sort` sorts
  *   report.html     one self-contained page (report.ts)
  *   summary.json    motifs, matches, inputs, settings, time and peak memory
+ *   model/best/     with --train-model: the classifier, for `--model OUT/model/best` next time
  * Written into a staging folder renamed into place at the end (src/replace-folder.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatBed, type BedRecord } from '../../src/io/bed.js';
 import { replaceFolder } from '../../src/replace-folder.js';
@@ -84,8 +85,14 @@ export async function writeMotifsOutputs(
   folder: string,
   version: string,
   command: string,
+  /** A checkpoint folder trained by this run, copied to model/best. */
+  trainedModel?: string,
 ): Promise<void> {
+  // Where the trained model will live once the folder is in place, not the run folder it came from.
+  if (trainedModel && result.model)
+    result = { ...result, model: { ...result.model, checkpoint: join(folder, 'model', 'best') } };
   await replaceFolder(folder, async (staging) => {
+    if (trainedModel) await cp(trainedModel, join(staging, 'model', 'best'), { recursive: true });
     await writeFile(join(staging, 'motifs.meme'), motifsMeme(result));
     await mkdir(join(staging, 'logos'));
     for (const m of result.motifs) {

@@ -67,10 +67,43 @@ function motifDetails(motif: ReportedMotif, result: MotifsResult): string {
       `${count(motif.targetSites)} in the targets, ${count(motif.backgroundSites)} in the background. ` +
       `Found in round ${motif.found} from the seed word <span class="consensus">${escapeXml(motif.seedWord)}</span>.</p>`,
     motif.modelShare !== undefined
-      ? `<p>Its sites carry ${(100 * motif.modelShare).toFixed(1)}% of the model's attribution on the targets.</p>`
+      ? `<p>Its sites carry ${(100 * motif.modelShare.attribution).toFixed(1)}% of the model's positive attribution on the targets, on ${(100 * motif.modelShare.bases).toFixed(1)}% of their bases.</p>`
       : '',
     '<h4>Best database matches</h4>',
     matchList(motif, 5),
+    '</section>',
+  ].join('\n');
+}
+
+/** Which motifs the classifier relies on: attribution share against base share, per motif. */
+function modelSection(result: MotifsResult): string {
+  const model = result.model!;
+  const rows = result.motifs
+    .filter((m) => m.modelShare)
+    .map((m) => {
+      const share = m.modelShare!;
+      const ratio = share.bases > 0 ? share.attribution / share.bases : NaN;
+      return (
+        `<tr><td>${m.source === 'model' ? 'model' : 'enrichment'}</td>` +
+        `<td><a href="#details-${m.rank}"><span class="consensus">${escapeXml(m.consensus)}</span></a></td>` +
+        `<td class="num">${(100 * share.attribution).toFixed(1)}%</td><td class="num">${(100 * share.bases).toFixed(1)}%</td>` +
+        `<td class="num">${Number.isFinite(ratio) ? ratio.toFixed(1) + '×' : '-'}</td></tr>`
+      );
+    });
+  const trained = model.trained
+    ? `trained here (validation AUROC ${model.trained.validationAuroc.toFixed(3)}, ${count(model.trained.steps)} steps, ${duration(model.trained.seconds)}; saved in <span class="path">model/best</span>)`
+    : `<span class="path">${escapeXml(model.checkpoint)}</span>`;
+  return [
+    '<section id="model">',
+    '<h2>What the model relies on</h2>',
+    `<p>A classifier of targets against background, ${trained}, was asked which bases its decision depends on ` +
+      '(input × gradient of its target log-odds, both strands). For every motif: the share of the positive ' +
+      "attribution on the targets inside the motif's sites, and the share of bases those sites cover. A motif the " +
+      'model uses carries several times its share of bases; one it ignores, about its share. Motifs marked ' +
+      "<em>model</em> were found in the windows around each target's attribution peak, against windows elsewhere " +
+      'in the same targets.</p>',
+    '<table><thead><tr><th>found by</th><th>motif</th><th class="num">attribution</th><th class="num">bases</th><th class="num">ratio</th></tr></thead>',
+    `<tbody>${rows.join('')}</tbody></table>`,
     '</section>',
   ].join('\n');
 }
@@ -131,6 +164,7 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
     );
   }
   html.push('</section>');
+  if (result.model) html.push(modelSection(result));
 
   html.push(
     '<section id="settings">',

@@ -81,8 +81,11 @@ export interface ReportedMotif {
   found: number;
   seedWord: string;
   matches: MotifMatch[];
-  /** Model-guided motifs: share of the model's positive attribution on the targets that falls in its sites. */
-  modelShare?: number;
+  /**
+   * With a model: the share of the model's positive attribution on the targets inside this motif's
+   * sites, and the share of the targets' bases those sites cover (model-guided.ts).
+   */
+  modelShare?: { attribution: number; bases: number };
   /** 'enrichment' or 'model' (found from the fine-tuned model's attribution). */
   source: 'enrichment' | 'model';
 }

@@ -13,7 +13,8 @@ import { defaultDatabasePath, readMotifFile } from '../../pipelines/motifs/datab
 import { logBinomialTail } from '../../pipelines/motifs/enrichment.js';
 import { reverseComplementMatrix } from '../../pipelines/motifs/matrix.js';
 import { formatMeme, parseMeme } from '../../pipelines/motifs/meme-format.js';
-import { logOdds, ScorePvalues } from '../../pipelines/motifs/pwm.js';
+import { attributionShare, modelGuidedMotifs } from '../../pipelines/motifs/model-guided.js';
+import { logOdds, scoreAt, ScorePvalues } from '../../pipelines/motifs/pwm.js';
 import { encodeSequence, type CodedSequence } from '../../pipelines/motifs/sequences.js';
 import { kmerShuffle } from '../../pipelines/motifs/shuffle.js';
 import type { Matrix } from '../../pipelines/motifs/types.js';
@@ -325,5 +326,64 @@ describe('locus motifs: bad inputs get one clear line, a non-zero exit and no ou
     expect(result.stderr).toMatch(/exists and is not empty/);
     expect(readdirSync(dir)).toContain('marker');
     void out;
+  });
+});
+
+describe('model-guided motifs (attribution given)', () => {
+  // Attribution that peaks on the planted sites, as a classifier that learnt the motif would give.
+  const fasta = plantedFasta(5, 150, 150, 0.8);
+  const records = fasta.trim().split('\n');
+  const targets: CodedSequence[] = [];
+  for (let i = 0; i < records.length; i += 2) {
+    targets.push({ name: records[i]!.slice(1), codes: encodeSequence(records[i + 1]!) });
+  }
+  const letters = [0.3, 0.2, 0.2, 0.3] as const;
+  const pwm = logOdds(PLANTED, letters);
+  const attribution = targets.map(({ codes }) => {
+    const scores = new Float32Array(codes.length);
+    for (let i = 0; i + PLANTED.length <= codes.length; i++) {
+      const s = Math.max(
+        scoreAt(codes, i, pwm.forward, pwm.width),
+        scoreAt(codes, i, pwm.reverse, pwm.width),
+      );
+      if (s > 8) scores.fill(1, i, i + PLANTED.length);
+    }
+    // A little noise everywhere, so that targets without a site still have a peak somewhere.
+    return scores.map((v, j) => v + (0.05 * ((j * 7919) % 13)) / 13);
+  });
+
+  it('finds the motif of the attribution peaks', () => {
+    const found = modelGuidedMotifs(targets, attribution, letters, {
+      minWidth: 6,
+      maxWidth: 20,
+      maxMotifs: 2,
+      seed: 1,
+    });
+    expect(found.length).toBeGreaterThan(0);
+    expect(alignMotifs(found[0]!.matrix, PLANTED).similarity).toBeGreaterThan(0.85);
+  });
+
+  it("gives the planted motif far more than its bases' share of the attribution", () => {
+    const share = attributionShare(PLANTED, 8, targets, attribution, letters);
+    expect(share.attribution / share.bases).toBeGreaterThan(5);
+    const other: Matrix = [...'CCTTGGAAC'].map((ch) =>
+      [0, 1, 2, 3].map((b) => (b === 'ACGT'.indexOf(ch) ? 0.85 : 0.05)),
+    );
+    const unused = attributionShare(other, 8, targets, attribution, letters);
+    expect(unused.attribution / Math.max(unused.bases, 1e-9)).toBeLessThan(2);
+  });
+});
+
+describe('locus motifs --model: a checkpoint that is not a target/background classifier', () => {
+  it('is refused with one clear line and no output', () => {
+    const dir = folder();
+    const targets = join(dir, 't.fa');
+    writeFileSync(targets, plantedFasta(6, 20, 80));
+    const out = join(dir, 'out');
+    const result = locus(['motifs', targets, '-o', out, '--model', 'ecoli-causal', '--quiet'], dir);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/ecoli-causal/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
   });
 });

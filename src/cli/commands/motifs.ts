@@ -4,6 +4,8 @@
  * and writes the folder.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { MotifsProgress, MotifsResult } from '../../../pipelines/motifs/motifs.js';
 import { integer } from '../options.js';
 import { interruptible } from '../interrupt.js';
@@ -17,6 +19,10 @@ interface MotifsCliOptions {
   maxMotifs: number;
   count: 'auto' | 'sequences' | 'sites';
   db?: string;
+  model?: string;
+  trainModel?: boolean;
+  backend: string;
+  workers: number;
   seed: number;
   force?: boolean;
   quiet?: boolean;
@@ -69,7 +75,17 @@ export function registerMotifs(program: Command): void {
       '--db <file>',
       'motif database for matches, MEME or JASPAR TRANSFAC (default: shipped JASPAR 2024 CORE)',
     )
-    .option('--seed <n>', 'seed for the shuffle and the held-out split', integer(0), 1)
+    .option(
+      '--model <dir>',
+      'model-guided mode: a classifier of targets against background (e.g. OUT/model/best of an earlier --train-model run)',
+    )
+    .option(
+      '--train-model',
+      'model-guided mode: train that classifier here first (minutes on a CPU), saved in OUT/model/best',
+    )
+    .option('--backend <name>', 'for the model: auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option('--workers <n>', 'worker threads training the model', integer(1), 1)
+    .option('--seed <n>', 'seed for the shuffle, the held-out split and the model', integer(0), 1)
     .option('--force', 'replace the output folder if it exists and is not empty')
     .option('--quiet', 'no progress line')
     .option('--json', 'print summary.json instead of the text summary')
@@ -83,8 +99,13 @@ motif's E-value is its p-value there (binomial test of site counts) times the nu
 Each motif's sites are masked before the next is sought. Matches: column similarity to the database
 motifs, with Tomtom's p-values (random database columns). Sites are 0-based half-open in sites.tsv/sites.bed.
 
+With --model or --train-model, a Reformer classifier of targets against background is asked which
+bases its decision depends on (input x gradient): the report gives each motif's share of that
+attribution, and motifs found around the attribution peaks are added (source "model").
+
 Examples:
   locus motifs peaks.fa -o motifs-out
+  locus motifs peaks.fa -o motifs-out --train-model
   locus motifs promoters.fa --background upstream.fa --widths 6-15 -o out
   locus motifs compare motifs-out/motifs.meme`,
     )
@@ -100,7 +121,12 @@ Examples:
         command.error("error: required option '-o, --output <dir>' not specified");
       }
       const output = options.output;
+      if (options.model !== undefined && options.trainModel) {
+        command.error('error: give --model or --train-model, not both');
+      }
       await checkOutputFolder(output, options.force ?? false);
+      // A trained classifier's run folder sits beside the output until it is copied in, then goes.
+      const modelDir = options.trainModel ? `${output}.model-run-${process.pid}` : undefined;
       const version = command.parent?.version() ?? '0.0.0';
       const line = progressLine({ quiet: options.quiet || options.json });
       let result: MotifsResult;
@@ -114,6 +140,11 @@ Examples:
             maxMotifs: options.maxMotifs,
             countBy: options.count,
             seed: options.seed,
+            model: options.model,
+            trainModel: options.trainModel,
+            modelDir,
+            backend: options.backend,
+            workers: options.workers,
             database: options.db,
             signal,
             onProgress: (p) => line.update(progressText(p)),
@@ -201,6 +232,7 @@ Examples:
 
 function progressText(p: MotifsProgress): string {
   if (p.phase === 'discover') return `motifs: motif ${p.motif}/${p.maxMotifs}, ${p.step}`;
+  if (p.done !== undefined && p.total !== undefined) return `motifs: ${p.phase} ${p.done}/${p.total}`;
   return `motifs: ${p.phase}`;
 }
 
