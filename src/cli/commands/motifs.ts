@@ -155,11 +155,14 @@ Examples:
             output,
             version,
             ['locus', 'motifs', ...process.argv.slice(3)].join(' '),
+            found.model?.trained ? found.model.checkpoint : undefined,
           );
+          if (found.model?.trained) found.model.checkpoint = join(output, 'model', 'best');
           return found;
         });
       } finally {
         line.done();
+        if (modelDir) await rm(modelDir, { recursive: true, force: true });
       }
       await withOutput(undefined, async (out) => {
         if (options.json) await out.write(JSON.stringify(motifsSummary(result, version), null, 2) + '\n');
