@@ -2,7 +2,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { writeFileAtomic } from '../src/io/files.js';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root: the nearest folder above this file with Locus's package.json. */
@@ -77,4 +79,11 @@ export function timedRun(
     cpuSeconds: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
     peakRssBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
   };
+}
+
+/** Write a result JSON under its folder atomically (src/io/files.ts writeFileAtomic) and say where. */
+export async function writeResult(path: string, result: unknown, root = findRepoRoot()): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
+  log(`wrote ${relative(root, path)}`);
 }

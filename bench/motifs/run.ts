@@ -21,14 +21,13 @@
  * Writes bench/results/motifs-<split>.json with the command, commit, date and seeds inside.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareToDatabase } from '../../pipelines/motifs/compare.js';
 import { readMotifFile, defaultDatabasePath } from '../../pipelines/motifs/database.js';
 import { parseMeme } from '../../pipelines/motifs/meme-format.js';
 import type { Motif } from '../../pipelines/motifs/types.js';
-import { findRepoRoot, log, provenance } from '../repo.js';
+import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
 import { PROMOTER_ELEMENTS } from './literature.js';
 import { runElph, runGlam2, runMeasured, type PeerResult, type RunStats } from './peers.js';
 import { parseTruthTsv } from './planted.js';
@@ -241,10 +240,7 @@ async function main(): Promise<void> {
     ...(dm3 ? { dm3 } : {}),
   };
   const out = resolve(values.out ?? join(root, 'bench/results', `motifs-${split}.json`));
-  await mkdir(join(out, '..'), { recursive: true });
-  await writeFile(`${out}.tmp`, JSON.stringify(result, null, 2) + '\n');
-  await rename(`${out}.tmp`, out);
-  log(`wrote ${relative(root, out)}`);
+  await writeResult(out, result, root);
 }
 
 main().catch((err: unknown) => {

@@ -114,7 +114,102 @@ function dm3Table(root: string, file: string): string {
   ].join('\n');
 }
 
+interface ModelScore {
+  id: string;
+  similarity: number;
+  attributionShare: number | null;
+  baseShare: number | null;
+}
+
+interface ModelReport {
+  command: string;
+  date: string;
+  git: { commit: string };
+  sets: {
+    set: string;
+    motif: { id: string; name: string };
+    bar: number;
+    classifier: { validationAuroc: number; steps: number; seconds: number };
+    modelGuided: ModelScore | null;
+    found: boolean;
+    enrichmentBest: ModelScore | null;
+    cpuSeconds: number;
+  }[];
+}
+
+function share(m: ModelScore | null): string {
+  if (!m || m.attributionShare === null || m.baseShare === null) return '-';
+  return `${fixed(100 * m.attributionShare, 1)}% on ${fixed(100 * m.baseShare, 1)}% of bases`;
+}
+
+function modelTable(root: string, file: string): string {
+  const r = result<ModelReport>(root, file);
+  const rows = r.sets.map((s) => [
+    `${s.set} (${s.motif.name} ${s.motif.id})`,
+    fixed(s.classifier.validationAuroc, 3),
+    s.modelGuided ? fixed(s.modelGuided.similarity, 3) : 'none found',
+    s.found ? `**yes** (≥ ${s.bar})` : 'no',
+    share(s.modelGuided),
+    s.enrichmentBest ? `${fixed(s.enrichmentBest.similarity, 3)}; ${share(s.enrichmentBest)}` : '-',
+    seconds(s.cpuSeconds),
+  ]);
+  return [
+    markdownTable(
+      [
+        'set (planted motif)',
+        'classifier validation AUROC',
+        'best model-guided motif: similarity',
+        'found',
+        'its attribution share',
+        'best enrichment motif: similarity; attribution share',
+        'CPU s (whole run)',
+      ],
+      rows,
+    ),
+    '',
+    provenance(file, r),
+  ].join('\n');
+}
+
+/** CPU time and peak memory of every tool on every set, with Locus's CPU as a share of GLAM2's. */
+function costTable(root: string, file: string): string {
+  const r = result<MotifsReport>(root, file);
+  const sets = [
+    ...r.planted.map((p) => ({
+      name: p.set,
+      tools: p.tools as { tool: string; cpuSeconds: number; peakRssMb: number; timedOut: boolean }[],
+    })),
+    ...(r.dm3 ? [{ name: 'dm3 promoters', tools: r.dm3.tools }] : []),
+  ];
+  const rows = sets.map((set) => {
+    const by = (tool: string) => set.tools.find((t) => t.tool === tool);
+    const cell = (tool: string) => {
+      const t = by(tool);
+      if (!t) return '-';
+      return `${seconds(t.cpuSeconds)} s, ${fixed(t.peakRssMb, 0)} MB${t.timedOut ? ' (timed out)' : ''}`;
+    };
+    const locus = by('locus');
+    const glam2 = by('glam2');
+    return [
+      set.name,
+      cell('locus'),
+      cell('elph'),
+      cell('glam2'),
+      locus && glam2
+        ? `${fixed(locus.cpuSeconds / glam2.cpuSeconds, 2)}x${glam2.timedOut ? ' (GLAM2 stopped at the time limit)' : ''}`
+        : '-',
+    ];
+  });
+  return [
+    markdownTable(['set', 'locus motifs: CPU, peak RSS', 'ELPH', 'GLAM2', 'locus CPU / GLAM2 CPU'], rows),
+    '',
+    provenance(file, r),
+  ].join('\n');
+}
+
 export const MOTIFS_TABLES: Record<string, TableRenderer> = {
+  'motifs-cost': (root) => costTable(root, 'motifs-test.json'),
+  'motifs-model': (root) => modelTable(root, 'motifs-model-test.json'),
   'motifs-planted': (root) => plantedTable(root, 'motifs-test.json'),
   'motifs-planted-validation': (root) => plantedTable(root, 'motifs-validation.json'),
   'motifs-dm3': (root) => dm3Table(root, 'motifs-test.json'),

@@ -1,0 +1,123 @@
+/**
+ * The model-guided mode on the planted sets: `locus motifs targets.fa --background background.fa
+ * --train-model` trains a classifier of the targets against the set's background (same Markov chain,
+ * no sites), asks which bases its decision rests on, and finds the motifs of those bases. Scored as bench/motifs/run.ts scores the enrichment search: the best
+ * similarity of a model-guided motif (source "model") to the planted JASPAR matrix, plus the share of
+ * the model's attribution that the planted-like motif's sites carry against the share of bases they
+ * cover. The 70% tier only: a classifier needs the sites in most targets to learn them from 200.
+ *
+ *   node dist/bench/motifs/model-guided.js --split test
+ *
+ * Writes bench/results/motifs-model-<split>.json with the command, commit, date and seed inside.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { alignMotifs } from '../../pipelines/motifs/compare.js';
+import { parseMeme } from '../../pipelines/motifs/meme-format.js';
+import type { ReportedMotif } from '../../pipelines/motifs/types.js';
+import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
+import { runMeasured } from './peers.js';
+import { similarityBar } from './score.js';
+
+async function main(): Promise<void> {
+  const root = findRepoRoot();
+  const { values } = parseArgs({
+    options: {
+      split: { type: 'string', default: 'validation' },
+      data: { type: 'string', default: join(root, '.bench-data/motifs') },
+      seed: { type: 'string', default: '1' },
+      timeout: { type: 'string', default: '1200' },
+      out: { type: 'string' },
+    },
+  });
+  const split = values.split!;
+  const seed = Number(values.seed);
+  const data = resolve(values.data!);
+  const manifest = JSON.parse(readFileSync(join(data, 'planted', split, 'sets.json'), 'utf8')) as {
+    sets: { name: string; dir: string; tier: string; kind: string; motif: { id: string; name: string } }[];
+  };
+  const started = new Date().toISOString();
+  const sets = [];
+  for (const set of manifest.sets.filter((s) => s.tier === '70pct')) {
+    const dir = join(data, 'planted', split, set.dir);
+    const truth = parseMeme(readFileSync(join(dir, 'truth.meme'), 'utf8'), 'truth.meme').motifs[0]!.matrix;
+    const out = join(data, 'runs', split, set.name, 'locus-model');
+    rmSync(out, { recursive: true, force: true });
+    const argv = [
+      process.execPath,
+      join(root, 'dist/src/cli/main.js'),
+      'motifs',
+      join(dir, 'targets.fa'),
+      // The set's own background (the same Markov chain, no sites): against the targets' shuffle a
+      // classifier would learn the chain's higher-order statistics, which the shuffle destroys.
+      '--background',
+      join(dir, 'background.fa'),
+      '-o',
+      out,
+      '--train-model',
+      '--seed',
+      String(seed),
+      '--quiet',
+    ];
+    log(`${set.name}: ${set.motif.name} (${set.motif.id})`);
+    const run = runMeasured(argv, { timeoutSeconds: Number(values.timeout) });
+    if (run.exitCode !== 0) throw new Error(`${argv.join(' ')} failed:\n${run.stderr.slice(-2000)}`);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      motifs: ReportedMotif[];
+      model: { trained: { validationAuroc: number; steps: number; seconds: number } };
+    };
+    const score = (m: ReportedMotif) => ({
+      id: m.id,
+      source: m.source,
+      similarity: alignMotifs(m.matrix, truth).similarity,
+      attributionShare: m.modelShare?.attribution ?? null,
+      baseShare: m.modelShare?.bases ?? null,
+    });
+    const all = summary.motifs.map(score);
+    const best = (source: string) =>
+      all
+        .filter((m) => m.source === source)
+        .reduce<ReturnType<typeof score> | null>((a, m) => (a && a.similarity >= m.similarity ? a : m), null);
+    const guided = best('model');
+    const enrichment = best('enrichment');
+    log(
+      `  model-guided similarity ${guided?.similarity.toFixed(3) ?? '-'}; its attribution share ${guided?.attributionShare?.toFixed(3) ?? '-'} on ${guided?.baseShare?.toFixed(3) ?? '-'} of bases; AUROC ${summary.model.trained.validationAuroc.toFixed(3)}; cpu ${run.cpuSeconds.toFixed(0)} s`,
+    );
+    sets.push({
+      set: set.name,
+      kind: set.kind,
+      motif: set.motif,
+      bar: similarityBar(set.tier),
+      classifier: summary.model.trained,
+      modelGuided: guided,
+      found: guided !== null && guided.similarity >= similarityBar(set.tier),
+      enrichmentBest: enrichment,
+      motifs: all,
+      command: argv
+        .slice(1)
+        .map((a) => relative(root, a) || a)
+        .join(' '),
+      cpuSeconds: run.cpuSeconds,
+      seconds: run.seconds,
+      peakRssMb: run.peakRssBytes / 2 ** 20,
+    });
+  }
+  const result = {
+    benchmark: 'motifs-model',
+    command: `node dist/bench/motifs/model-guided.js ${process.argv.slice(2).join(' ')}`.trim(),
+    split,
+    seed,
+    date: started,
+    finished: new Date().toISOString(),
+    ...provenance(root),
+    sets,
+  };
+  const path = resolve(values.out ?? join(root, 'bench/results', `motifs-model-${split}.json`));
+  await writeResult(path, result, root);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
