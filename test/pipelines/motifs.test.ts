@@ -387,3 +387,17 @@ describe('locus motifs --model: a checkpoint that is not a target/background cla
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('the README example on the shipped sample', () => {
+  it('finds the planted REST motif first, REST as its best JASPAR match', () => {
+    const dir = folder();
+    const out = join(dir, 'out');
+    const result = locus(['motifs', join(ROOT, 'samples/motifs/rest-planted.fa'), '-o', out, '--json'], dir);
+    expect(result.status, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.motifs[0].matches[0].name).toBe('REST');
+    expect(summary.motifs[0].matches[0].qvalue).toBeLessThan(1e-6);
+    const truth = parseMeme(readFileSync(join(ROOT, 'samples/motifs/rest-planted.truth.meme'), 'utf8'), 't');
+    expect(alignMotifs(summary.motifs[0].matrix, truth.motifs[0]!.matrix).similarity).toBeGreaterThan(0.95);
+  });
+});

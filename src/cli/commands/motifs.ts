@@ -92,20 +92,24 @@ export function registerMotifs(program: Command): void {
     .addHelpText(
       'after',
       `
-How it works (as STREME): the most enriched words and gapped words of the targets against the background
-seed position weight matrices, refined to the score threshold that best separates targets from
-background, grown to the widths given, and re-estimated by EM. 10% of the sequences are held out: a
-motif's E-value is its p-value there (binomial test of site counts) times the number of motifs tested.
-Each motif's sites are masked before the next is sought. Matches: column similarity to the database
-motifs, with Tomtom's p-values (random database columns). Sites are 0-based half-open in sites.tsv/sites.bed.
+How it works (as STREME; docs/motifs.md): the most enriched words and gapped words of the targets
+against the background seed position weight matrices, refined to the score threshold that best
+separates targets from background, chosen by cross-fitting (fitted on one half, counted on the other),
+grown to the columns their sites share, and re-estimated by a few EM steps. A given background is
+weighted to the targets' GC distribution. 10% of the sequences are held out: a motif's E-value is its
+p-value there (binomial test of sequences with a site, or of sites, see --count) times the number of
+motifs tested. Each motif's sites are masked before the next is sought. Matches: Tomtom's p-values and
+a 0-1 column similarity. Sites are 0-based half-open in sites.tsv and sites.bed.
 
 With --model or --train-model, a Reformer classifier of targets against background is asked which
 bases its decision depends on (input x gradient): the report gives each motif's share of that
-attribution, and motifs found around the attribution peaks are added (source "model").
+attribution, and motifs found around the attribution peaks are added (ids M1-..., source "model").
+Give it a background of the same kind of DNA: against the targets' shuffle it learns the statistics
+the shuffle destroys.
 
 Examples:
-  locus motifs peaks.fa -o motifs-out
-  locus motifs peaks.fa -o motifs-out --train-model
+  locus motifs samples/motifs/rest-planted.fa -o motifs-out
+  locus motifs peaks.fa --background flanks.fa --train-model -o out
   locus motifs promoters.fa --background upstream.fa --widths 6-15 -o out
   locus motifs compare motifs-out/motifs.meme`,
     )
