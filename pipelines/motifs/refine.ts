@@ -8,7 +8,7 @@
  */
 import { enrichmentLogP } from './enrichment.js';
 import { logOdds, scanScores, type LogOdds } from './pwm.js';
-import type { CodedSequence } from './sequences.js';
+import { MASKED, type CodedSequence } from './sequences.js';
 import type { Background, Matrix } from './types.js';
 
 /** One non-overlapping site candidate: the best window within a motif width either side. */
@@ -42,6 +42,50 @@ export function peaks(sequences: readonly CodedSequence[], pwm: LogOdds, floor =
 }
 
 /** Windows of `width` in the sequences, each sequence counted by its weight. */
+/**
+ * The best window of each sequence above `floor`, both strands (forward wins a tie, the leftmost
+ * window a tie between windows): what counting sequences needs, in one pass that scores both strands
+ * together and keeps no per-window arrays. Equal to bestPerSequence(peaks(...)), much faster.
+ */
+export function bestWindows(sequences: readonly CodedSequence[], pwm: LogOdds, floor = -Infinity): Peak[] {
+  const out: Peak[] = [];
+  const w = pwm.width;
+  const forward = pwm.forward;
+  const reverse = pwm.reverse;
+  for (let index = 0; index < sequences.length; index++) {
+    const codes = sequences[index]!.codes;
+    let best = floor;
+    let bestStart = -1;
+    let bestStrand = 0;
+    next: for (let i = 0; i + w <= codes.length; i++) {
+      let f = 0;
+      let r = 0;
+      for (let j = 0; j < w; j++) {
+        const c = codes[i + j]!;
+        if (c === MASKED) {
+          // No window that holds this base can score: jump past it.
+          i += j;
+          continue next;
+        }
+        f += forward[j * 4 + c]!;
+        r += reverse[j * 4 + c]!;
+      }
+      if (f > best) {
+        best = f;
+        bestStart = i;
+        bestStrand = 0;
+      }
+      if (r > best) {
+        best = r;
+        bestStart = i;
+        bestStrand = 1;
+      }
+    }
+    if (bestStart >= 0) out.push({ sequence: index, start: bestStart, strand: bestStrand, score: best });
+  }
+  return out;
+}
+
 export function windowCount(sequences: readonly CodedSequence[], width: number): number {
   let n = 0;
   for (const s of sequences) n += (s.weight ?? 1) * Math.max(0, s.codes.length - width + 1);
@@ -158,8 +202,10 @@ export function bestPerSequence(list: readonly Peak[]): Peak[] {
 }
 
 /** The units the test counts (peaks, or each sequence's best) and how many chances there were. */
-function units(data: RefineData, sequences: readonly CodedSequence[], list: Peak[], width: number) {
-  const chosen = data.countBy === 'sequences' ? bestPerSequence(list) : list;
+function units(data: RefineData, sequences: readonly CodedSequence[], pwm: LogOdds, floor: number) {
+  const width = pwm.width;
+  const chosen =
+    data.countBy === 'sequences' ? bestWindows(sequences, pwm, floor) : peaks(sequences, pwm, floor);
   return {
     peaks: chosen,
     weighted: chosen.map((p) => ({ score: p.score, weight: sequences[p.sequence]!.weight ?? 1 })),
@@ -179,8 +225,8 @@ export interface Counted extends Threshold {
 /** Counts and ln p-value of `matrix`'s sites at a fixed threshold (no fitting): the held-out test. */
 export function enrichmentAt(data: RefineData, matrix: Matrix, threshold: number): Counted {
   const pwm = logOdds(matrix, data.letters);
-  const t = units(data, data.targets, peaks(data.targets, pwm, threshold - 1e-9), pwm.width);
-  const b = units(data, data.background, peaks(data.background, pwm, threshold - 1e-9), pwm.width);
+  const t = units(data, data.targets, pwm, threshold - 1e-9);
+  const b = units(data, data.background, pwm, threshold - 1e-9);
   const target = weightAbove(t.weighted, threshold);
   const background = weightAbove(b.weighted, threshold);
   return {
@@ -207,8 +253,8 @@ export function refine(start: Matrix, data: RefineData, maxIterations = 20): Ref
   let worse = 0;
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     const pwm = logOdds(matrix, data.letters);
-    const t = units(data, data.targets, peaks(data.targets, pwm, 0), width);
-    const b = units(data, data.background, peaks(data.background, pwm, 0), width);
+    const t = units(data, data.targets, pwm, 0);
+    const b = units(data, data.background, pwm, 0);
     const targetPeaks = t.peaks;
     threshold = bestThreshold(t.weighted, b.weighted, t.opportunities, b.opportunities);
     // The objective is not monotone in these updates: keep the best, allow a few worse steps.
