@@ -92,7 +92,8 @@ function dm3Table(root: string, file: string): string {
   const r = result<MotifsReport>(root, file);
   if (!r.dm3) return `(${file} has no dm3 run)`;
   const rows = r.dm3.tools.map((t) => [
-    NAMES[t.tool] ?? t.tool,
+    // No true width on real data: ELPH is told 8, the TATA box's.
+    t.tool === 'elph' ? 'ELPH (width 8)' : (NAMES[t.tool] ?? t.tool),
     t.timedOut ? 'timed out' : t.tataRank === null ? 'not in top 5' : String(t.tataRank),
     t.timedOut ? '' : t.inrRank === null ? 'not in top 5' : String(t.inrRank),
     t.top
