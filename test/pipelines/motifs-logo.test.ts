@@ -177,7 +177,7 @@ describe('logoSvg', () => {
 
   it('escapes the title', () => {
     const svg = logoSvg(oneHot('A'), { title: `TBP <"TATA"> & 'co'` });
-    expect(svg).toContain('TBP &lt;&quot;TATA&quot;&gt; &amp; &apos;co&apos;');
+    expect(svg).toContain('TBP &lt;&quot;TATA&quot;&gt; &amp; &#39;co&#39;');
     expect(svg).not.toContain('<"TATA">');
     expect(logoSvg(oneHot('A'))).not.toContain('TBP');
   });
