@@ -42,7 +42,9 @@ export function provenance(root = findRepoRoot()): {
   return {
     git: {
       commit: git(['rev-parse', 'HEAD']) ?? 'unknown',
-      dirty: (git(['status', '--porcelain']) ?? '') !== '',
+      // Result JSONs that an earlier benchmark of the same session wrote are not code: they do not
+      // make the tree dirty.
+      dirty: (git(['status', '--porcelain', '--', '.', ':(exclude)bench/results']) ?? '') !== '',
     },
     machine: {
       cpus: list.length,
