@@ -73,11 +73,13 @@ export function timedRun(
   if (result.status !== 0) {
     throw new Error(`${argv.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
   }
-  const field = (name: string) =>
-    Number(new RegExp(`${name}: ([\\d.]+)`).exec(result.stderr)?.[1] ?? Number.NaN);
+  return { stdout: result.stdout, seconds, ...parseTimeReport(result.stderr) };
+}
+
+/** User + system CPU seconds and peak RSS (bytes) from a `/usr/bin/time -v` report; NaN where absent. */
+export function parseTimeReport(report: string): { cpuSeconds: number; peakRssBytes: number } {
+  const field = (name: string) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(report)?.[1] ?? Number.NaN);
   return {
-    stdout: result.stdout,
-    seconds,
     cpuSeconds: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
     peakRssBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
   };

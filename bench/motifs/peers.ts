@@ -32,6 +32,7 @@ import { LocusInputError } from '../../src/errors.js';
 import { reverseComplement } from '../../src/tokenize/reverse-complement.js';
 import type { Matrix, Motif } from '../../pipelines/motifs/types.js';
 import { readFasta } from '../scan/donors.js';
+import { parseTimeReport } from '../repo.js';
 import { consensus } from './matrix-properties.js';
 
 export type PeerTool = 'elph' | 'glam2';
@@ -111,7 +112,6 @@ export function runMeasured(argv: string[], options: { timeoutSeconds: number; c
     } catch {
       // time writes nothing when it was itself killed; the fields below become NaN.
     }
-    const field = (name: string) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(report)?.[1] ?? Number.NaN);
     const exitCode = result.status ?? 128;
     if (exitCode === 127 || /timeout: failed to run command/.test(result.stderr)) {
       throw new Error(
@@ -121,8 +121,7 @@ export function runMeasured(argv: string[], options: { timeoutSeconds: number; c
     return {
       command: argv,
       seconds,
-      cpuSeconds: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
-      peakRssBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
+      ...parseTimeReport(report),
       exitCode,
       timedOut: exitCode === 124 || exitCode === 137 || result.signal !== null,
       stdout: result.stdout,
