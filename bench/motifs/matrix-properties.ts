@@ -3,26 +3,12 @@
  * describe the planted motifs, and sampling a site from one.
  */
 import type { Random } from '../../src/tokenize/random.js';
+import { informationContent, reverseComplementMatrix } from '../../pipelines/motifs/matrix.js';
 import type { Matrix } from '../../pipelines/motifs/types.js';
-
-/** Information content of one column in bits against a uniform background: 2 + sum p log2 p. */
-export function columnInformation(row: readonly number[]): number {
-  let h = 0;
-  for (const p of row) if (p > 0) h -= p * Math.log2(p);
-  return 2 - h;
-}
 
 /** Mean information content per column (bits, 0..2). */
 export function meanInformation(matrix: Matrix): number {
-  return matrix.reduce((sum, row) => sum + columnInformation(row), 0) / matrix.length;
-}
-
-/** The matrix of the other strand: rows reversed, each row complemented (A<->T, C<->G). */
-export function reverseComplementMatrix(matrix: Matrix): Matrix {
-  return matrix.map((_, i) => {
-    const row = matrix[matrix.length - 1 - i]!;
-    return [row[3]!, row[2]!, row[1]!, row[0]!];
-  });
+  return matrix.reduce((sum, row) => sum + informationContent(row), 0) / matrix.length;
 }
 
 /**
