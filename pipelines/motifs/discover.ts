@@ -10,6 +10,7 @@
  *      `patience` motifs in a row above the E-value threshold.
  */
 import { Random } from '../../src/tokenize/random.js';
+import { permutation } from '../../src/train/data/rng.js';
 import { EM_DEFAULTS, emPolish } from './em.js';
 import { enrichmentLogP } from './enrichment.js';
 import { consensus, informationContent } from './matrix.js';
@@ -18,8 +19,8 @@ import {
   bestPerSequence,
   countingFor,
   enrichmentAt,
-  peaks,
   refine,
+  sitesAt,
   windowCount,
   type Peak,
   type RefineData,
@@ -89,12 +90,7 @@ function sample(sequences: readonly CodedSequence[], maxBases: number, seed: num
   let total = 0;
   for (const s of sequences) total += s.codes.length;
   if (total <= maxBases) return [...sequences];
-  const order = sequences.map((_, i) => i);
-  const rng = new Random(seed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = permutation(sequences.length, new Random(seed));
   const out: CodedSequence[] = [];
   let bases = 0;
   for (const i of order) {
@@ -152,30 +148,13 @@ export interface Split {
 
 /** A seeded split of the sequences: the test part gets round(fraction * n). */
 export function holdout(sequences: readonly CodedSequence[], fraction: number, seed: number): Split {
-  const order = sequences.map((_, i) => i);
-  const rng = new Random(seed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = permutation(sequences.length, new Random(seed));
   const nTest = Math.round(fraction * sequences.length);
   const test = new Set(order.slice(0, nTest));
   return {
     train: sequences.filter((_, i) => !test.has(i)),
     test: sequences.filter((_, i) => test.has(i)),
   };
-}
-
-/** Sites at or above `threshold` among the peaks of `pwm`. */
-function sitesAbove(
-  sequences: readonly CodedSequence[],
-  matrix: Matrix,
-  letters: Background,
-  threshold: number,
-): Peak[] {
-  return peaks(sequences, logOdds(matrix, letters), threshold - 1e-9).filter(
-    (p) => p.score >= threshold - 1e-9,
-  );
 }
 
 /** Replace every site's bases with MASKED, in place. */
@@ -331,9 +310,7 @@ function isInformative(
 function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Refined {
   const letters = train.letters;
   const width = refined.matrix.length;
-  const above = peaks(train.targets, logOdds(refined.matrix, letters), refined.threshold.score - 1e-9).filter(
-    (p) => p.score >= refined.threshold.score - 1e-9,
-  );
+  const above = sitesAt(train.targets, logOdds(refined.matrix, letters), refined.threshold.score);
   const sites = train.countBy === 'sequences' ? bestPerSequence(above) : above;
   if (sites.length === 0) return refined;
   const flank = Math.max(0, options.maxWidth - options.minWidth);
@@ -383,7 +360,8 @@ export function discoverMotifs(
   signal?: AbortSignal,
 ): {
   motifs: DiscoveredMotif[];
-  heldOut: boolean;
+  /** Sequences held out for the test (0 and 0 when too few to hold out: the training part was tested). */
+  heldOut: { targets: number; background: number };
   rankedByTest: boolean;
   countBy: RefineData['countBy'];
   tested: number;
@@ -458,7 +436,7 @@ export function discoverMotifs(
     misses = evalue > options.evalueThreshold ? misses + 1 : 0;
     // Mask this motif's sites everywhere so that the next round finds something new.
     for (const set of [t.train, b.train, ...(heldOut ? [t.test, b.test] : [])]) {
-      mask(set, sitesAbove(set, matrix, letters, threshold.score), width);
+      mask(set, sitesAt(set, logOdds(matrix, letters), threshold.score), width);
     }
   }
   for (const motif of found) motif.evalue = Math.min(1e300, Math.exp(motif.testLogP) * found.length);
@@ -467,5 +445,11 @@ export function discoverMotifs(
     byTest ? x.testLogP - y.testLogP || x.crossFitLogP - y.crossFitLogP : x.crossFitLogP - y.crossFitLogP,
   );
   ranked.forEach((motif, i) => (motif.rank = i + 1));
-  return { motifs: ranked, heldOut, rankedByTest: byTest, countBy, tested: found.length };
+  return {
+    motifs: ranked,
+    heldOut: heldOut ? { targets: t.test.length, background: b.test.length } : { targets: 0, background: 0 },
+    rankedByTest: byTest,
+    countBy,
+    tested: found.length,
+  };
 }

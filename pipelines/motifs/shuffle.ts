@@ -8,6 +8,7 @@
  * Runs of N (and masked bases) stay where they are; each run of ACGT between them is shuffled alone.
  */
 import { Random } from '../../src/tokenize/random.js';
+import { permutation } from '../../src/train/data/rng.js';
 import { MASKED, type CodedSequence } from './sequences.js';
 
 /** k of the k-mers every shuffle keeps. */
@@ -56,13 +57,10 @@ function shuffleRun(run: Uint8Array, k: number, rng: Random): Uint8Array {
     if (tree) break;
   }
 
-  // Every other edge in random order (Fisher-Yates), the tree edge last.
+  // Every other edge in random order, the tree edge last.
   const walkOrder = successors.map((edges, v) => {
-    const rest = edges.filter((_, i) => i !== lastEdge[v]);
-    for (let i = rest.length - 1; i > 0; i--) {
-      const j = rng.nextInt(i + 1);
-      [rest[i], rest[j]] = [rest[j]!, rest[i]!];
-    }
+    const others = edges.filter((_, i) => i !== lastEdge[v]);
+    const rest = Array.from(permutation(others.length, rng), (k) => others[k]!);
     if (lastEdge[v]! >= 0) rest.push(edges[lastEdge[v]!]!);
     return rest;
   });
