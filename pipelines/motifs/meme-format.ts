@@ -22,7 +22,7 @@ export interface MemeFile {
   motifs: Motif[];
 }
 
-/** Probabilities to 6 decimals, rows renormalised so that they still sum to 1 after rounding. */
+/** Probabilities to 6 decimals (readers renormalise each row). */
 function formatRow(row: readonly number[]): string {
   return ' ' + row.map((p) => p.toFixed(6)).join(' ');
 }

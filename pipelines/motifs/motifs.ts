@@ -332,12 +332,6 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     })),
   }));
   notePeak();
-  const heldOutTargets = discovered.heldOut
-    ? Math.round(DISCOVER_DEFAULTS.holdoutFraction * targets.length)
-    : 0;
-  const heldOutBackground = discovered.heldOut
-    ? Math.round(DISCOVER_DEFAULTS.holdoutFraction * background.length)
-    : 0;
   return {
     motifs,
     sites,
@@ -347,7 +341,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
       ...summarise(options.background ?? options.targets, background),
       shuffled: options.background === undefined,
     },
-    heldOut: { targets: heldOutTargets, background: heldOutBackground },
+    heldOut: discovered.heldOut,
     rankedByTest: discovered.rankedByTest,
     model,
     countBy: discovered.countBy,

@@ -45,24 +45,6 @@ export function scoreAt(codes: Uint8Array, start: number, table: Float64Array, w
   return s;
 }
 
-export interface BestSite {
-  score: number;
-  start: number;
-  strand: '+' | '-';
-}
-
-/** The best-scoring window of a sequence over both strands (ties: the leftmost, forward first). */
-export function bestSite(codes: Uint8Array, pwm: LogOdds): BestSite {
-  let best: BestSite = { score: -Infinity, start: -1, strand: '+' };
-  for (let i = 0; i + pwm.width <= codes.length; i++) {
-    const f = scoreAt(codes, i, pwm.forward, pwm.width);
-    if (f > best.score) best = { score: f, start: i, strand: '+' };
-    const r = scoreAt(codes, i, pwm.reverse, pwm.width);
-    if (r > best.score) best = { score: r, start: i, strand: '-' };
-  }
-  return best;
-}
-
 /**
  * Every window's better-strand score, for all sequences at once, into one array per sequence:
  * (length - width + 1) scores, -Infinity over masked bases. `strands` records which strand won
@@ -107,7 +89,6 @@ export class ScorePvalues {
     // pvalue() counts that much below the score in, so p-values err on the conservative side.
     let prob = new Float64Array(bins);
     prob[0] = 1;
-    let rowMinSum = 0;
     for (let j = 0; j < w; j++) {
       const row = pwm.forward.subarray(j * 4, j * 4 + 4);
       const rowMin = Math.min(...row);
@@ -118,9 +99,7 @@ export class ScorePvalues {
         for (let k = 0; k + shift < bins; k++) if (prob[k]! > 0) next[k + shift]! += prob[k]! * q;
       }
       prob = next;
-      rowMinSum += rowMin;
     }
-    void rowMinSum;
     this.tail = new Float64Array(bins + 1);
     for (let k = bins - 1; k >= 0; k--) this.tail[k] = this.tail[k + 1]! + prob[k]!;
   }

@@ -42,6 +42,11 @@ export function peaks(sequences: readonly CodedSequence[], pwm: LogOdds, floor =
 }
 
 /** Windows of `width` in the sequences, each sequence counted by its weight. */
+/** A motif's sites: its peaks that score at least `threshold` (to within rounding). */
+export function sitesAt(sequences: readonly CodedSequence[], pwm: LogOdds, threshold: number): Peak[] {
+  return peaks(sequences, pwm, threshold - 1e-9);
+}
+
 /**
  * The best window of each sequence above `floor`, both strands (forward wins a tie, the leftmost
  * window a tie between windows): what counting sequences needs, in one pass that scores both strands
@@ -213,8 +218,8 @@ function units(data: RefineData, sequences: readonly CodedSequence[], pwm: LogOd
   };
 }
 
-const weightAbove = (list: readonly Counted1[], threshold: number) =>
-  list.reduce((n, p) => n + (p.score >= threshold - 1e-9 ? p.weight : 0), 0);
+/** The units' total weight (units already come floored at the threshold). */
+const totalWeight = (list: readonly Counted1[]) => list.reduce((n, p) => n + p.weight, 0);
 
 /** A threshold's counts with the chances the sites had (windows, or sequences). */
 export interface Counted extends Threshold {
@@ -227,8 +232,8 @@ export function enrichmentAt(data: RefineData, matrix: Matrix, threshold: number
   const pwm = logOdds(matrix, data.letters);
   const t = units(data, data.targets, pwm, threshold - 1e-9);
   const b = units(data, data.background, pwm, threshold - 1e-9);
-  const target = weightAbove(t.weighted, threshold);
-  const background = weightAbove(b.weighted, threshold);
+  const target = totalWeight(t.weighted);
+  const background = totalWeight(b.weighted);
   return {
     score: threshold,
     logP: enrichmentLogP({

@@ -4,7 +4,7 @@
  */
 import { reverseComplement } from '../../src/tokenize/reverse-complement.js';
 import { logOdds, ScorePvalues } from './pwm.js';
-import { peaks } from './refine.js';
+import { sitesAt } from './refine.js';
 import { decodeSequence, type CodedSequence } from './sequences.js';
 import type { Background, Matrix, MotifSite } from './types.js';
 
@@ -28,7 +28,7 @@ export function scanSites(
 ): SiteScan {
   const pwm = logOdds(matrix, letters);
   const pvalues = new ScorePvalues(pwm, letters);
-  const found = peaks(sequences, pwm, threshold - 1e-9).filter((p) => p.score >= threshold - 1e-9);
+  const found = sitesAt(sequences, pwm, threshold);
   const positions = new Array<number>(POSITION_BINS).fill(0);
   const withSite = new Set<number>();
   const sites = found.map((p): MotifSite => {
