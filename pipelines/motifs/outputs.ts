@@ -11,7 +11,7 @@
  */
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatBed, type BedRecord } from '../../src/io/bed.js';
+import { byBedPosition, formatBed, type BedRecord } from '../../src/io/bed.js';
 import { replaceFolder } from '../../src/replace-folder.js';
 import { logoSvg } from './logo.js';
 import { formatMeme } from './meme-format.js';
@@ -69,10 +69,7 @@ export function sitesBed(result: MotifsResult): string {
     score: Math.min(1000, Math.round(-100 * Math.log10(Math.max(s.pvalue, 1e-10)))),
     strand: s.strand,
   }));
-  records.sort((a, b) =>
-    a.chrom < b.chrom ? -1 : a.chrom > b.chrom ? 1 : a.start - b.start || a.end - b.end,
-  );
-  return formatBed(records);
+  return formatBed(records.sort(byBedPosition));
 }
 
 export function motifsSummary(result: MotifsResult, version: string): Record<string, unknown> {

@@ -11,16 +11,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatBed, type BedRecord } from '../../src/io/bed.js';
+import { byBedPosition, formatBed, type BedRecord } from '../../src/io/bed.js';
 import { formatBedGraph, type BedGraphRecord } from '../../src/io/bedgraph.js';
 import { replaceFolder } from '../../src/replace-folder.js';
 import { scanReportHtml } from './report.js';
 import type { ScanResult } from './types.js';
 
 export const OUTPUT_FILES = ['anomalies.bed', 'scores.bedgraph', 'report.html', 'summary.json'] as const;
-
-const byPosition = <T extends { chrom: string; start: number; end: number }>(a: T, b: T): number =>
-  a.chrom < b.chrom ? -1 : a.chrom > b.chrom ? 1 : a.start - b.start || a.end - b.end;
 
 export function anomalyBed(result: ScanResult): string {
   const records: BedRecord[] = result.segments.map((s) => ({
@@ -31,7 +28,7 @@ export function anomalyBed(result: ScanResult): string {
     score: s.bedScore,
     strand: '.',
   }));
-  return formatBed(records.sort(byPosition), { columns: 6 });
+  return formatBed(records.sort(byBedPosition), { columns: 6 });
 }
 
 export function scoreBedGraph(result: ScanResult): string {
@@ -45,7 +42,7 @@ export function scoreBedGraph(result: ScanResult): string {
       records.push({ chrom: track.contig, start, end, value: Math.round(value * 1000) / 1000 });
     }
   }
-  return formatBedGraph(records.sort(byPosition));
+  return formatBedGraph(records.sort(byBedPosition));
 }
 
 /** summary.json: everything but the per-bin tracks (those are in scores.bedgraph). */

@@ -468,6 +468,11 @@ export async function* bedLines(
   }
 }
 
+/** The order `bedtools sort` gives (contig name, then start, then end): sort with it and bedtools leaves the file as it is. */
+export function byBedPosition<T extends { chrom: string; start: number; end: number }>(a: T, b: T): number {
+  return a.chrom < b.chrom ? -1 : a.chrom > b.chrom ? 1 : a.start - b.start || a.end - b.end;
+}
+
 /** BED text for records in memory. */
 export function formatBed(
   records: Iterable<BedRecord>,
