@@ -214,7 +214,6 @@ export const MOTIFS_TABLES: Record<string, TableRenderer> = {
   'motifs-planted': (root) => plantedTable(root, 'motifs-test.json'),
   'motifs-planted-validation': (root) => plantedTable(root, 'motifs-validation.json'),
   'motifs-dm3': (root) => dm3Table(root, 'motifs-test.json'),
-  'motifs-dm3-validation': (root) => dm3Table(root, 'motifs-validation.json'),
   /** One sentence for the README. */
   'motifs-headline': (root) => {
     const r = result<MotifsReport>(root, 'motifs-test.json');
