@@ -17,6 +17,7 @@ import { registerMotifs } from './commands/motifs.js';
 import { registerPileup } from './commands/pileup.js';
 import { registerPretrain } from './commands/pretrain.js';
 import { registerScan } from './commands/scan.js';
+import { registerServe } from './commands/serve.js';
 import { registerTokenize } from './commands/tokenize.js';
 import { registerUseModel } from './commands/use-model.js';
 import { registerVariants } from './commands/variants.js';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerPileup(program);
   registerPretrain(program);
   registerScan(program);
+  registerServe(program);
   registerTokenize(program);
   registerUseModel(program);
   registerVariants(program);

@@ -1,0 +1,276 @@
+/**
+ * Attention over a locus, for the desktop's attention view: which loci each position of the locus
+ * attends to, in one layer, for one head or all heads combined.
+ *
+ * A locus longer than the model's context is read as consecutive contexts of the model's maxLength
+ * tokens, each a separate forward pass: attention never crosses from one context to the next, and the
+ * view says so. To keep a 100 kb view to seconds, queries are downsampled: one query token every
+ * `queryStep` bases (each query's keys are still every token of its context). Weights are those
+ * `locus attention` exports (src/model/attention-export.ts): LSH hash rounds merged as the model
+ * combines them, so a query's weights over all keys sum to 1.
+ */
+import { LocusInputError } from '../../src/errors.js';
+import { openFasta } from '../../src/io/fasta.js';
+import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
+import type { Tf } from '../../src/model/backend.js';
+import type { Reformer } from '../../src/model/reformer.js';
+import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../src/tokenize/index.js';
+
+export type HeadMode = number | 'mean' | 'max';
+
+export interface LocusAttentionOptions {
+  /** Checkpoint folder or shipped model name. */
+  model: string;
+  fasta: string;
+  /** Samtools region syntax. */
+  region: string;
+  layer: number;
+  head: HeadMode;
+  /** Bases between query tokens; 0 picks one that gives about `targetQueries` queries. */
+  queryStep: number;
+  topK: number;
+  backend?: string;
+  /** Queries aimed for when `queryStep` is 0. */
+  targetQueries?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+export interface LocusAttention {
+  model: string;
+  contig: string;
+  start: number;
+  end: number;
+  layer: number;
+  head: HeadMode;
+  heads: number;
+  layerKind: string;
+  contexts: { start: number; end: number }[];
+  queryStep: number;
+  topK: number;
+  queryStarts: number[];
+  queryEnds: number[];
+  /** (queries * topK), -1 / 0 where a query has fewer keys. */
+  keyStarts: number[];
+  keyEnds: number[];
+  weights: number[];
+  method: string;
+  seconds: number;
+}
+
+interface LoadedModel {
+  tf: Tf;
+  model: Reformer;
+  tokenizer: KmerTokenizer;
+  /** 1 when the model was trained with [CLS] ... [SEP] around each input. */
+  special: number;
+  path: string;
+}
+
+async function loadAttentionModel(nameOrPath: string, backend: string): Promise<LoadedModel> {
+  const [{ selectBackend, parseBackendChoice }, { loadModel }, { resolveCheckpoint }] = await Promise.all([
+    import('../../src/model/backend.js'),
+    import('../../src/model/model-io.js'),
+    import('../../src/model/shipped.js'),
+  ]);
+  const path = resolveCheckpoint(nameOrPath);
+  const { tf } = await selectBackend(parseBackendChoice(backend));
+  const { model, config } = await loadModel(tf, path);
+  const tokenizer =
+    config.tokenizer === undefined
+      ? new KmerTokenizer({ k: 6, stride: 6 })
+      : KmerTokenizer.fromConfig(config.tokenizer, `${path}/config.json`);
+  if (tokenizer.vocabSize !== model.config.vocabSize) {
+    model.dispose();
+    throw new LocusInputError(
+      path,
+      `Checkpoint "${path}": its tokenizer has ${tokenizer.vocabSize} tokens but the model ${model.config.vocabSize}`,
+      'the checkpoint is damaged; save it again',
+    );
+  }
+  const task = config.task as { addSpecialTokens?: boolean } | undefined;
+  return { tf, model, tokenizer, special: task?.addSpecialTokens === true ? 1 : 0, path };
+}
+
+/** Bases one forward pass reads: maxLength tokens minus [CLS]/[SEP], as bases. */
+export function contextBases(maxLength: number, special: number, k: number, stride: number): number {
+  return (maxLength - 2 * special - 1) * stride + k;
+}
+
+/** Consecutive contexts covering the region; the last one may be shorter. */
+export function tileContexts(region: ResolvedRegion, bases: number): { start: number; end: number }[] {
+  const contexts: { start: number; end: number }[] = [];
+  for (let start = region.start; start < region.end; start += bases) {
+    contexts.push({ start, end: Math.min(region.end, start + bases) });
+  }
+  return contexts;
+}
+
+/**
+ * Combine several heads' top keys of one query into `topK` keys: 'mean' averages the weights (a key
+ * absent from a head's top list counts 0 there, so the mean is a lower bound), 'max' keeps each key's
+ * largest weight.
+ */
+export function combineHeads(
+  lists: { keys: ArrayLike<number>; weights: ArrayLike<number> }[],
+  mode: 'mean' | 'max',
+  topK: number,
+): { keys: number[]; weights: number[] } {
+  const combined = new Map<number, number>();
+  for (const list of lists) {
+    for (let j = 0; j < list.keys.length; j++) {
+      const key = list.keys[j]!;
+      if (key < 0) continue;
+      const w = list.weights[j]!;
+      const before = combined.get(key) ?? 0;
+      combined.set(key, mode === 'mean' ? before + w / lists.length : Math.max(before, w));
+    }
+  }
+  const sorted = [...combined.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, topK);
+  return { keys: sorted.map(([k]) => k), weights: sorted.map(([, w]) => w) };
+}
+
+export async function attentionOverLocus(options: LocusAttentionOptions): Promise<LocusAttention> {
+  const started = performance.now();
+  const { exportAttention, attentionToGenome } = await import('../../src/model/attention-export.js');
+  const loaded = await loadAttentionModel(options.model, options.backend ?? 'auto');
+  const { model, tokenizer, special } = loaded;
+  try {
+    const { depth, heads, maxLength, attention } = model.config;
+    if (options.layer >= depth) {
+      throw new LocusInputError(
+        String(options.layer),
+        `Layer ${options.layer} is out of range: the model "${options.model}" has ${depth} layers`,
+        `choose 0 to ${depth - 1}`,
+      );
+    }
+    if (typeof options.head === 'number' && options.head >= heads) {
+      throw new LocusInputError(
+        String(options.head),
+        `Head ${options.head} is out of range: the model "${options.model}" has ${heads} heads`,
+        `choose 0 to ${heads - 1}, mean or max`,
+      );
+    }
+    const fasta = await openFasta(options.fasta);
+    let region: ResolvedRegion;
+    let contexts: { start: number; end: number }[];
+    const sequences: string[] = [];
+    try {
+      const lengths = fasta.lengths();
+      region = resolveRegion(parseRegion(options.region, new Set(lengths.keys())), lengths, options.fasta);
+      const length = region.end - region.start;
+      if (length < tokenizer.k) {
+        throw new LocusInputError(
+          options.region,
+          `Region "${formatRegion(region)}" is shorter than one ${tokenizer.k}-mer token`,
+          `give a region of at least ${tokenizer.k} bases`,
+        );
+      }
+      if (length > 10_000_000) {
+        throw new LocusInputError(
+          options.region,
+          `Region "${formatRegion(region)}" is ${length.toLocaleString('en-US')} bases; the attention view reads at most 10,000,000`,
+          'zoom in',
+        );
+      }
+      contexts = tileContexts(region, contextBases(maxLength, special, tokenizer.k, tokenizer.stride));
+      for (const c of contexts) sequences.push(await fasta.fetch({ contig: region.contig, ...c }));
+    } finally {
+      await fasta.close();
+    }
+
+    const targetQueries = options.targetQueries ?? 4000;
+    const length = region.end - region.start;
+    // Queries every `tokenStep` tokens; the step in bases is a whole number of strides.
+    const tokenStep =
+      options.queryStep > 0
+        ? Math.max(1, Math.round(options.queryStep / tokenizer.stride))
+        : Math.max(1, Math.ceil(length / targetQueries / tokenizer.stride));
+    const headList =
+      typeof options.head === 'number' ? [options.head] : Array.from({ length: heads }, (_, h) => h);
+    const topK = options.topK;
+
+    const queryStarts: number[] = [];
+    const queryEnds: number[] = [];
+    const keyStarts: number[] = [];
+    const keyEnds: number[] = [];
+    const weights: number[] = [];
+    let layerKind = attention[options.layer] ?? 'lsh';
+    for (const [c, context] of contexts.entries()) {
+      options.signal?.throwIfAborted();
+      const window = { contig: region.contig, ...context };
+      const tokenized = tokenizeWindow(tokenizer, window, sequences[c]!);
+      const count = tokenized.ids.length;
+      if (count === 0) continue; // a tail shorter than one k-mer
+      const ids = special ? Int32Array.from([CLS_ID, ...tokenized.ids, SEP_ID]) : tokenized.ids;
+      const queries: number[] = [];
+      for (let t = 0; t < count; t += tokenStep) queries.push(t + special);
+      const exported = exportAttention(
+        model,
+        { ids },
+        { topK, layers: [options.layer], heads: headList, queries, signal: options.signal },
+      );
+      const genome = attentionToGenome(exported, tokenized, special);
+      layerKind = genome.layers[0]?.kind ?? layerKind;
+      const first = genome.layers[0]!;
+      for (let i = 0; i < first.queries.length; i++) {
+        const lists = genome.layers.map((entry) => ({
+          keys: entry.keyStarts.subarray(i * topK, (i + 1) * topK),
+          weights: entry.weights.subarray(i * topK, (i + 1) * topK),
+          ends: entry.keyEnds.subarray(i * topK, (i + 1) * topK),
+        }));
+        const endOf = new Map<number, number>();
+        for (const list of lists) list.keys.forEach((k, j) => endOf.set(k, list.ends[j]!));
+        const merged =
+          lists.length === 1
+            ? combineHeads(lists, 'max', topK)
+            : combineHeads(lists, options.head === 'max' ? 'max' : 'mean', topK);
+        queryStarts.push(first.queryStarts[i]!);
+        queryEnds.push(first.queryEnds[i]!);
+        for (let j = 0; j < topK; j++) {
+          const key = merged.keys[j];
+          keyStarts.push(key ?? -1);
+          keyEnds.push(key === undefined ? -1 : endOf.get(key)!);
+          weights.push(key === undefined ? 0 : Number(merged.weights[j]!.toPrecision(5)));
+        }
+      }
+      options.onProgress?.({ done: c + 1, total: contexts.length });
+    }
+
+    const stepBases = tokenStep * tokenizer.stride;
+    const headText =
+      typeof options.head === 'number'
+        ? `head ${options.head}`
+        : `${options.head === 'max' ? 'the strongest of' : 'the mean of'} ${heads} heads`;
+    const contextText =
+      contexts.length === 1
+        ? 'one context'
+        : `${contexts.length} contexts of ${contextBases(maxLength, special, tokenizer.k, tokenizer.stride).toLocaleString('en-US')} bases (attention does not cross them)`;
+    const method =
+      `Layer ${options.layer} (${layerKind}), ${headText}; read as ${contextText}; ` +
+      `${stepBases === tokenizer.stride ? 'every query token' : `one query every ${stepBases.toLocaleString('en-US')} bases (downsampled)`}, ` +
+      `its top ${topK} keys; LSH rounds merged as the model combines them.`;
+    return {
+      model: options.model,
+      contig: region.contig,
+      start: region.start,
+      end: region.end,
+      layer: options.layer,
+      head: options.head,
+      heads,
+      layerKind,
+      contexts,
+      queryStep: stepBases,
+      topK,
+      queryStarts,
+      queryEnds,
+      keyStarts,
+      keyEnds,
+      weights,
+      method,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
+}

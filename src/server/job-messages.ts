@@ -1,0 +1,49 @@
+/**
+ * What the job manager (jobs.ts) and a job's worker thread (job-worker.ts) say to each other. Jobs
+ * arrive here with file ids already turned into paths, and with every default filled in.
+ */
+import type { LocusAttention } from '../../pipelines/attention/locus-attention.js';
+
+interface Common {
+  /** Locus version, written into outputs. */
+  version: string;
+  force: boolean;
+}
+
+export type WorkerJob =
+  | (Common & {
+      kind: 'scan';
+      genome: string;
+      output: string;
+      method: 'reformer' | 'markov' | 'gc';
+      region?: string;
+      model?: string;
+      steps?: number;
+    })
+  | (Common & {
+      kind: 'variants';
+      reference: string;
+      bams: string[];
+      output: string;
+      ploidy: 1 | 2;
+      region?: string;
+      minAf?: number;
+      model?: string;
+    })
+  | (Common & { kind: 'motifs'; targets: string; background?: string; output: string; maxMotifs: number })
+  | (Common & {
+      kind: 'attention';
+      fasta: string;
+      model: string;
+      region: string;
+      layer: number;
+      head: number | 'mean' | 'max';
+      queryStep: number;
+      topK: number;
+    });
+
+export type WorkerMessage =
+  | { type: 'progress'; phase: string; done: number; total: number; unit: string }
+  | { type: 'log'; line: string }
+  | { type: 'done'; outputs: string[]; attention?: LocusAttention }
+  | { type: 'failed'; message: string; cancelled: boolean };
