@@ -1,0 +1,289 @@
+/**
+ * The Locus desktop page: wires the genome browser, the attention panel, the pipeline panel and
+ * sessions to the server API. The same page runs in Electron (with `window.locusDesktop` from the
+ * preload: native open dialog, menu actions) and in any browser through `locus serve`.
+ */
+import type { AttentionView, JobInfo, ModelInfo, OpenedFile, Session } from '../../src/server/contract.js';
+import { api } from './api.js';
+import { AttentionPanel } from './attention-view.js';
+import { GenomeBrowser } from './genome-browser.js';
+import { PipelinePanel } from './pipeline-panel.js';
+
+declare global {
+  interface Window {
+    /** For end-to-end tests and the first-view benchmark. */
+    locusApp?: { browser: GenomeBrowser; attention: () => AttentionView | undefined; ready: Promise<void> };
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = $<HTMLSpanElement>('status');
+
+function say(text: string, error = false): void {
+  status.textContent = text;
+  status.classList.toggle('error', error);
+}
+
+const browser = new GenomeBrowser($('igv'));
+const files = new Map<string, OpenedFile>();
+let models: ModelInfo[] = [];
+let attentionJob: string | undefined;
+let attentionView: AttentionView | undefined;
+
+const attention = new AttentionPanel(browser, {
+  arcs: $('attention-arcs'),
+  heatmap: $<HTMLCanvasElement>('attention-heatmap'),
+  heatmapRange: $('heatmap-range'),
+  links: $<HTMLOListElement>('attention-links'),
+  method: $('attention-method'),
+});
+browser.onLocusChange((locus) => {
+  $<HTMLInputElement>('locus-box').value =
+    `${locus.contig}:${(locus.start + 1).toLocaleString('en-US')}-${locus.end.toLocaleString('en-US')}`;
+  attention.draw();
+});
+window.addEventListener('resize', () => attention.draw());
+
+const pipelines = new PipelinePanel(document.querySelector('aside')!, $<HTMLUListElement>('job-list'), {
+  onOutputs: (opened) => void Promise.all(opened.map((file) => show(file))),
+  onError: (message) => say(message, true),
+  onJob: (job) => onAttentionJob(job),
+});
+
+function renderFiles(): void {
+  const list = $<HTMLUListElement>('file-list');
+  list.replaceChildren(
+    ...[...files.values()].map((file) => {
+      const item = document.createElement('li');
+      item.title = file.path;
+      const name = document.createElement('span');
+      name.textContent = file.name;
+      const kind = document.createElement('span');
+      kind.className = 'kind';
+      kind.textContent = file.id === browser.genome?.id ? 'genome' : file.kind;
+      item.append(name, kind);
+      if (window.locusDesktop) {
+        item.addEventListener('dblclick', () => void window.locusDesktop!.revealInFolder(file.path));
+      }
+      return item;
+    }),
+  );
+  pipelines.setChoices([...files.values()], models, browser.genome?.id);
+}
+
+/** Show an opened file: the first FASTA becomes the genome, everything else a track. */
+async function show(file: OpenedFile, locus?: string): Promise<void> {
+  files.set(file.id, file);
+  if (file.kind === 'fasta') {
+    if (!browser.genome) await browser.showGenome(file, locus);
+  } else if (browser.genome) {
+    await browser.addTrack(file);
+  }
+  renderFiles();
+}
+
+async function openPath(path: string): Promise<void> {
+  try {
+    const file = await api.open(path.trim());
+    await show(file);
+    say(`opened ${file.name}`);
+  } catch (err) {
+    say((err as Error).message, true);
+  }
+}
+
+$<HTMLFormElement>('open-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const box = $<HTMLInputElement>('path-box');
+  if (box.value.trim()) void openPath(box.value).then(() => (box.value = ''));
+});
+
+$<HTMLFormElement>('locus-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $<HTMLInputElement>('locus-box').value;
+  if (!browser.genome) return say('open a genome FASTA first', true);
+  api.locus(browser.genome.id, text).then(
+    (locus) => {
+      browser.goTo(locus);
+      say(`at ${locus.text}`);
+    },
+    (err: Error) => say(err.message, true),
+  );
+});
+
+// ---- Attention ------------------------------------------------------------------------------------
+
+function fillModelChoices(): void {
+  const select = $<HTMLSelectElement>('attention-model');
+  const previous = select.value;
+  select.replaceChildren(
+    ...models.map(
+      (m) =>
+        new Option(
+          `${m.name} (${(m.contextBases / 1000).toFixed(1)} kb context)`,
+          m.name,
+          false,
+          m.name === previous,
+        ),
+    ),
+  );
+  fillLayerChoices();
+}
+
+function fillLayerChoices(): void {
+  const model = models.find((m) => m.name === $<HTMLSelectElement>('attention-model').value);
+  if (!model) return;
+  const layer = $<HTMLSelectElement>('attention-layer');
+  const keepLayer = layer.value;
+  layer.replaceChildren(
+    ...model.layerKinds.map(
+      (kind, i) => new Option(`${i} (${kind})`, String(i), false, String(i) === keepLayer),
+    ),
+  );
+  // Default to the last LSH layer: the one that reads far.
+  if (!keepLayer) layer.value = String(Math.max(0, model.layerKinds.lastIndexOf('lsh')));
+  const head = $<HTMLSelectElement>('attention-head');
+  const keepHead = head.value;
+  head.replaceChildren(
+    new Option('all, averaged', 'mean'),
+    new Option('all, strongest', 'max'),
+    ...Array.from({ length: model.heads }, (_, h) => new Option(String(h), String(h))),
+  );
+  if (keepHead) head.value = keepHead;
+}
+$<HTMLSelectElement>('attention-model').addEventListener('change', fillLayerChoices);
+
+$<HTMLFormElement>('attention-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const locus = browser.locus();
+  if (!browser.genome || !locus) return say('open a genome FASTA first', true);
+  const head = $<HTMLSelectElement>('attention-head').value;
+  api
+    .startJob({
+      kind: 'attention',
+      genome: browser.genome.id,
+      model: $<HTMLSelectElement>('attention-model').value,
+      region: `${locus.contig}:${locus.start + 1}-${locus.end}`,
+      layer: Number($<HTMLSelectElement>('attention-layer').value),
+      head: head === 'mean' || head === 'max' ? head : Number(head),
+      queryStep: Number($<HTMLInputElement>('attention-step').value || 0),
+      topK: Number($<HTMLInputElement>('attention-topk').value || 8),
+    })
+    .then(
+      (job) => {
+        attentionJob = job.id;
+        attention.setMessage('reading the locus with the model...');
+      },
+      (err: Error) => say(err.message, true),
+    );
+});
+
+function onAttentionJob(job: JobInfo): void {
+  if (job.id !== attentionJob) return;
+  if (job.state === 'running' && job.progress) {
+    attention.setMessage(
+      `reading the locus with the model: ${job.progress.done}/${job.progress.total} contexts`,
+    );
+  } else if (job.state === 'failed') {
+    attention.setMessage(`attention failed: ${job.error ?? ''}`);
+  } else if (job.state === 'done') {
+    void api.attention(job.id).then((view) => {
+      attentionView = view;
+      attention.show(view);
+    });
+  }
+}
+
+// ---- Sessions -------------------------------------------------------------------------------------
+
+function currentSession(): Session {
+  const locus = browser.locus();
+  const opened = [...files.values()];
+  const genome = browser.genome;
+  const ordered = genome ? [genome, ...opened.filter((f) => f.id !== genome.id)] : opened;
+  return {
+    version: 1,
+    files: ordered
+      .filter((f) => f.kind === 'fasta' || browser.hasTrack(f.id))
+      .map((f) => ({ path: f.path, kind: f.kind })),
+    genome: genome?.path,
+    locus: locus ? `${locus.contig}:${locus.start + 1}-${locus.end}` : undefined,
+    attention: attentionView
+      ? {
+          model: attentionView.model,
+          layer: attentionView.layer,
+          head: attentionView.head,
+          topK: attentionView.topK,
+        }
+      : undefined,
+  };
+}
+
+function saveSession(): void {
+  const blob = new Blob([JSON.stringify(currentSession(), null, 2) + '\n'], { type: 'application/json' });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = 'locus-session.json';
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+async function loadSession(text: string): Promise<void> {
+  try {
+    const restored = await api.restoreSession(JSON.parse(text) as Session);
+    const genome = restored.files.find((f) => f.id === restored.genome);
+    if (genome) {
+      files.set(genome.id, genome);
+      await browser.showGenome(genome, restored.locus);
+    }
+    for (const file of restored.files) await show(file);
+    if (restored.locus && genome) browser.goTo(await api.locus(genome.id, restored.locus));
+    say('session restored');
+  } catch (err) {
+    say(`Cannot load the session: ${(err as Error).message}`, true);
+  }
+}
+
+$('save-session').addEventListener('click', saveSession);
+$<HTMLInputElement>('load-session').addEventListener('change', (event) => {
+  const input = event.target as HTMLInputElement;
+  const file = input.files?.[0];
+  if (file)
+    void file
+      .text()
+      .then(loadSession)
+      .finally(() => (input.value = ''));
+});
+
+// ---- Electron extras ------------------------------------------------------------------------------
+
+const desktop = window.locusDesktop;
+if (desktop) {
+  const button = $<HTMLButtonElement>('open-dialog');
+  button.hidden = false;
+  const pick = () => void desktop.openFileDialog({}).then((paths) => paths.forEach((p) => void openPath(p)));
+  button.addEventListener('click', pick);
+  desktop.onOpenPaths((paths) => paths.forEach((p) => void openPath(p)));
+  desktop.onMenuAction((action) => {
+    if (action === 'save-session') saveSession();
+    if (action === 'open-session') $<HTMLInputElement>('load-session').click();
+  });
+}
+
+// ---- Start ----------------------------------------------------------------------------------------
+
+async function start(): Promise<void> {
+  const state = await api.state();
+  models = state.models;
+  fillModelChoices();
+  const genome = state.files.find((f) => f.kind === 'fasta');
+  if (genome) await show(genome);
+  for (const file of state.files) await show(file);
+  renderFiles();
+  for (const job of state.jobs) pipelines.update(job);
+  api.onJob((job) => pipelines.update(job));
+  if (!genome) say('open a genome FASTA to start (path box above)');
+}
+
+const ready = start().catch((err: Error) => say(err.message, true));
+window.locusApp = { browser, attention: () => attentionView, ready };
