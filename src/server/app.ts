@@ -16,6 +16,7 @@ import { LocusInputError } from '../errors.js';
 import { formatRegion, parseRegion, resolveRegion } from '../io/region.js';
 import { isLoopbackHost, presentedToken, sameToken, tokenCookie } from './auth.js';
 import { sendBytes } from './byte-ranges.js';
+import { contentSecurityPolicy } from './csp.js';
 import {
   JobRequest,
   OpenFileRequest,
@@ -68,6 +69,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   const rendererFiles = new Set(readdirSync(deps.rendererDir));
 
   app.addHook('onRequest', async (request, reply) => {
+    reply.header('Content-Security-Policy', contentSecurityPolicy());
+    reply.header('X-Content-Type-Options', 'nosniff');
     if (!isLoopbackHost(request.headers.host, deps.port())) {
       return reply.code(403).send({
         error: `Host "${request.headers.host ?? ''}" is not this server; open the URL locus serve printed`,
@@ -113,19 +116,29 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   );
 
   // ---- Opened files, by id only ------------------------------------------------------------------------
-  app.get<{ Params: { id: string; name: string } }>('/files/:id/:name', (request, reply) => {
+  // The URL names the file by id and repeats its name (igv.js guesses formats from names); a name that
+  // is not the file's own is a 404, so each opened file has exactly one URL.
+  const urlName = (url: string | undefined) =>
+    url ? decodeURIComponent(url.slice(url.lastIndexOf('/') + 1)) : '';
+  type FileParams = { Params: { id: string; name: string } };
+  app.get<FileParams>('/files/:id/:name', (request, reply) => {
     const entry = deps.files.get(request.params.id);
-    if (!entry) return reply.code(404).send({ error: 'No such opened file' });
+    if (!entry || request.params.name !== entry.file.name)
+      return reply.code(404).send({ error: 'No such opened file' });
     return sendBytes(reply, { path: entry.path }, request.headers.range);
   });
-  app.get<{ Params: { id: string; name: string } }>('/files/:id/index/:name', (request, reply) => {
+  app.get<FileParams>('/files/:id/index/:name', (request, reply) => {
     const entry = deps.files.get(request.params.id);
-    if (!entry?.index) return reply.code(404).send({ error: 'No such index' });
+    if (!entry?.index || request.params.name !== urlName(entry.file.indexUrl)) {
+      return reply.code(404).send({ error: 'No such index' });
+    }
     return sendBytes(reply, entry.index, request.headers.range);
   });
-  app.get<{ Params: { id: string; name: string } }>('/files/:id/gzi/:name', (request, reply) => {
+  app.get<FileParams>('/files/:id/gzi/:name', (request, reply) => {
     const entry = deps.files.get(request.params.id);
-    if (!entry?.gzi) return reply.code(404).send({ error: 'No such index' });
+    if (!entry?.gzi || request.params.name !== urlName(entry.file.gziUrl)) {
+      return reply.code(404).send({ error: 'No such index' });
+    }
     return sendBytes(reply, { path: entry.gzi }, request.headers.range);
   });
 

@@ -1,0 +1,74 @@
+/** The attention view's arithmetic: contexts tiled over a locus, heads combined, arcs and heatmap. */
+import { describe, expect, it } from 'vitest';
+import { arcsOf, heatmapOf, longRangeLinks } from '../../electron/renderer/attention-view.js';
+import { combineHeads, contextBases, tileContexts } from '../../pipelines/attention/locus-attention.js';
+import type { AttentionView } from '../../src/server/contract.js';
+
+describe('tileContexts', () => {
+  it('covers the region with consecutive contexts, the last one shorter', () => {
+    expect(tileContexts({ contig: 'c', start: 100, end: 350 }, 100)).toEqual([
+      { start: 100, end: 200 },
+      { start: 200, end: 300 },
+      { start: 300, end: 350 },
+    ]);
+    expect(tileContexts({ contig: 'c', start: 0, end: 100 }, 100)).toEqual([{ start: 0, end: 100 }]);
+  });
+
+  it('counts a context in bases from the model length, special tokens and k-mer stride', () => {
+    expect(contextBases(10_000, 0, 1, 1)).toBe(10_000);
+    expect(contextBases(502, 1, 6, 6)).toBe(3000);
+    expect(contextBases(252, 1, 6, 3)).toBe(3 * 249 + 6);
+  });
+});
+
+describe('combineHeads', () => {
+  const a = { keys: [5, 7, -1], weights: [0.6, 0.4, 0] };
+  const b = { keys: [7, 9, 5], weights: [0.5, 0.3, 0.2] };
+  it('averages weights over heads (a key missing from a head counts 0 there), strongest first', () => {
+    const mean = combineHeads([a, b], 'mean', 3);
+    expect(mean.keys).toEqual([7, 5, 9]);
+    expect(mean.weights[0]).toBeCloseTo(0.45);
+    expect(mean.weights[1]).toBeCloseTo(0.4);
+    expect(mean.weights[2]).toBeCloseTo(0.15);
+  });
+  it('keeps the strongest weight of each key with max, and only topK keys', () => {
+    expect(combineHeads([a, b], 'max', 2)).toEqual({ keys: [5, 7], weights: [0.6, 0.5] });
+  });
+});
+
+describe('arcs and heatmap', () => {
+  const view: AttentionView = {
+    model: 'm',
+    contig: 'c',
+    start: 0,
+    end: 100,
+    layer: 0,
+    head: 'mean',
+    heads: 2,
+    layerKind: 'lsh',
+    contexts: [{ start: 0, end: 100 }],
+    queryStep: 50,
+    topK: 2,
+    queryStarts: [10, 60],
+    queryEnds: [11, 61],
+    keyStarts: [90, 12, 5, -1],
+    keyEnds: [91, 13, 6, -1],
+    weights: [0.7, 0.3, 1, 0],
+  };
+
+  it('makes one arc per listed key, strongest first, from query centre to key centre', () => {
+    const arcs = arcsOf(view);
+    expect(arcs.map((a) => [a.from, a.to, a.weight])).toEqual([
+      [60.5, 5.5, 1],
+      [10.5, 90.5, 0.7],
+      [10.5, 12.5, 0.3],
+    ]);
+    expect(longRangeLinks(arcs, 50, 5).map((a) => a.weight)).toEqual([1, 0.7]);
+  });
+
+  it('bins the mean weight per query into a query x key matrix', () => {
+    const m = heatmapOf(view, 0, 100, 2);
+    // query bin 0 (position 10): keys at 90 (bin 1, 0.7) and 12 (bin 0, 0.3); query bin 1: key 5 (bin 0, 1).
+    expect(Array.from(m).map((v) => Number(v.toFixed(3)))).toEqual([0.3, 0.7, 1, 0]);
+  });
+});

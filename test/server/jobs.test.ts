@@ -1,0 +1,231 @@
+/**
+ * Desktop jobs end to end through the HTTP API: a scan runs in a worker thread with progress on the
+ * SSE stream and its outputs open as files; a long job is cancelled and leaves nothing behind; an
+ * attention job gives the same weights as `locus attention` for the same tokens.
+ * Needs the build (`npm run build`): jobs run dist/src/server/job-worker.js.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttentionView, JobEvent, JobInfo, OpenedFile } from '../../src/server/contract.js';
+import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { ROOT, SAMPLES } from '../helpers/paths.js';
+
+let server: RunningServer;
+let workDir: string;
+let files: OpenedFile[];
+const events: JobInfo[] = [];
+let stream: AbortController;
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${server.origin}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      'x-locus-token': server.token,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const payload = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(payload.error);
+  return payload;
+}
+
+/** Read the SSE stream in the background, collecting every job record it sends. */
+async function listen(): Promise<void> {
+  stream = new AbortController();
+  const response = await fetch(`${server.origin}/api/events`, {
+    headers: { 'x-locus-token': server.token },
+    signal: stream.signal,
+  });
+  expect(response.headers.get('content-type')).toBe('text/event-stream');
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (frame.startsWith('data: ')) events.push((JSON.parse(frame.slice(6)) as JobEvent).job);
+        }
+      }
+    } catch {
+      // aborted at the end of the tests
+    }
+  })();
+}
+
+async function until(id: string, states: JobInfo['state'][], timeoutMs = 60_000): Promise<JobInfo> {
+  const started = Date.now();
+  for (;;) {
+    const job = await api<JobInfo>(`/api/jobs/${id}`);
+    if (states.includes(job.state)) return job;
+    if (Date.now() - started > timeoutMs) throw new Error(`job ${id} still ${job.state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const id = (kind: string) => files.find((f) => f.kind === kind)!.id;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'locus-jobs-'));
+  server = await startServer({
+    workDir,
+    files: [join(SAMPLES, 'ecoli-island.fa'), join(SAMPLES, 'lambda.fa'), join(SAMPLES, 'lambda.bam')],
+  });
+  files = (await api<{ files: OpenedFile[] }>('/api/state')).files;
+  await listen();
+});
+
+afterAll(async () => {
+  stream.abort();
+  await server.close();
+});
+
+describe('desktop jobs', () => {
+  it('runs a scan in a worker, streams its progress, and opens its outputs as tracks', async () => {
+    const genome = files.find((f) => f.name === 'ecoli-island.fa')!.id;
+    const started = await api<JobInfo>('/api/jobs', {
+      kind: 'scan',
+      genome,
+      method: 'markov',
+      output: 'scan-out',
+    });
+    expect(started.state).toBe('running');
+    const job = await until(started.id, ['done', 'failed']);
+    expect(job.error).toBeUndefined();
+    expect(job.state).toBe('done');
+    expect(job.output).toBe(join(workDir, 'scan-out'));
+    expect(job.outputs.map((f) => [f.name, f.kind])).toEqual([
+      ['scores.bedgraph', 'bedgraph'],
+      ['anomalies.bed', 'bed'],
+    ]);
+    for (const name of ['anomalies.bed', 'scores.bedgraph', 'report.html', 'summary.json']) {
+      expect(existsSync(join(workDir, 'scan-out', name)), name).toBe(true);
+    }
+    const seen = events.filter((e) => e.id === job.id);
+    expect(seen.some((e) => e.state === 'running' && e.progress !== undefined && e.progress.total > 0)).toBe(
+      true,
+    );
+    expect(seen.at(-1)?.state).toBe('done');
+    // The outputs are opened: the renderer loads them by URL like any file.
+    const state = await api<{ files: OpenedFile[] }>('/api/state');
+    expect(state.files.map((f) => f.name)).toContain('scores.bedgraph');
+    // A second run into the same folder is refused unless overwrite is asked for.
+    const again = await until(
+      (await api<JobInfo>('/api/jobs', { kind: 'scan', genome, method: 'gc', output: 'scan-out' })).id,
+      ['done', 'failed'],
+    );
+    expect(again.state).toBe('failed');
+    expect(again.error).toMatch(/exists|--force|overwrite/);
+  });
+
+  it('cancels a running job: the worker stops and no output is left', async () => {
+    const genome = files.find((f) => f.name === 'ecoli-island.fa')!.id;
+    const started = await api<JobInfo>('/api/jobs', {
+      kind: 'scan',
+      genome,
+      method: 'reformer',
+      steps: 100_000,
+      output: 'long-scan',
+    });
+    // Wait until it is really working (progress), then cancel.
+    for (let i = 0; i < 600 && !events.some((e) => e.id === started.id && e.progress); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cancelling = await api<JobInfo>(`/api/jobs/${started.id}/cancel`, {});
+    expect(cancelling.log.at(-1)).toBe('cancelling');
+    const job = await until(started.id, ['cancelled', 'done', 'failed'], 15_000);
+    expect(job.state).toBe('cancelled');
+    expect(existsSync(join(workDir, 'long-scan'))).toBe(false);
+  });
+
+  it('computes attention over a locus with the weights locus attention exports', async () => {
+    const genome = files.find((f) => f.name === 'lambda.fa')!.id;
+    const model = join(SAMPLES, 'model');
+    const started = await api<JobInfo>('/api/jobs', {
+      kind: 'attention',
+      genome,
+      model,
+      region: 'lambda:1-1,200',
+      layer: 1,
+      head: 0,
+      queryStep: 6,
+      topK: 4,
+    });
+    const job = await until(started.id, ['done', 'failed']);
+    expect(job.error).toBeUndefined();
+    const view = await api<AttentionView>(`/api/jobs/${job.id}/attention`);
+    expect([view.contig, view.start, view.end, view.queryStep]).toEqual(['lambda', 0, 1200, 6]);
+    expect(view.contexts).toEqual([{ start: 0, end: 1200 }]);
+
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'dist/src/cli/main.js'),
+        'attention',
+        model,
+        join(SAMPLES, 'lambda.fa'),
+        '--region',
+        'lambda:1-1,200',
+      ].concat(['--layer', '1', '--head', '0', '--top-k', '4', '--json']),
+      { encoding: 'utf8' },
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    const exported = JSON.parse(cli.stdout) as {
+      layers: { queries: { start: number; keys: { start: number; weight: number }[] }[] }[];
+    };
+    const queries = exported.layers[0]!.queries;
+    expect(view.queryStarts).toEqual(queries.map((q) => q.start));
+    for (const [i, q] of queries.entries()) {
+      const keys = view.keyStarts.slice(i * 4, i * 4 + q.keys.length);
+      const weights = view.weights.slice(i * 4, i * 4 + q.keys.length);
+      expect(keys).toEqual(q.keys.map((k) => k.start));
+      for (const [j, k] of q.keys.entries()) expect(weights[j]).toBeCloseTo(k.weight, 4);
+    }
+  });
+
+  it('reads a locus longer than the model context as several contexts, heads averaged', async () => {
+    const genome = files.find((f) => f.name === 'lambda.fa')!.id;
+    const started = await api<JobInfo>('/api/jobs', {
+      kind: 'attention',
+      genome,
+      model: join(SAMPLES, 'model'),
+      region: 'lambda:1-7,000',
+      layer: 0,
+      head: 'mean',
+      queryStep: 0,
+      topK: 8,
+    });
+    const job = await until(started.id, ['done', 'failed']);
+    const view = await api<AttentionView>(`/api/jobs/${job.id}/attention`);
+    expect(view.contexts.length).toBeGreaterThan(1);
+    expect(view.contexts[0]!.start).toBe(0);
+    expect(view.contexts.at(-1)!.end).toBe(7000);
+    // 502 tokens less [CLS] and [SEP]: 500 6-mers at stride 6 cover (500 - 1) * 6 + 6 bases.
+    expect(view.method).toMatch(/3 contexts of 3,000 bases/);
+    for (let q = 0; q < view.queryStarts.length; q++) {
+      const context = view.contexts.find(
+        (c) => view.queryStarts[q]! >= c.start && view.queryStarts[q]! < c.end,
+      )!;
+      let sum = 0;
+      for (let j = q * 8; j < (q + 1) * 8; j++) {
+        if (view.keyStarts[j]! < 0) continue;
+        sum += view.weights[j]!;
+        // Attention never crosses from one context into the next.
+        expect(view.keyStarts[j]).toBeGreaterThanOrEqual(context.start);
+        expect(view.keyEnds[j]).toBeLessThanOrEqual(context.end);
+      }
+      expect(sum).toBeLessThanOrEqual(1.0001);
+    }
+    expect(id('bam')).toBeTruthy();
+  });
+});
