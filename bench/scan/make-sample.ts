@@ -26,6 +26,7 @@ import { findRepoRoot, log } from '../repo.js';
 import { readFasta, readGenBank, recordNamed, sourceFile, type SourceFile } from './donors.js';
 import { FILES } from './make-genomes.js';
 import { formatFasta, gcFraction, insertSegments } from './planted.js';
+import { buildFai, formatFai } from '../../src/io/fasta-index.js';
 
 const CONTIG = 'ecoli536_island_sample';
 const STRETCH = 300_000;
@@ -117,6 +118,12 @@ async function main(): Promise<void> {
   const outDir = resolve(root, values.out!);
   await mkdir(outDir, { recursive: true });
   await writeFileAtomic(join(outDir, 'ecoli-island.fa'), formatFasta(CONTIG, genome));
+  // Its index, as `samtools faidx` writes it: the desktop and region commands read it instead of
+  // building one inside samples/.
+  await writeFileAtomic(
+    join(outDir, 'ecoli-island.fa.fai'),
+    formatFai(await buildFai(join(outDir, 'ecoli-island.fa'))),
+  );
   await writeFileAtomic(
     join(outDir, 'ecoli-island.truth.bed'),
     formatBed([

@@ -38,6 +38,8 @@ interface Running {
   attention?: LocusAttention;
   phaseStarted: number;
   phase: string;
+  /** Set by cancel(): however the job then ends (an abort surfaces as an error), it was cancelled. */
+  cancelRequested?: boolean;
 }
 
 export interface JobManagerOptions {
@@ -102,6 +104,7 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
     const running = this.jobs.get(id);
     if (!running) return undefined;
     if (running.info.state !== 'running') return running.info;
+    running.cancelRequested = true;
     this.addLog(running, 'cancelling');
     if (running.worker) {
       const worker = running.worker;
@@ -253,7 +256,7 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
     child.on('exit', (code, signal) => {
       clearInterval(poll);
       running.child = undefined;
-      if (signal === 'SIGINT' || running.info.log.at(-1) === 'cancelling') {
+      if (signal === 'SIGINT' || running.cancelRequested) {
         this.end(running, 'cancelled');
       } else if (code === 0) {
         this.options.onModel?.(join(request.output, 'best'));
@@ -296,6 +299,10 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
 
   private end(running: Running, state: 'done' | 'failed' | 'cancelled', error?: string): void {
     if (running.info.state !== 'running') return;
+    if (state === 'failed' && running.cancelRequested) {
+      if (error !== undefined) running.info.log.push(`stopped: ${error}`);
+      [state, error] = ['cancelled', undefined];
+    }
     running.info.state = state;
     running.info.finishedAt = new Date().toISOString();
     if (error !== undefined) running.info.error = error;

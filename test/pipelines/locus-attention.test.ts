@@ -54,6 +54,8 @@ describe('arcs and heatmap', () => {
     keyStarts: [90, 12, 5, -1],
     keyEnds: [91, 13, 6, -1],
     weights: [0.7, 0.3, 1, 0],
+    method: 'test',
+    seconds: 0,
   };
 
   it('makes one arc per listed key, strongest first, from query centre to key centre', () => {
