@@ -24,7 +24,12 @@ function sh(command: string): string {
 
 function version(tool: string, args: string): string {
   try {
-    return sh(`${tool} ${args} 2>&1 | head -3`).trim().split('\n').find((l) => /\d/.test(l)) ?? 'unknown';
+    return (
+      sh(`${tool} ${args} 2>&1 | head -3`)
+        .trim()
+        .split('\n')
+        .find((l) => /\d/.test(l)) ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -33,7 +38,10 @@ function version(tool: string, args: string): string {
 async function main(): Promise<void> {
   const root = findRepoRoot();
   const { values } = parseArgs({
-    options: { out: { type: 'string', default: '.bench-data/desktop' }, seed: { type: 'string', default: '1' } },
+    options: {
+      out: { type: 'string', default: '.bench-data/desktop' },
+      seed: { type: 'string', default: '1' },
+    },
   });
   const out = resolve(root, values.out!);
   const source = resolve(root, '../shared/data/genomes/ecoli_536.fa.gz');

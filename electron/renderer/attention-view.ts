@@ -82,7 +82,7 @@ export interface AttentionViewHost {
   /** The genome view now and the data area's page position. */
   locus(): ViewLocus | undefined;
   dataArea(): { left: number; width: number } | undefined;
-  goTo(locus: ViewLocus): void;
+  goTo(locus: ViewLocus): Promise<void>;
 }
 
 export class AttentionPanel {
@@ -191,7 +191,7 @@ export class AttentionPanel {
     if (!locus) return;
     const half = Math.floor((locus.end - locus.start) / 2);
     const start = Math.max(0, Math.round(position) - half);
-    this.host.goTo({ contig: locus.contig, start, end: start + 2 * half });
+    void this.host.goTo({ contig: locus.contig, start, end: start + 2 * half });
   }
 
   private listLinks(contig: string, links: Arc[]): void {

@@ -89,9 +89,12 @@ export class GenomeBrowser {
     return [...this.tracks];
   }
 
-  /** Go to a resolved locus (0-based half-open). */
-  goTo(locus: ViewLocus): void {
-    this.browser?.search(`${locus.contig}:${locus.start + 1}-${locus.end}`);
+  /** Go to a resolved locus (0-based half-open); resolves once igv.js has drawn it. */
+  async goTo(locus: ViewLocus): Promise<void> {
+    // igv.d.ts types search() as void; igv.js 3 returns the promise of the redraw.
+    await (this.browser?.search(
+      `${locus.contig}:${locus.start + 1}-${locus.end}`,
+    ) as unknown as Promise<void>);
   }
 
   /** The current view, 0-based half-open. */

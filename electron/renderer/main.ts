@@ -29,6 +29,8 @@ const files = new Map<string, OpenedFile>();
 let models: ModelInfo[] = [];
 let attentionJob: string | undefined;
 let attentionView: AttentionView | undefined;
+/** Longest view the attention panel reads (about 100 model contexts of 10 kb; minutes on a laptop). */
+const MAX_ATTENTION_BASES = 1_000_000;
 
 const attention = new AttentionPanel(browser, {
   arcs: $('attention-arcs'),
@@ -104,7 +106,7 @@ $<HTMLFormElement>('locus-form').addEventListener('submit', (event) => {
   if (!browser.genome) return say('open a genome FASTA first', true);
   api.locus(browser.genome.id, text).then(
     (locus) => {
-      browser.goTo(locus);
+      void browser.goTo(locus);
       say(`at ${locus.text}`);
     },
     (err: Error) => say(err.message, true),
@@ -157,6 +159,13 @@ $<HTMLFormElement>('attention-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const locus = browser.locus();
   if (!browser.genome || !locus) return say('open a genome FASTA first', true);
+  if (locus.end - locus.start > MAX_ATTENTION_BASES) {
+    return attention.setMessage(
+      `The view is ${(locus.end - locus.start).toLocaleString('en-US')} bases; zoom in to ${MAX_ATTENTION_BASES.toLocaleString('en-US')} or fewer to read its attention.`,
+    );
+  }
+  // A new request replaces one still running.
+  if (attentionJob) void api.cancelJob(attentionJob).catch(() => undefined);
   const head = $<HTMLSelectElement>('attention-head').value;
   api
     .startJob({
@@ -237,7 +246,7 @@ async function loadSession(text: string): Promise<void> {
       await browser.showGenome(genome, restored.locus);
     }
     for (const file of restored.files) await show(file);
-    if (restored.locus && genome) browser.goTo(await api.locus(genome.id, restored.locus));
+    if (restored.locus && genome) await browser.goTo(await api.locus(genome.id, restored.locus));
     say('session restored');
   } catch (err) {
     say(`Cannot load the session: ${(err as Error).message}`, true);

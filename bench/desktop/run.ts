@@ -1,0 +1,353 @@
+/// <reference lib="dom" />
+/**
+ * Desktop benchmark: how fast the UI shows a 5 Mb genome with a 60x BAM, whether it stays responsive,
+ * and what the attention view of 100 kb costs at its default settings.
+ *
+ *   node dist/bench/desktop/make-data.js      # once: .bench-data/desktop (genome.fa, reads.bam)
+ *   node dist/bench/desktop/run.js [--runs 5] [--screenshots docs/img]
+ *
+ * Side by side in one run, on the same files and locus, alternating, each in a fresh browser context:
+ * - Locus: `locus serve`'s server (in this process) and its page, in headless chromium;
+ * - igv.js alone: a bare page with only igv.js and a bare range server (igv-alone.ts).
+ * First view = from the page's load event to the genome and the BAM drawn at the opening locus
+ * (10 kb; igv.js promises resolved, then two animation frames). Responsiveness = the page's long
+ * tasks (> 50 ms, PerformanceObserver) from navigation to the end of 5 jumps across the genome, and
+ * each jump's time until drawn. Attention = the default settings of the panel (the longest-context
+ * model, its last LSH layer, heads averaged, about 4,000 queries) on a 100 kb view: from the click to
+ * the arcs drawn, with the server's peak RSS (this process and its worker threads).
+ * Writes bench/results/desktop.json; docs tables come from it (npm run docs).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer } from '../../src/server/serve.js';
+import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
+import { serveIgvAlone } from './igv-alone.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OPENING = { start: 0, end: 10_000 };
+const ATTENTION_SPAN = 100_000;
+
+interface PageRun {
+  tool: 'locus' | 'igv.js alone';
+  /** ms from the load event to the first view drawn. */
+  firstViewMs: number;
+  /** ms from navigation start to the load event. */
+  loadMs: number;
+  jumpsMs: number[];
+  longTasks: { count: number; maxMs: number; totalMs: number };
+  /** Share of the browser area's pixels with ink after the first view (a drawn BAM is far from blank). */
+  ink: number;
+  jsHeapMb: number;
+}
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const spread = (values: number[]) => ({
+  median: median(values),
+  min: Math.min(...values),
+  max: Math.max(...values),
+});
+
+const LONG_TASKS = `
+  window.longTasks = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); })
+    .observe({ type: 'longtask', buffered: true });`;
+
+async function inkFraction(page: Page, selector: string): Promise<number> {
+  const png = (await page.locator(selector).screenshot()).toString('base64');
+  return page.evaluate(async (data) => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${data}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [image.width, image.height];
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    let ink = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! + pixels[i + 1]! + pixels[i + 2]! < 720) ink++;
+    return ink / (pixels.length / 4);
+  }, png);
+}
+
+async function measurePage(
+  browser: Browser,
+  tool: PageRun['tool'],
+  url: string,
+  jumps: string[],
+): Promise<PageRun> {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
+  const page = await context.newPage();
+  await page.addInitScript(LONG_TASKS);
+  await page.goto(url, { waitUntil: 'load' });
+  // Both pages expose a promise that resolves when igv.js has loaded the genome and the BAM.
+  const drawnAt = await page.evaluate(async (isLocus) => {
+    const w = window as unknown as { locusApp?: { ready: Promise<void> }; igvReady?: Promise<void> };
+    while (isLocus ? !w.locusApp : !w.igvReady) await new Promise((r) => setTimeout(r, 5));
+    await (isLocus ? w.locusApp!.ready : w.igvReady);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now();
+  }, tool === 'locus');
+  const loadMs = await page.evaluate(
+    () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
+  );
+  const ink = await inkFraction(page, tool === 'locus' ? '#igv' : '#igv');
+  const jumpsMs: number[] = [];
+  for (const locus of jumps) {
+    jumpsMs.push(
+      await page.evaluate(async (target) => {
+        const w = window as unknown as {
+          locusApp?: { browser: { goTo(l: unknown): Promise<void> } };
+          igvBrowser?: { search(l: string): Promise<void> };
+        };
+        const started = performance.now();
+        if (w.locusApp) {
+          const [contig, range] = target.split(':');
+          const [start, end] = range!.split('-').map(Number);
+          await w.locusApp.browser.goTo({ contig, start: start! - 1, end });
+        } else await w.igvBrowser!.search(target);
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return performance.now() - started;
+      }, locus),
+    );
+  }
+  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  const jsHeapMb = await page.evaluate(
+    () =>
+      ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) /
+      2 ** 20,
+  );
+  await context.close();
+  return {
+    tool,
+    firstViewMs: drawnAt - loadMs,
+    loadMs,
+    jumpsMs,
+    longTasks: {
+      count: longTasks.length,
+      maxMs: longTasks.length ? Math.max(...longTasks) : 0,
+      totalMs: longTasks.reduce((a, b) => a + b, 0),
+    },
+    ink,
+    jsHeapMb,
+  };
+}
+
+/** Peak RSS of this process (the server and its job workers) while `work` runs, sampled every 50 ms. */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  try {
+    const value = await work();
+    return { value, peakRssMb: peak / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function main(): Promise<void> {
+  const root = findRepoRoot();
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: '.bench-data/desktop' },
+      runs: { type: 'string', default: '5' },
+      'attention-runs': { type: 'string', default: '3' },
+      screenshots: { type: 'string' },
+    },
+  });
+  const dataDir = resolve(root, values.data!);
+  const runs = Number(values.runs);
+  if (!existsSync(join(dataDir, 'reads.bam.bai'))) {
+    throw new Error(`${dataDir}/reads.bam.bai is missing: run node dist/bench/desktop/make-data.js first`);
+  }
+  const data = JSON.parse(readFileSync(join(dataDir, 'data.json'), 'utf8')) as Record<string, unknown>;
+  const contig = readFileSync(join(dataDir, 'genome.fa.fai'), 'utf8').split('\t')[0]!;
+  const length = Number(readFileSync(join(dataDir, 'genome.fa.fai'), 'utf8').split('\t')[1]);
+  const opening = `${contig}:${OPENING.start + 1}-${OPENING.end}`;
+  // Five 10 kb views spread over the genome.
+  const jumps = [0.15, 0.35, 0.55, 0.75, 0.95].map((f) => {
+    const start = Math.floor((f * length) / 1000) * 1000;
+    return `${contig}:${start + 1}-${start + 10_000}`;
+  });
+
+  const server = await startServer({
+    files: [join(dataDir, 'genome.fa'), join(dataDir, 'reads.bam')],
+    workDir: dataDir,
+  });
+  const igvAlone = await serveIgvAlone(root, dataDir, opening);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--test-type'] });
+  const pages: PageRun[] = [];
+  try {
+    for (let r = 0; r < runs; r++) {
+      // Alternate which goes first, so neither always meets a warmer page cache.
+      const order = r % 2 === 0 ? (['locus', 'igv.js alone'] as const) : (['igv.js alone', 'locus'] as const);
+      for (const tool of order) {
+        const run = await measurePage(browser, tool, tool === 'locus' ? server.url : igvAlone.url, jumps);
+        log(
+          `${tool} run ${r + 1}: first view ${run.firstViewMs.toFixed(0)} ms after load, ink ${run.ink.toFixed(2)}`,
+        );
+        pages.push(run);
+      }
+    }
+
+    // ---- Attention of 100 kb at the panel's defaults -------------------------------------------------
+    const attentionStart = Math.floor(length / 5 / 1000) * 1000;
+    const attentionLocus = { contig, start: attentionStart, end: attentionStart + ATTENTION_SPAN };
+    const attention: Record<string, unknown>[] = [];
+    const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
+    const page = await context.newPage();
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.evaluate(() => (window as unknown as { locusApp: { ready: Promise<void> } }).locusApp.ready);
+    await page.evaluate(
+      (l) =>
+        (
+          window as unknown as { locusApp: { browser: { goTo(x: unknown): Promise<void> } } }
+        ).locusApp.browser.goTo(l),
+      attentionLocus,
+    );
+    const defaults = await page.evaluate(() => ({
+      model: (document.getElementById('attention-model') as HTMLSelectElement).value,
+      layer: (document.getElementById('attention-layer') as HTMLSelectElement).value,
+      head: (document.getElementById('attention-head') as HTMLSelectElement).value,
+    }));
+    for (let r = 0; r < Number(values['attention-runs']); r++) {
+      const { value, peakRssMb } = await withPeakRss(async () => {
+        const before = await page.evaluate(() =>
+          (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention(),
+        );
+        const started = performance.now();
+        await page.click('[data-testid=attention-show]');
+        await page.waitForFunction(
+          (previous) => {
+            const view = (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention();
+            return (
+              view !== undefined && view !== previous && document.querySelectorAll('path.arc').length > 0
+            );
+          },
+          before,
+          { timeout: 600_000, polling: 50 },
+        );
+        const clickToArcsMs = performance.now() - started;
+        const view = await page.evaluate(() => {
+          const v = (
+            window as unknown as {
+              locusApp: {
+                attention(): {
+                  seconds: number;
+                  queryStarts: number[];
+                  contexts: unknown[];
+                  method: string;
+                  queryStep: number;
+                };
+              };
+            }
+          ).locusApp.attention();
+          return {
+            seconds: v.seconds,
+            queries: v.queryStarts.length,
+            contexts: v.contexts.length,
+            method: v.method,
+            queryStep: v.queryStep,
+          };
+        });
+        const arcs = await page.locator('path.arc').count();
+        return {
+          clickToArcsMs,
+          serverSeconds: view.seconds,
+          queries: view.queries,
+          contexts: view.contexts,
+          queryStep: view.queryStep,
+          method: view.method,
+          arcsDrawn: arcs,
+        };
+      });
+      log(
+        `attention 100 kb run ${r + 1}: ${(value.clickToArcsMs / 1000).toFixed(1)} s click to arcs, peak RSS ${peakRssMb.toFixed(0)} MB`,
+      );
+      attention.push({ ...value, peakRssMb });
+    }
+    if (values.screenshots) {
+      const folder = resolve(root, values.screenshots);
+      mkdirSync(folder, { recursive: true });
+      await page.screenshot({ path: join(folder, 'desktop-attention-100kb.png') });
+      // A 10 kb view, one model context: the arcs are the model's own reach.
+      const near = { contig, start: attentionStart + 40_000, end: attentionStart + 50_000 };
+      await page.evaluate(
+        (l) =>
+          (
+            window as unknown as { locusApp: { browser: { goTo(x: unknown): Promise<void> } } }
+          ).locusApp.browser.goTo(l),
+        near,
+      );
+      const before = await page.evaluate(() =>
+        (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention(),
+      );
+      await page.click('[data-testid=attention-show]');
+      await page.waitForFunction(
+        (previous) =>
+          (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention() !== previous,
+        before,
+        { timeout: 600_000 },
+      );
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(folder, 'desktop-attention.png') });
+      log(`screenshots in ${values.screenshots}`);
+    }
+    await context.close();
+
+    const summarize = (tool: PageRun['tool']) => {
+      const mine = pages.filter((p) => p.tool === tool);
+      return {
+        firstViewMs: spread(mine.map((p) => p.firstViewMs)),
+        loadMs: spread(mine.map((p) => p.loadMs)),
+        jumpMs: spread(mine.flatMap((p) => p.jumpsMs)),
+        longTaskMaxMs: spread(mine.map((p) => p.longTasks.maxMs)),
+        longTaskTotalMs: spread(mine.map((p) => p.longTasks.totalMs)),
+        jsHeapMb: spread(mine.map((p) => p.jsHeapMb)),
+        ink: spread(mine.map((p) => p.ink)),
+      };
+    };
+    const locus = summarize('locus');
+    const alone = summarize('igv.js alone');
+    await writeResult(join(root, 'bench', 'results', 'desktop.json'), {
+      what: 'desktop UI: first view of a 5 Mb genome with a 60x BAM, responsiveness, attention view of 100 kb',
+      command: `node dist/bench/desktop/run.js --runs ${runs}${values.screenshots ? ` --screenshots ${values.screenshots}` : ''}`,
+      date: new Date().toISOString(),
+      seed: data.seed,
+      ...provenance(root),
+      browser: `chromium ${browser.version()} (headless, playwright-core)`,
+      data: {
+        genome: `${contig}, ${length.toLocaleString('en-US')} bp`,
+        reads: `${Number(data.mappedReads).toLocaleString('en-US')} mapped 2 x 150 bp reads, ${Number(data.coverage).toFixed(1)}x`,
+        bamMb: Number(data.bamBytes) / 2 ** 20,
+        made: data.command,
+      },
+      opening,
+      jumps,
+      target: { firstViewMs: 2000 },
+      summary: {
+        locus,
+        igvAlone: alone,
+        firstViewRatio: locus.firstViewMs.median / alone.firstViewMs.median,
+      },
+      attention: {
+        locus: `${contig}:${attentionLocus.start + 1}-${attentionLocus.end}`,
+        defaults,
+        runs: attention,
+        clickToArcsSeconds: spread(attention.map((a) => (a.clickToArcsMs as number) / 1000)),
+        peakRssMb: spread(attention.map((a) => a.peakRssMb as number)),
+      },
+      pages,
+    });
+  } finally {
+    await browser.close();
+    igvAlone.server.close();
+    await server.close();
+  }
+}
+
+await main();
