@@ -5,7 +5,7 @@
  * must be none). A failed test saves a screenshot (the path is printed). Skipped when chromium or the
  * build is absent.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -200,6 +200,25 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
     await job.locator('[data-testid=job-cancel]').click();
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 15_000 }).toBe('cancelled');
     expect(existsSync(join(workDir, 'e2e-cancel'))).toBe(false);
+  });
+
+  it("shows a genome whose contigs have NCBI gi| names (igv.js needs the build's fix for them)", async () => {
+    screenshotOnFailure('ncbi-names');
+    const fasta = join(workDir, 'ncbi.fa');
+    const bases = readFileSync(join(SAMPLES, 'lambda.fa'), 'utf8').split('\n').slice(1, 40).join('\n');
+    writeFileSync(fasta, `>gi|9626243|ref|NC_001416.1|\n${bases}\n`);
+    const fresh = await startServer({ workDir, files: [fasta] });
+    const first = page;
+    try {
+      page = await openPage(fresh.url);
+      await page.waitForFunction(() => window.locusApp!.browser.locus() !== undefined);
+      expect((await viewLocus())!.contig).toBe('gi|9626243|ref|NC_001416.1|');
+      expect((await page.getAttribute('[data-testid=status]', 'class')) ?? '').not.toContain('error');
+    } finally {
+      await page.close();
+      page = first;
+      await fresh.close();
+    }
   });
 
   it('saves a session and restores it in a fresh window on a fresh server', async () => {
