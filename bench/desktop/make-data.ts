@@ -3,8 +3,8 @@
  *
  *   node dist/bench/desktop/make-data.js [--out .bench-data/desktop] [--seed 1]
  *
- * Writes OUT/genome.fa (+ .fai): E. coli 536 (RefSeq NC_008253.1, 4.94 Mb) from
- * ../shared/data/genomes/ecoli_536.fa.gz; OUT/reads.bam (+ .bai): 60x of 2 x 150 bp pairs simulated
+ * Writes OUT/genome.fa (+ .fai): E. coli 536 (RefSeq NC_008253.1, 4.94 Mb, named by that accession)
+ * from ../shared/data/genomes/ecoli_536.fa.gz; OUT/reads.bam (+ .bai): 60x of 2 x 150 bp pairs simulated
  * with dwgsim (seeded; 0.1% substitution errors), aligned with minimap2 -ax sr, sorted and indexed
  * with samtools; OUT/data.json: the commands, tool versions and counts. Takes about 5 minutes on 2 cores.
  */
@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     commands.push(command);
     return sh(command);
   };
-  run(`gzip -dc '${source}' > '${genome}' && samtools faidx '${genome}'`);
+  // The record's NCBI name (gi|110640213|ref|NC_008253.1|) becomes its accession, as most users'
+  // FASTA have it: stock igv.js (the baseline) cannot load gi| names (electron/build-ui.mjs).
+  run(`gzip -dc '${source}' | sed '1s/^>.*/>NC_008253.1/' > '${genome}' && samtools faidx '${genome}'`);
   const length = Number(sh(`cut -f2 '${genome}.fai' | paste -sd+ | bc`).trim());
   const pairs = Math.round((length * COVERAGE) / (2 * READ_LENGTH));
   const prefix = join(out, 'sim');
