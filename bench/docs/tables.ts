@@ -2,6 +2,7 @@
  * Every generated table of the docs, by block name (see generate.ts). Each function reads its JSON
  * under bench/results and returns markdown; the tables of one benchmark live in one file.
  */
+import { DESKTOP_TABLES } from './tables/desktop.js';
 import { IO_TABLES } from './tables/io.js';
 import { MODEL_TABLES } from './tables/model.js';
 import { MOTIFS_TABLES } from './tables/motifs.js';
@@ -12,6 +13,7 @@ import { VARIANTS_TABLES } from './tables/variants.js';
 export type TableRenderer = (root: string) => string;
 
 export const TABLES: Record<string, TableRenderer> = {
+  ...DESKTOP_TABLES,
   ...IO_TABLES,
   ...MODEL_TABLES,
   ...MOTIFS_TABLES,

@@ -1,0 +1,145 @@
+/**
+ * Generated doc tables of the desktop benchmark (see ../generate.ts), from bench/results/desktop.json,
+ * which bench/desktop/run.ts writes.
+ */
+import { count, fixed, markdownTable, provenance, result } from '../json.js';
+import type { TableRenderer } from '../tables.js';
+
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+interface PageSummary {
+  firstViewMs: Spread;
+  loadMs: Spread;
+  jumpMs: Spread;
+  longTaskMaxMs: Spread;
+  longTaskTotalMs: Spread;
+  jsHeapMb: Spread;
+  ink: Spread;
+}
+
+/** The part of bench/desktop/run.ts's output the tables read. */
+interface DesktopReport {
+  command: string;
+  date: string;
+  git: { commit: string };
+  machine: { cpus: number; cpuModel: string };
+  browser: string;
+  data: { genome: string; reads: string; bamMb: number };
+  opening: string;
+  jumps: string[];
+  target: { firstViewMs: number };
+  summary: { locus: PageSummary; igvAlone: PageSummary; firstViewRatio: number };
+  attention: {
+    locus: string;
+    defaults: { model: string; layer: string; head: string };
+    runs: {
+      clickToArcsMs: number;
+      serverSeconds: number;
+      queries: number;
+      contexts: number;
+      queryStep: number;
+      method: string;
+      arcsDrawn: number;
+      peakRssMb: number;
+    }[];
+    clickToArcsSeconds: Spread;
+    peakRssMb: Spread;
+  };
+  pages: unknown[];
+}
+
+const FILE = 'desktop.json';
+const ms = (s: Spread) => `${count(s.median)} (${count(s.min)}-${count(s.max)})`;
+const secs = (s: Spread) => `${fixed(s.median, 1)} (${fixed(s.min, 1)}-${fixed(s.max, 1)})`;
+
+function firstViewTable(root: string): string {
+  const r = result<DesktopReport>(root, FILE);
+  const runs = r.pages.length / 2;
+  const row = (name: string, s: PageSummary) => [
+    name,
+    ms(s.firstViewMs),
+    ms(s.jumpMs),
+    ms(s.longTaskMaxMs),
+    ms(s.longTaskTotalMs),
+    fixed(s.jsHeapMb.median, 0),
+  ];
+  const met = r.summary.locus.firstViewMs.max < r.target.firstViewMs;
+  return [
+    `${r.data.genome} with ${r.data.reads} (BAM ${fixed(r.data.bamMb, 0)} MB), opened at \`${r.opening}\` in ${r.browser} on ${r.machine.cpus} CPUs; ` +
+      `median (min-max) of ${runs} fresh page loads each, alternating; a jump is one of ${r.jumps.length} moves to 10 kb views across the genome.`,
+    '',
+    markdownTable(
+      [
+        'page',
+        'first view after load, ms',
+        'jump until drawn, ms',
+        'longest task, ms',
+        'long tasks in all, ms',
+        'JS heap, MB',
+      ],
+      [
+        row('Locus (`locus serve`)', r.summary.locus),
+        row('igv.js alone (bare page, bare server)', r.summary.igvAlone),
+      ],
+    ),
+    '',
+    `Locus / igv.js alone, first view (medians): ${fixed(r.summary.firstViewRatio, 2)}x. ` +
+      `Target: first view under ${count(r.target.firstViewMs)} ms after the page loads: ${met ? 'met on every load' : 'not met on every load'}.`,
+    '',
+    provenance(FILE, r),
+  ].join('\n');
+}
+
+function attentionTable(root: string): string {
+  const r = result<DesktopReport>(root, FILE);
+  const a = r.attention;
+  const first = a.runs[0]!;
+  return [
+    `The attention panel at its defaults (model ${a.defaults.model}, layer ${a.defaults.layer}, heads ${a.defaults.head === 'mean' ? 'averaged' : a.defaults.head}) on the 100 kb view \`${a.locus}\`, ${a.runs.length} runs; ` +
+      `what the panel says it computed: "${first.method}"`,
+    '',
+    markdownTable(
+      [
+        'click to arcs drawn, s',
+        'server compute, s',
+        'queries',
+        'contexts',
+        'arcs drawn',
+        'peak RSS of the server, MB',
+      ],
+      [
+        [
+          secs(a.clickToArcsSeconds),
+          fixed(a.runs.reduce((m, x) => m + x.serverSeconds, 0) / a.runs.length, 1),
+          count(first.queries),
+          String(first.contexts),
+          count(first.arcsDrawn),
+          `${fixed(a.peakRssMb.median, 0)} (${fixed(a.peakRssMb.min, 0)}-${fixed(a.peakRssMb.max, 0)})`,
+        ],
+      ],
+    ),
+    '',
+    provenance(FILE, r),
+  ].join('\n');
+}
+
+export const DESKTOP_TABLES: Record<string, TableRenderer> = {
+  /** First view and responsiveness of the UI against igv.js alone. */
+  'desktop-first-view': firstViewTable,
+  /** The attention view of 100 kb at the panel's default settings. */
+  'desktop-attention': attentionTable,
+  /** One paragraph for the README. */
+  'desktop-headline': (root) => {
+    const r = result<DesktopReport>(root, FILE);
+    return (
+      `With a ${r.data.genome} genome and ${r.data.reads}, the first view is drawn ` +
+      `${count(r.summary.locus.firstViewMs.median)} ms after the page loads (igv.js alone: ${count(r.summary.igvAlone.firstViewMs.median)} ms); ` +
+      `the attention view of 100 kb at its defaults takes ${fixed(r.attention.clickToArcsSeconds.median, 1)} s from click to arcs ` +
+      `(\`docs/desktop.md\`; \`bench/results/${FILE}\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
+    );
+  },
+};
