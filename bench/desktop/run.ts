@@ -20,10 +20,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { startServer } from '../../src/server/serve.js';
 import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
 import { serveIgvAlone } from './igv-alone.js';
+import { inkFraction } from './page-ink.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OPENING = { start: 0, end: 10_000 };
@@ -57,23 +58,6 @@ const LONG_TASKS = `
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); })
     .observe({ type: 'longtask', buffered: true });`;
 
-async function inkFraction(page: Page, selector: string): Promise<number> {
-  const png = (await page.locator(selector).screenshot()).toString('base64');
-  return page.evaluate(async (data) => {
-    const image = new Image();
-    image.src = `data:image/png;base64,${data}`;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    [canvas.width, canvas.height] = [image.width, image.height];
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    const pixels = context.getImageData(0, 0, image.width, image.height).data;
-    let ink = 0;
-    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! + pixels[i + 1]! + pixels[i + 2]! < 720) ink++;
-    return ink / (pixels.length / 4);
-  }, png);
-}
-
 async function measurePage(
   browser: Browser,
   tool: PageRun['tool'],
@@ -95,7 +79,7 @@ async function measurePage(
   const loadMs = await page.evaluate(
     () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
   );
-  const ink = await inkFraction(page, tool === 'locus' ? '#igv' : '#igv');
+  const ink = await inkFraction(page, page.locator('#igv'));
   const jumpsMs: number[] = [];
   for (const locus of jumps) {
     jumpsMs.push(

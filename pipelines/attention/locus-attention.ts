@@ -15,8 +15,9 @@ import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '.
 import type { Tf } from '../../src/model/backend.js';
 import type { Reformer } from '../../src/model/reformer.js';
 import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../src/tokenize/index.js';
+import type { HeadMode, LocusAttention } from './types.js';
 
-export type HeadMode = number | 'mean' | 'max';
+export type { HeadMode, LocusAttention } from './types.js';
 
 export interface LocusAttentionOptions {
   /** Checkpoint folder or shipped model name. */
@@ -34,28 +35,6 @@ export interface LocusAttentionOptions {
   targetQueries?: number;
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
-}
-
-export interface LocusAttention {
-  model: string;
-  contig: string;
-  start: number;
-  end: number;
-  layer: number;
-  head: HeadMode;
-  heads: number;
-  layerKind: string;
-  contexts: { start: number; end: number }[];
-  queryStep: number;
-  topK: number;
-  queryStarts: number[];
-  queryEnds: number[];
-  /** (queries * topK), -1 / 0 where a query has fewer keys. */
-  keyStarts: number[];
-  keyEnds: number[];
-  weights: number[];
-  method: string;
-  seconds: number;
 }
 
 interface LoadedModel {

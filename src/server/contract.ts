@@ -9,6 +9,7 @@
  * the UI shows them 1-based, as samtools and IGV do.
  */
 import { z } from 'zod';
+import type { LocusAttention } from '../../pipelines/attention/types.js';
 
 /** Every request carries this per-launch token: as a header, a cookie (set by the first page load) or `?token=`. */
 export const TOKEN_HEADER = 'x-locus-token';
@@ -191,32 +192,8 @@ export interface JobEvent {
 // ---------------------------------------------------------------------------------------------------
 // Attention over a locus (the result of an 'attention' job)
 
-export interface AttentionView {
-  model: string;
-  contig: string;
-  /** The locus shown (0-based half-open). */
-  start: number;
-  end: number;
-  layer: number;
-  head: number | (typeof HEAD_MODES)[number];
-  heads: number;
-  layerKind: string;
-  /** Model contexts the locus was read in: attention never crosses from one to another. */
-  contexts: { start: number; end: number }[];
-  /** Bases per query token shown (1 = every token). */
-  queryStep: number;
-  topK: number;
-  /** Query i covers [queryStarts[i], queryEnds[i]). */
-  queryStarts: number[];
-  queryEnds: number[];
-  /** (queries * topK): key genome starts and ends, -1 where a query has fewer keys; weights sum to <= 1 per query. */
-  keyStarts: number[];
-  keyEnds: number[];
-  weights: number[];
-  /** How the view was computed, in one sentence for the screen. */
-  method: string;
-  seconds: number;
-}
+/** The result of an 'attention' job (pipelines/attention/types.ts). */
+export type AttentionView = LocusAttention;
 
 // ---------------------------------------------------------------------------------------------------
 // Sessions

@@ -8,10 +8,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Session } from '../../src/server/contract.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { inkFraction } from '../../bench/desktop/page-ink.js';
 import { ROOT, SAMPLES } from '../helpers/paths.js';
 import { hasTool } from '../helpers/tools.js';
 
@@ -57,25 +58,6 @@ function screenshotOnFailure(name: string): void {
   });
 }
 
-/** Share of an element's pixels that are not (near) white, measured on its screenshot. */
-async function inkFraction(target: Locator): Promise<number> {
-  const png = (await target.screenshot()).toString('base64');
-  return page.evaluate(async (data) => {
-    const image = new Image();
-    image.src = `data:image/png;base64,${data}`;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    const pixels = context.getImageData(0, 0, image.width, image.height).data;
-    let ink = 0;
-    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! + pixels[i + 1]! + pixels[i + 2]! < 720) ink++;
-    return ink / (pixels.length / 4);
-  }, png);
-}
-
 const trackNames = () =>
   page.evaluate(() =>
     Array.from(document.getElementById('igv')!.shadowRoot?.querySelectorAll('.igv-track-label') ?? []).map(
@@ -109,7 +91,7 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
     await page.waitForTimeout(1500); // reads are fetched by range and drawn
     expect(await trackNames()).toContain('lambda.bam');
     expect(await viewLocus()).toEqual({ contig: 'lambda', start: 0, end: 10_000 });
-    expect(await inkFraction(page.locator('#igv'))).toBeGreaterThan(0.15);
+    expect(await inkFraction(page, page.locator('#igv'))).toBeGreaterThan(0.15);
     await expect(page.locator('[data-testid=file-list]').textContent()).resolves.toMatch(
       /lambda\.fa.*genome.*lambda\.bam/i,
     );
@@ -138,7 +120,7 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
     await page.waitForFunction(() => window.locusApp!.attention() !== undefined, null, { timeout: 60_000 });
     await expect.poll(() => page.locator('path.arc').count()).toBeGreaterThan(100);
     expect(await page.textContent('[data-testid=attention-method]')).toMatch(/ecoli-causal: Layer 3 \(lsh\)/);
-    expect(await inkFraction(page.locator('[data-testid=attention-arcs]'))).toBeGreaterThan(0.01);
+    expect(await inkFraction(page, page.locator('[data-testid=attention-arcs]'))).toBeGreaterThan(0.01);
     expect(await page.locator('[data-testid=attention-links] li').count()).toBeGreaterThan(0);
 
     const svg = page.locator('[data-testid=attention-svg]');

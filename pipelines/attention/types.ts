@@ -1,0 +1,34 @@
+/**
+ * Attention over a locus as the desktop shows it (what pipelines/attention/locus-attention.ts
+ * computes and src/server/contract.ts sends). Import-free, so the renderer can use it as a type.
+ */
+
+/** One head (0-based), or every head combined: averaged ('mean') or the strongest per key ('max'). */
+export type HeadMode = number | 'mean' | 'max';
+
+export interface LocusAttention {
+  model: string;
+  contig: string;
+  /** The locus shown (0-based half-open). */
+  start: number;
+  end: number;
+  layer: number;
+  head: HeadMode;
+  heads: number;
+  layerKind: string;
+  /** Model contexts the locus was read in: attention never crosses from one to another. */
+  contexts: { start: number; end: number }[];
+  /** Bases per query token shown (1 = every token). */
+  queryStep: number;
+  topK: number;
+  /** Query i covers [queryStarts[i], queryEnds[i]). */
+  queryStarts: number[];
+  queryEnds: number[];
+  /** (queries * topK): key genome starts and ends, -1 where a query has fewer keys; weights sum to <= 1 per query. */
+  keyStarts: number[];
+  keyEnds: number[];
+  weights: number[];
+  /** How the view was computed, in one sentence for the screen. */
+  method: string;
+  seconds: number;
+}
