@@ -20,7 +20,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer } from '../../src/server/serve.js';
 import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
 import { serveIgvAlone } from './igv-alone.js';
@@ -121,6 +121,30 @@ async function measurePage(
   };
 }
 
+/**
+ * Press Show attention and wait until the page holds a new view and has drawn its arcs. The view
+ * before the click is kept in the page itself: object identity does not survive a trip through
+ * page.evaluate's serialisation.
+ */
+async function showAttention(page: Page): Promise<void> {
+  type App = Window & { locusApp: { attention(): unknown }; viewBeforeClick?: unknown };
+  await page.evaluate(() => {
+    (window as unknown as App).viewBeforeClick = (window as unknown as App).locusApp.attention();
+  });
+  await page.click('[data-testid=attention-show]');
+  await page.waitForFunction(
+    () => {
+      const app = window as unknown as App;
+      const view = app.locusApp.attention();
+      return (
+        view !== undefined && view !== app.viewBeforeClick && document.querySelectorAll('path.arc').length > 0
+      );
+    },
+    null,
+    { timeout: 600_000, polling: 50 },
+  );
+}
+
 /** Peak RSS of this process (the server and its job workers) while `work` runs, sampled every 50 ms. */
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
   let peak = process.memoryUsage().rss;
@@ -200,21 +224,8 @@ async function main(): Promise<void> {
     }));
     for (let r = 0; r < Number(values['attention-runs']); r++) {
       const { value, peakRssMb } = await withPeakRss(async () => {
-        const before = await page.evaluate(() =>
-          (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention(),
-        );
         const started = performance.now();
-        await page.click('[data-testid=attention-show]');
-        await page.waitForFunction(
-          (previous) => {
-            const view = (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention();
-            return (
-              view !== undefined && view !== previous && document.querySelectorAll('path.arc').length > 0
-            );
-          },
-          before,
-          { timeout: 600_000, polling: 50 },
-        );
+        await showAttention(page);
         const clickToArcsMs = performance.now() - started;
         const view = await page.evaluate(() => {
           const v = (
@@ -267,16 +278,7 @@ async function main(): Promise<void> {
           ).locusApp.browser.goTo(l),
         near,
       );
-      const before = await page.evaluate(() =>
-        (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention(),
-      );
-      await page.click('[data-testid=attention-show]');
-      await page.waitForFunction(
-        (previous) =>
-          (window as unknown as { locusApp: { attention(): unknown } }).locusApp.attention() !== previous,
-        before,
-        { timeout: 600_000 },
-      );
+      await showAttention(page);
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(folder, 'desktop-attention.png') });
       log(`screenshots in ${values.screenshots}`);

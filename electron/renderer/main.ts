@@ -117,7 +117,9 @@ $<HTMLFormElement>('locus-form').addEventListener('submit', (event) => {
 
 function fillModelChoices(): void {
   const select = $<HTMLSelectElement>('attention-model');
-  const previous = select.value;
+  // Default: the model that reads the longest context, the point of the view.
+  const longest = [...models].sort((a, b) => b.contextBases - a.contextBases)[0]?.name;
+  const chosen = select.value || longest;
   select.replaceChildren(
     ...models.map(
       (m) =>
@@ -125,7 +127,7 @@ function fillModelChoices(): void {
           `${m.name} (${(m.contextBases / 1000).toFixed(1)} kb context)`,
           m.name,
           false,
-          m.name === previous,
+          m.name === chosen,
         ),
     ),
   );
