@@ -13,6 +13,7 @@ import { LocusInputError } from '../../src/errors.js';
 import { openFasta } from '../../src/io/fasta.js';
 import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
 import type { Tf } from '../../src/model/backend.js';
+import type { AttentionExport } from '../../src/model/attention-export.js';
 import type { Reformer } from '../../src/model/reformer.js';
 import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../src/tokenize/index.js';
 import type { HeadMode, LocusAttention } from './types.js';
@@ -31,6 +32,8 @@ export interface LocusAttentionOptions {
   queryStep: number;
   topK: number;
   backend?: string;
+  /** Worker threads reading contexts in parallel (default 1: this thread). */
+  workers?: number;
   /** Queries aimed for when `queryStep` is 0. */
   targetQueries?: number;
   signal?: AbortSignal;
@@ -111,7 +114,12 @@ export function combineHeads(
 
 export async function attentionOverLocus(options: LocusAttentionOptions): Promise<LocusAttention> {
   const started = performance.now();
-  const { exportAttention, attentionToGenome } = await import('../../src/model/attention-export.js');
+  const [{ exportAttention, attentionToGenome }, { ModelWorkerPool, modelWeights }, { parseBackendChoice }] =
+    await Promise.all([
+      import('../../src/model/attention-export.js'),
+      import('../../src/model/workers.js'),
+      import('../../src/model/backend.js'),
+    ]);
   const loaded = await loadAttentionModel(options.model, options.backend ?? 'auto');
   const { model, tokenizer, special } = loaded;
   try {
@@ -175,20 +183,23 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
     const keyEnds: number[] = [];
     const weights: number[] = [];
     let layerKind = attention[options.layer] ?? 'lsh';
-    for (const [c, context] of contexts.entries()) {
-      options.signal?.throwIfAborted();
-      const window = { contig: region.contig, ...context };
-      const tokenized = tokenizeWindow(tokenizer, window, sequences[c]!);
-      const count = tokenized.ids.length;
-      if (count === 0) continue; // a tail shorter than one k-mer
-      const ids = special ? Int32Array.from([CLS_ID, ...tokenized.ids, SEP_ID]) : tokenized.ids;
-      const queries: number[] = [];
-      for (let t = 0; t < count; t += tokenStep) queries.push(t + special);
-      const exported = exportAttention(
-        model,
-        { ids },
-        { topK, layers: [options.layer], heads: headList, queries, signal: options.signal },
-      );
+    // Every context's model input and query positions; a tail shorter than one k-mer has none.
+    const work = contexts
+      .map((context, c) => {
+        const tokenized = tokenizeWindow(tokenizer, { contig: region.contig, ...context }, sequences[c]!);
+        const count = tokenized.ids.length;
+        const ids = special ? Int32Array.from([CLS_ID, ...tokenized.ids, SEP_ID]) : tokenized.ids;
+        const queries = Int32Array.from(
+          { length: Math.ceil(count / tokenStep) },
+          (_, q) => q * tokenStep + special,
+        );
+        return { tokenized, item: { input: { ids }, queries } };
+      })
+      .filter((w) => w.tokenized.ids.length > 0);
+    const exportOptions = { topK, layers: [options.layer], heads: headList };
+
+    /** Append one context's queries, their heads combined, to the view's arrays. */
+    const collect = (exported: AttentionExport, tokenized: (typeof work)[number]['tokenized']) => {
       const genome = attentionToGenome(exported, tokenized, special);
       layerKind = genome.layers[0]?.kind ?? layerKind;
       const first = genome.layers[0]!;
@@ -200,10 +211,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
         }));
         const endOf = new Map<number, number>();
         for (const list of lists) list.keys.forEach((k, j) => endOf.set(k, list.ends[j]!));
-        const merged =
-          lists.length === 1
-            ? combineHeads(lists, 'max', topK)
-            : combineHeads(lists, options.head === 'max' ? 'max' : 'mean', topK);
+        const merged = combineHeads(lists, options.head === 'mean' ? 'mean' : 'max', topK);
         queryStarts.push(first.queryStarts[i]!);
         queryEnds.push(first.queryEnds[i]!);
         for (let j = 0; j < topK; j++) {
@@ -213,7 +221,42 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
           weights.push(key === undefined ? 0 : Number(merged.weights[j]!.toPrecision(5)));
         }
       }
-      options.onProgress?.({ done: c + 1, total: contexts.length });
+    };
+
+    // Contexts are independent forward passes: with several, worker threads read them in parallel
+    // (one model per worker, as training does), a round of one context per worker at a time.
+    const workers = Math.min(options.workers ?? 1, work.length);
+    const pool =
+      workers > 1
+        ? await ModelWorkerPool.create({
+            workers,
+            backend: parseBackendChoice(options.backend ?? 'auto'),
+            config: model.config,
+            head: model.head,
+            weights: modelWeights(model),
+          })
+        : undefined;
+    try {
+      for (let done = 0; done < work.length;) {
+        options.signal?.throwIfAborted();
+        const round = work.slice(done, done + workers);
+        const exported = pool
+          ? await pool.attentionMany(
+              round.map((w) => w.item),
+              exportOptions,
+            )
+          : [
+              exportAttention(model, round[0]!.item.input, {
+                ...exportOptions,
+                queries: round[0]!.item.queries,
+              }),
+            ];
+        round.forEach((w, i) => collect(exported[i]!, w.tokenized));
+        done += round.length;
+        options.onProgress?.({ done, total: work.length });
+      }
+    } finally {
+      await pool?.close();
     }
 
     const stepBases = tokenStep * tokenizer.stride;

@@ -8,6 +8,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as TF from '@tensorflow/tfjs';
+import { exportAttention } from './attention-export.js';
 import { selectBackend, type BackendName } from './backend.js';
 import { resolveConfig } from './config.js';
 import { exampleStep, Reformer, type SequenceInput } from './reformer.js';
@@ -151,6 +152,18 @@ async function main(): Promise<void> {
           results.push({ loss, scored, grads: out });
         });
         return { value: results, transfer };
+      }
+      case 'attention': {
+        const outputs = request.items.map((item) =>
+          exportAttention(model, item.input, { ...request.options, queries: item.queries }),
+        );
+        // Heads may share one query array: each buffer is transferred once.
+        const buffers = new Set(
+          outputs.flatMap((o) =>
+            o.layers.flatMap((l) => [l.queries.buffer, l.keys.buffer, l.weights.buffer]),
+          ),
+        );
+        return { value: outputs, transfer: [...buffers] as ArrayBuffer[] };
       }
       case 'setWeights':
         assignWeights(model, request.weights);

@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice, BackendName } from './backend.js';
 import type { ReformerConfig } from './config.js';
+import type { AttentionExport, AttentionExportOptions } from './attention-export.js';
 import type { HeadSpec } from './params.js';
 import type { Reformer, SequenceInput, Target } from './reformer.js';
 
@@ -71,6 +72,15 @@ export interface WorkerStats {
 
 // ---- Messages (shared with worker-entry.ts) ---------------------------------------------------------
 
+/** One input of `attentionMany`: its tokens and the query positions to export. */
+export interface AttentionItem {
+  input: SequenceInput;
+  queries: Int32Array;
+}
+
+/** `exportAttention`'s options that travel to a worker (no signal or callback crosses threads). */
+export type WorkerAttentionOptions = Pick<AttentionExportOptions, 'topK' | 'layers' | 'heads'>;
+
 /** Sent once, as `workerData`. */
 export interface InitData {
   backend: BackendChoice;
@@ -83,6 +93,7 @@ export type Request =
   | { id: number; op: 'encode'; inputs: SequenceInput[] }
   | { id: number; op: 'predict'; inputs: SequenceInput[]; output: 'logits' | 'argmax' }
   | { id: number; op: 'gradients'; inputs: SequenceInput[]; targets: Target[]; step: number; first: number }
+  | { id: number; op: 'attention'; items: AttentionItem[]; options: WorkerAttentionOptions }
   | { id: number; op: 'setWeights'; weights: Weights }
   | { id: number; op: 'stats' };
 
@@ -335,6 +346,29 @@ export class ModelWorkerPool {
     return this.map<SequenceInput, Float32Array | Int32Array>('predict', inputs, (share, _first, id) => {
       const copied = copyInputs(share);
       return { request: { id, op: 'predict', inputs: copied.inputs, output }, transfer: copied.transfer };
+    });
+  }
+
+  /**
+   * `exportAttention` of each item on the workers (items split in order, results in input order):
+   * the same weights the main thread computes, for long inputs read in parallel (the desktop's
+   * attention view reads a locus as several model contexts).
+   */
+  async attentionMany(items: AttentionItem[], options: WorkerAttentionOptions): Promise<AttentionExport[]> {
+    checkInputs(
+      items.map((item) => item.input),
+      'attentionMany',
+    );
+    return this.map<AttentionItem, AttentionExport>('attention', items, (share, _first, id) => {
+      const copied = copyInputs(share.map((item) => item.input));
+      const sent = share.map((item, i) => ({
+        input: copied.inputs[i]!,
+        queries: Int32Array.from(item.queries),
+      }));
+      return {
+        request: { id, op: 'attention', items: sent, options },
+        transfer: [...copied.transfer, ...sent.map((item) => item.queries.buffer as ArrayBuffer)],
+      };
     });
   }
 

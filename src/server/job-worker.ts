@@ -6,6 +6,7 @@
  *
  * Messages to the parent (WorkerMessage): progress, log lines, then exactly one of done / failed.
  */
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocusInputError } from '../errors.js';
 import type { WorkerJob, WorkerMessage } from './job-messages.js';
@@ -127,6 +128,8 @@ async function run(): Promise<WorkerMessage> {
       log(`attention of ${job.model} over ${job.region}, layer ${job.layer}, head ${job.head}`);
       const view = await attentionOverLocus({
         ...job,
+        // Contexts in parallel, one worker per core (each holds its own copy of the model).
+        workers: Math.max(1, Math.min(4, availableParallelism())),
         signal,
         onProgress: (p) => progress('contexts', p.done, p.total, 'contexts'),
       });
@@ -145,4 +148,6 @@ run()
       cancelled,
       message: cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err),
     });
-  });
+  })
+  // The cancel listener would keep the thread (and the model and backend it holds) alive.
+  .finally(() => port.close());

@@ -198,10 +198,12 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
         case 'done':
           settled = true;
           running.attention = message.attention;
+          void worker.terminate(); // its memory (a model, a backend) goes with it
           void this.finish(running, message.outputs);
           return;
         case 'failed':
           settled = true;
+          void worker.terminate();
           this.end(
             running,
             message.cancelled ? 'cancelled' : 'failed',

@@ -74,3 +74,35 @@ describe('arcs and heatmap', () => {
     expect(Array.from(m).map((v) => Number(v.toFixed(3)))).toEqual([0.3, 0.7, 1, 0]);
   });
 });
+
+describe('attentionOverLocus', () => {
+  it('gives the same view whether its contexts are read on this thread or on worker threads', async () => {
+    const { attentionOverLocus } = await import('../../pipelines/attention/locus-attention.js');
+    const { join } = await import('node:path');
+    const { SAMPLES } = await import('../helpers/paths.js');
+    const options = {
+      model: join(SAMPLES, 'model'),
+      fasta: join(SAMPLES, 'lambda.fa'),
+      region: 'lambda:1-7,000',
+      layer: 1,
+      head: 'mean' as const,
+      queryStep: 30,
+      topK: 4,
+      backend: 'wasm',
+    };
+    const here = await attentionOverLocus({ ...options, workers: 1 });
+    const progress: number[] = [];
+    const pooled = await attentionOverLocus({
+      ...options,
+      workers: 2,
+      onProgress: (p) => progress.push(p.done),
+    });
+    expect(here.contexts).toHaveLength(3);
+    expect(progress).toEqual([2, 3]);
+    expect(pooled.queryStarts).toEqual(here.queryStarts);
+    expect(pooled.keyStarts).toEqual(here.keyStarts);
+    expect(pooled.weights).toEqual(here.weights);
+    // One query every 5 tokens: 100 in each 3,000-base context, 34 in the last 1,000 bases.
+    expect(here.queryStarts.length).toBe(100 + 100 + 34);
+  });
+});
