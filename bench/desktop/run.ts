@@ -269,8 +269,8 @@ async function main(): Promise<void> {
       const folder = resolve(root, values.screenshots);
       mkdirSync(folder, { recursive: true });
       await page.screenshot({ path: join(folder, 'desktop-attention-100kb.png') });
-      // A 10 kb view, one model context: the arcs are the model's own reach.
-      const near = { contig, start: attentionStart + 40_000, end: attentionStart + 50_000 };
+      // A 25 kb view: the reads are still drawn (igv.js hides alignments beyond 30 kb) under the arcs.
+      const near = { contig, start: attentionStart + 40_000, end: attentionStart + 65_000 };
       await page.evaluate(
         (l) =>
           (

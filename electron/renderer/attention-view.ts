@@ -99,6 +99,7 @@ export class AttentionPanel {
       heatmap: HTMLCanvasElement;
       heatmapRange: HTMLElement;
       links: HTMLOListElement;
+      linksTitle: HTMLElement;
       method: HTMLElement;
     },
   ) {
@@ -151,6 +152,11 @@ export class AttentionPanel {
     const minDistance = Math.max(1000, (locus.end - locus.start) * 0.02);
     const links = longRangeLinks(shown, minDistance, MAX_LINKS);
     for (const arc of links) this.svg.append(this.arcEnd(arc, x(arc.to), height));
+    // Without any long link in view, say so and list the strongest arcs instead, under their own title.
+    this.elements.linksTitle.textContent =
+      links.length > 0
+        ? `Strongest links of ${formatLength(minDistance)} or more`
+        : `No link of ${formatLength(minDistance)} or more in view; the strongest links`;
     this.listLinks(view.contig, links.length > 0 ? links : shown.slice(0, MAX_LINKS));
     this.drawHeatmap();
   }

@@ -37,6 +37,7 @@ const attention = new AttentionPanel(browser, {
   heatmap: $<HTMLCanvasElement>('attention-heatmap'),
   heatmapRange: $('heatmap-range'),
   links: $<HTMLOListElement>('attention-links'),
+  linksTitle: $('links-title'),
   method: $('attention-method'),
 });
 browser.onLocusChange((locus) => {
