@@ -237,12 +237,14 @@ async function main(): Promise<void> {
                   contexts: unknown[];
                   method: string;
                   queryStep: number;
+                  timings?: unknown;
                 };
               };
             }
           ).locusApp.attention();
           return {
             seconds: v.seconds,
+            timings: v.timings,
             queries: v.queryStarts.length,
             contexts: v.contexts.length,
             method: v.method,

@@ -121,6 +121,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       import('../../src/model/backend.js'),
     ]);
   const loaded = await loadAttentionModel(options.model, options.backend ?? 'auto');
+  const modelLoaded = performance.now();
   const { model, tokenizer, special } = loaded;
   try {
     const { depth, heads, maxLength, attention } = model.config;
@@ -226,6 +227,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
     // Contexts are independent forward passes: with several, worker threads read them in parallel
     // (one model per worker, as training does), a round of one context per worker at a time.
     const workers = Math.min(options.workers ?? 1, work.length);
+    const poolStarted = performance.now();
     const pool =
       workers > 1
         ? await ModelWorkerPool.create({
@@ -236,6 +238,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
             weights: modelWeights(model),
           })
         : undefined;
+    const computeStarted = performance.now();
     try {
       for (let done = 0; done < work.length;) {
         options.signal?.throwIfAborted();
@@ -291,6 +294,12 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       weights,
       method,
       seconds: (performance.now() - started) / 1000,
+      timings: {
+        loadModel: (modelLoaded - started) / 1000,
+        startWorkers: (computeStarted - poolStarted) / 1000,
+        compute: (performance.now() - computeStarted) / 1000,
+        workers,
+      },
     };
   } finally {
     model.dispose();

@@ -31,4 +31,6 @@ export interface LocusAttention {
   /** How the view was computed, in one sentence for the screen. */
   method: string;
   seconds: number;
+  /** Where the seconds went: backend and weights, worker threads (each builds the model), the contexts. */
+  timings?: { loadModel: number; startWorkers: number; compute: number; workers: number };
 }

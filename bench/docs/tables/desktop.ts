@@ -45,6 +45,7 @@ interface DesktopReport {
       method: string;
       arcsDrawn: number;
       peakRssMb: number;
+      timings: { loadModel: number; startWorkers: number; compute: number; workers: number };
     }[];
     clickToArcsSeconds: Spread;
     peakRssMb: Spread;
@@ -98,6 +99,8 @@ function attentionTable(root: string): string {
   const r = result<DesktopReport>(root, FILE);
   const a = r.attention;
   const first = a.runs[0]!;
+  const mean = (pick: (run: (typeof a.runs)[number]) => number) =>
+    fixed(a.runs.reduce((m, x) => m + pick(x), 0) / a.runs.length, 1);
   return [
     `The attention panel at its defaults (model ${a.defaults.model}, layer ${a.defaults.layer}, heads ${a.defaults.head === 'mean' ? 'averaged' : a.defaults.head}) on the 100 kb view \`${a.locus}\`, ${a.runs.length} runs; ` +
       `what the panel says it computed: "${first.method}"`,
@@ -114,7 +117,7 @@ function attentionTable(root: string): string {
       [
         [
           secs(a.clickToArcsSeconds),
-          fixed(a.runs.reduce((m, x) => m + x.serverSeconds, 0) / a.runs.length, 1),
+          `${mean((x) => x.timings.loadModel)} + ${mean((x) => x.timings.startWorkers)} + ${mean((x) => x.timings.compute)} (${first.timings.workers} workers)`,
           count(first.queries),
           String(first.contexts),
           count(first.arcsDrawn),
