@@ -255,6 +255,7 @@ async function main(): Promise<void> {
         return {
           clickToArcsMs,
           serverSeconds: view.seconds,
+          timings: view.timings,
           queries: view.queries,
           contexts: view.contexts,
           queryStep: view.queryStep,
