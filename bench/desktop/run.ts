@@ -167,6 +167,8 @@ async function main(): Promise<void> {
       screenshots: { type: 'string' },
     },
   });
+  // Taken before the run: the screenshots it writes into docs/img are outputs, not code changes.
+  const startedAt = provenance(root);
   const dataDir = resolve(root, values.data!);
   const runs = Number(values.runs);
   if (!existsSync(join(dataDir, 'reads.bam.bai'))) {
@@ -307,7 +309,7 @@ async function main(): Promise<void> {
       command: `node dist/bench/desktop/run.js --runs ${runs}${values.screenshots ? ` --screenshots ${values.screenshots}` : ''}`,
       date: new Date().toISOString(),
       seed: data.seed,
-      ...provenance(root),
+      ...startedAt,
       browser: `chromium ${browser.version()} (headless, playwright-core)`,
       data: {
         genome: `${contig}, ${length.toLocaleString('en-US')} bp`,
