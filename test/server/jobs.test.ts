@@ -148,6 +148,72 @@ describe('desktop jobs', () => {
     expect(existsSync(join(workDir, 'long-scan'))).toBe(false);
   });
 
+  it('calls variants and finds motifs through the same pipelines, opening the VCF and the sites as tracks', async () => {
+    const reference = files.find((f) => f.name === 'lambda.fa')!.id;
+    const variants = await until(
+      (
+        await api<JobInfo>('/api/jobs', {
+          kind: 'variants',
+          genome: reference,
+          bams: [id('bam')],
+          ploidy: 1,
+          region: 'lambda:1-10,000',
+          output: 'calls.vcf.gz',
+        })
+      ).id,
+      ['done', 'failed'],
+    );
+    expect(variants.error).toBeUndefined();
+    expect(variants.outputs.map((f) => [f.name, f.kind, f.indexUrl !== undefined])).toEqual([
+      ['calls.vcf.gz', 'vcf', true],
+    ]);
+    expect(existsSync(join(workDir, 'calls.vcf.gz.tbi'))).toBe(true);
+    expect(variants.log.at(-1)).toMatch(/calls \(\d+ PASS/);
+
+    const targets = await api<OpenedFile>('/api/files/open', {
+      path: join(SAMPLES, 'motifs', 'rest-planted.fa'),
+    });
+    const background = await api<OpenedFile>('/api/files/open', {
+      path: join(SAMPLES, 'motifs', 'rest-background.fa'),
+    });
+    const motifs = await until(
+      (
+        await api<JobInfo>('/api/jobs', {
+          kind: 'motifs',
+          targets: targets.id,
+          background: background.id,
+          maxMotifs: 2,
+          output: 'motifs-out',
+        })
+      ).id,
+      ['done', 'failed'],
+      120_000,
+    );
+    expect(motifs.error).toBeUndefined();
+    expect(motifs.outputs.map((f) => f.name)).toEqual(['sites.bed']);
+    expect(existsSync(join(workDir, 'motifs-out', 'motifs.meme'))).toBe(true);
+  });
+
+  it('fine-tunes a model with locus finetune, streaming its steps, and lists the result as a model', async () => {
+    const labeled = join(ROOT, 'test', 'data', 'train', 'labeled.tsv');
+    const started = await api<JobInfo>('/api/jobs', {
+      kind: 'finetune',
+      train: labeled,
+      val: labeled,
+      from: join(SAMPLES, 'model'),
+      steps: 3,
+      output: 'tuned',
+    });
+    const job = await until(started.id, ['done', 'failed'], 120_000);
+    expect(job.error).toBeUndefined();
+    expect(job.state).toBe('done');
+    expect(existsSync(join(workDir, 'tuned', 'best', 'config.json'))).toBe(true);
+    const models = (await api<{ models: { path: string; description: string }[] }>('/api/state')).models;
+    expect(models.find((m) => m.path === join(workDir, 'tuned', 'best'))?.description).toBe(
+      'fine-tuned in this session',
+    );
+  });
+
   it('computes attention over a locus with the weights locus attention exports', async () => {
     const genome = files.find((f) => f.name === 'lambda.fa')!.id;
     const model = join(SAMPLES, 'model');
