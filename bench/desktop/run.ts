@@ -21,6 +21,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { availableParallelism } from 'node:os';
+import { attentionOverLocus } from '../../pipelines/attention/locus-attention.js';
 import { startServer } from '../../src/server/serve.js';
 import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
 import { serveIgvAlone } from './igv-alone.js';
@@ -270,6 +272,24 @@ async function main(): Promise<void> {
       );
       attention.push({ ...value, peakRssMb });
     }
+    // The same view computed by the pipeline alone, on one thread (the first version) and on the
+    // workers the server uses: what the worker threads buy.
+    const threads: Record<string, unknown>[] = [];
+    for (const workers of [1, Math.max(1, Math.min(4, availableParallelism()))]) {
+      const view = await attentionOverLocus({
+        model: defaults.model,
+        fasta: join(dataDir, 'genome.fa'),
+        region: `${contig}:${attentionLocus.start + 1}-${attentionLocus.end}`,
+        layer: Number(defaults.layer),
+        head: 'mean',
+        queryStep: 0,
+        topK: 8,
+        workers,
+      });
+      log(`attention 100 kb in the pipeline, ${workers} worker(s): ${view.seconds.toFixed(1)} s`);
+      threads.push({ workers, seconds: view.seconds, timings: view.timings });
+    }
+
     if (values.screenshots) {
       const folder = resolve(root, values.screenshots);
       mkdirSync(folder, { recursive: true });
@@ -331,6 +351,7 @@ async function main(): Promise<void> {
         runs: attention,
         clickToArcsSeconds: spread(attention.map((a) => (a.clickToArcsMs as number) / 1000)),
         peakRssMb: spread(attention.map((a) => a.peakRssMb as number)),
+        threads,
       },
       pages,
     });

@@ -49,6 +49,7 @@ interface DesktopReport {
     }[];
     clickToArcsSeconds: Spread;
     peakRssMb: Spread;
+    threads: { workers: number; seconds: number }[];
   };
   pages: unknown[];
 }
@@ -125,6 +126,13 @@ function attentionTable(root: string): string {
         ],
       ],
     ),
+    '',
+    `The same view from the pipeline alone (no browser): ${a.threads
+      .map(
+        (t) =>
+          `${fixed(t.seconds, 1)} s on ${t.workers === 1 ? 'one thread' : `${t.workers} worker threads`}`,
+      )
+      .join(', ')}.`,
     '',
     provenance(FILE, r),
   ].join('\n');
