@@ -109,7 +109,7 @@ function attentionTable(root: string): string {
     markdownTable(
       [
         'click to arcs drawn, s',
-        'server compute, s',
+        'server: load model + start workers + read contexts, s',
         'queries',
         'contexts',
         'arcs drawn',
@@ -147,7 +147,7 @@ export const DESKTOP_TABLES: Record<string, TableRenderer> = {
   'desktop-headline': (root) => {
     const r = result<DesktopReport>(root, FILE);
     return (
-      `With a ${r.data.genome} genome and ${r.data.reads}, the first view is drawn ` +
+      `Opening a ${r.data.genome.split(', ')[1]} genome (${r.data.genome.split(', ')[0]}) with ${r.data.reads.split(', ').at(-1)} reads, the desktop draws its first view ` +
       `${count(r.summary.locus.firstViewMs.median)} ms after the page loads (igv.js alone: ${count(r.summary.igvAlone.firstViewMs.median)} ms); ` +
       `the attention view of 100 kb at its defaults takes ${fixed(r.attention.clickToArcsSeconds.median, 1)} s from click to arcs ` +
       `(\`docs/desktop.md\`; \`bench/results/${FILE}\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
