@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isErrnoCode, LocusInputError } from '../errors.js';
 import { buildApp } from './app.js';
 import { newToken } from './auth.js';
 import type { OpenedFile } from './contract.js';
@@ -63,7 +64,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const token = newToken();
   let port = 0;
   const app = buildApp({ token, files, jobs, models, version, workDir, rendererDir, port: () => port });
-  await app.listen({ host: LOOPBACK, port: options.port ?? 0 });
+  try {
+    await app.listen({ host: LOOPBACK, port: options.port ?? 0 });
+  } catch (err) {
+    await jobs.close();
+    if (isErrnoCode(err, 'EADDRINUSE') || isErrnoCode(err, 'EACCES')) {
+      throw new LocusInputError(
+        `--port ${options.port}`,
+        `Cannot listen on ${LOOPBACK}:${options.port}: ${isErrnoCode(err, 'EADDRINUSE') ? 'the port is in use' : 'permission denied'}`,
+        'choose another --port, or leave it out for a free one',
+      );
+    }
+    throw err;
+  }
   const address = app.server.address();
   port = typeof address === 'object' && address !== null ? address.port : 0;
   const origin = `http://${LOOPBACK}:${port}`;

@@ -140,6 +140,10 @@ describe('loopback only', () => {
     expect(server.origin).toBe(`http://127.0.0.1:${server.port}`);
   });
 
+  it('says so when the port asked for is taken', async () => {
+    await expect(startServer({ port: server.port })).rejects.toThrow(/in use; choose another --port/);
+  });
+
   it('refuses a Host header that is not its loopback address (DNS rebinding)', async () => {
     for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`]) {
       const reply = await authed('/api/state', { headers: { host } });

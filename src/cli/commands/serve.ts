@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { integer } from '../options.js';
 
 interface ServeOptions {
-  port: number;
+  port?: number;
   open?: boolean;
 }
 
@@ -31,7 +31,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('open the desktop UI in a browser: genome browser, attention view and pipeline runs')
     .argument('[files...]', 'files to open at start: FASTA (the genome), BAM, CRAM, VCF, BED, bedGraph')
-    .option('--port <n>', 'port on 127.0.0.1 (default: a random free port)', integer(0), 0)
+    .option('--port <n>', 'port on 127.0.0.1 (default: a random free port)', integer(0))
     .option('--open', 'open the URL in the default browser')
     .addHelpText(
       'after',
