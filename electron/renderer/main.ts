@@ -184,22 +184,39 @@ $<HTMLFormElement>('attention-form').addEventListener('submit', (event) => {
     .then(
       (job) => {
         attentionJob = job.id;
+        drawnContexts = 0;
         attention.setMessage('reading the locus with the model...');
       },
       (err: Error) => say(err.message, true),
     );
 });
 
+/** Contexts of the running attention job already drawn, so each partial view is fetched once. */
+let drawnContexts = 0;
+
 function onAttentionJob(job: JobInfo): void {
   if (job.id !== attentionJob) return;
-  if (job.state === 'running' && job.progress) {
-    attention.setMessage(
-      `reading the locus with the model: ${job.progress.done}/${job.progress.total} contexts`,
-    );
+  const progress = job.progress;
+  if (job.state === 'running' && progress) {
+    if (progress.done > drawnContexts && progress.done < progress.total) {
+      // A partial view: the contexts read so far, drawn now; the rest follows.
+      drawnContexts = progress.done;
+      void api.attention(job.id).then((view) => {
+        if (job.id !== attentionJob || view.contextsRead < drawnContexts) return;
+        attentionView = view;
+        attention.show(view);
+        attention.setMessage(
+          `Reading the locus with the model: ${view.contextsRead}/${view.contexts.length} contexts so far (${view.method})`,
+        );
+      });
+    } else if (progress.done === 0) {
+      attention.setMessage(`reading the locus with the model: 0/${progress.total} contexts`);
+    }
   } else if (job.state === 'failed') {
     attention.setMessage(`attention failed: ${job.error ?? ''}`);
   } else if (job.state === 'done') {
     void api.attention(job.id).then((view) => {
+      if (job.id !== attentionJob) return;
       attentionView = view;
       attention.show(view);
     });

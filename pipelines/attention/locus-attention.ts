@@ -38,6 +38,8 @@ export interface LocusAttentionOptions {
   targetQueries?: number;
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** The view so far, after each round of contexts but the last (the desktop draws it at once). */
+  onPartial?: (view: LocusAttention) => void;
 }
 
 interface LoadedModel {
@@ -238,6 +240,48 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
             weights: modelWeights(model),
           })
         : undefined;
+    const stepBases = tokenStep * tokenizer.stride;
+    const headText =
+      typeof options.head === 'number'
+        ? `head ${options.head}`
+        : `${options.head === 'max' ? 'the strongest of' : 'the mean of'} ${heads} heads`;
+    const contextText =
+      contexts.length === 1
+        ? 'one context'
+        : `${contexts.length} contexts of ${contextBases(maxLength, special, tokenizer.k, tokenizer.stride).toLocaleString('en-US')} bases (attention does not cross them)`;
+    const methodOf = () =>
+      `Layer ${options.layer} (${layerKind}), ${headText}; read as ${contextText}; ` +
+      `${stepBases === tokenizer.stride ? 'every query token' : `one query every ${stepBases.toLocaleString('en-US')} bases (downsampled)`}, ` +
+      `its top ${topK} keys; LSH rounds merged as the model combines them.`;
+    const view = (contextsRead: number): LocusAttention => ({
+      model: options.model,
+      contig: region.contig,
+      start: region.start,
+      end: region.end,
+      layer: options.layer,
+      head: options.head,
+      heads,
+      layerKind,
+      contexts,
+      queryStep: stepBases,
+      topK,
+      contextsRead,
+      // Copies: a partial view goes to another thread while this one keeps appending.
+      queryStarts: queryStarts.slice(),
+      queryEnds: queryEnds.slice(),
+      keyStarts: keyStarts.slice(),
+      keyEnds: keyEnds.slice(),
+      weights: weights.slice(),
+      method: methodOf(),
+      seconds: (performance.now() - started) / 1000,
+      timings: {
+        loadModel: (modelLoaded - started) / 1000,
+        startWorkers: (computeStarted - poolStarted) / 1000,
+        compute: (performance.now() - computeStarted) / 1000,
+        workers,
+      },
+    });
+
     const computeStarted = performance.now();
     try {
       for (let done = 0; done < work.length;) {
@@ -256,51 +300,13 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
             ];
         round.forEach((w, i) => collect(exported[i]!, w.tokenized));
         done += round.length;
+        if (done < work.length) options.onPartial?.(view(done));
         options.onProgress?.({ done, total: work.length });
       }
     } finally {
       await pool?.close();
     }
-
-    const stepBases = tokenStep * tokenizer.stride;
-    const headText =
-      typeof options.head === 'number'
-        ? `head ${options.head}`
-        : `${options.head === 'max' ? 'the strongest of' : 'the mean of'} ${heads} heads`;
-    const contextText =
-      contexts.length === 1
-        ? 'one context'
-        : `${contexts.length} contexts of ${contextBases(maxLength, special, tokenizer.k, tokenizer.stride).toLocaleString('en-US')} bases (attention does not cross them)`;
-    const method =
-      `Layer ${options.layer} (${layerKind}), ${headText}; read as ${contextText}; ` +
-      `${stepBases === tokenizer.stride ? 'every query token' : `one query every ${stepBases.toLocaleString('en-US')} bases (downsampled)`}, ` +
-      `its top ${topK} keys; LSH rounds merged as the model combines them.`;
-    return {
-      model: options.model,
-      contig: region.contig,
-      start: region.start,
-      end: region.end,
-      layer: options.layer,
-      head: options.head,
-      heads,
-      layerKind,
-      contexts,
-      queryStep: stepBases,
-      topK,
-      queryStarts,
-      queryEnds,
-      keyStarts,
-      keyEnds,
-      weights,
-      method,
-      seconds: (performance.now() - started) / 1000,
-      timings: {
-        loadModel: (modelLoaded - started) / 1000,
-        startWorkers: (computeStarted - poolStarted) / 1000,
-        compute: (performance.now() - computeStarted) / 1000,
-        workers,
-      },
-    };
+    return view(work.length);
   } finally {
     model.dispose();
   }

@@ -18,6 +18,8 @@ export interface LocusAttention {
   layerKind: string;
   /** Model contexts the locus was read in: attention never crosses from one to another. */
   contexts: { start: number; end: number }[];
+  /** How many of them this view holds: fewer while the job still runs (a partial view). */
+  contextsRead: number;
   /** Bases per query token shown (1 = every token). */
   queryStep: number;
   topK: number;

@@ -45,5 +45,6 @@ export type WorkerJob =
 export type WorkerMessage =
   | { type: 'progress'; phase: string; done: number; total: number; unit: string }
   | { type: 'log'; line: string }
+  | { type: 'partial'; attention: LocusAttention }
   | { type: 'done'; outputs: string[]; attention?: LocusAttention }
   | { type: 'failed'; message: string; cancelled: boolean };

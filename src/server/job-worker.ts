@@ -131,6 +131,8 @@ async function run(): Promise<WorkerMessage> {
         // Contexts in parallel, one worker per core (each holds its own copy of the model).
         workers: Math.max(1, Math.min(4, availableParallelism())),
         signal,
+        // The view so far goes first, so the progress event that follows finds it on the server.
+        onPartial: (partial) => post({ type: 'partial', attention: partial }),
         onProgress: (p) => progress('contexts', p.done, p.total, 'contexts'),
       });
       log(`${view.queryStarts.length.toLocaleString('en-US')} queries in ${view.seconds.toFixed(1)} s`);

@@ -195,6 +195,9 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
         case 'log':
           this.addLog(running, message.line);
           return;
+        case 'partial':
+          running.attention = message.attention;
+          return;
         case 'done':
           settled = true;
           running.attention = message.attention;

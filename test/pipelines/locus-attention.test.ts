@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { arcsOf, heatmapOf, longRangeLinks } from '../../electron/renderer/attention-view.js';
 import { combineHeads, contextBases, tileContexts } from '../../pipelines/attention/locus-attention.js';
+import type { LocusAttention } from '../../pipelines/attention/types.js';
 import type { AttentionView } from '../../src/server/contract.js';
 
 describe('tileContexts', () => {
@@ -47,6 +48,7 @@ describe('arcs and heatmap', () => {
     heads: 2,
     layerKind: 'lsh',
     contexts: [{ start: 0, end: 100 }],
+    contextsRead: 1,
     queryStep: 50,
     topK: 2,
     queryStarts: [10, 60],
@@ -92,13 +94,20 @@ describe('attentionOverLocus', () => {
     };
     const here = await attentionOverLocus({ ...options, workers: 1 });
     const progress: number[] = [];
+    const partials: LocusAttention[] = [];
     const pooled = await attentionOverLocus({
       ...options,
       workers: 2,
       onProgress: (p) => progress.push(p.done),
+      onPartial: (view) => partials.push(view),
     });
     expect(here.contexts).toHaveLength(3);
     expect(progress).toEqual([2, 3]);
+    // One partial view after the first round (two contexts), a prefix of the final one.
+    expect(partials.map((p) => p.contextsRead)).toEqual([2]);
+    expect(pooled.contextsRead).toBe(3);
+    expect(partials[0]!.queryStarts).toEqual(pooled.queryStarts.slice(0, 200));
+    expect(partials[0]!.weights).toEqual(pooled.weights.slice(0, 200 * 4));
     expect(pooled.queryStarts).toEqual(here.queryStarts);
     expect(pooled.keyStarts).toEqual(here.keyStarts);
     expect(pooled.weights).toEqual(here.weights);
