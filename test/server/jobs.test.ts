@@ -5,7 +5,7 @@
  * Needs the build (`npm run build`): jobs run dist/src/server/job-worker.js.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,11 +170,13 @@ describe('desktop jobs', () => {
     expect(existsSync(join(workDir, 'calls.vcf.gz.tbi'))).toBe(true);
     expect(variants.log.at(-1)).toMatch(/calls \(\d+ PASS/);
 
-    const targets = await api<OpenedFile>('/api/files/open', {
-      path: join(SAMPLES, 'motifs', 'rest-planted.fa'),
-    });
+    // Copies: opening a FASTA without .fai writes one beside it, and samples/ stays as shipped.
+    for (const name of ['rest-planted.fa', 'rest-background.fa']) {
+      copyFileSync(join(SAMPLES, 'motifs', name), join(workDir, name));
+    }
+    const targets = await api<OpenedFile>('/api/files/open', { path: join(workDir, 'rest-planted.fa') });
     const background = await api<OpenedFile>('/api/files/open', {
-      path: join(SAMPLES, 'motifs', 'rest-background.fa'),
+      path: join(workDir, 'rest-background.fa'),
     });
     const motifs = await until(
       (
