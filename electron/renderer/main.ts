@@ -155,6 +155,14 @@ function fillLayerChoices(): void {
     ...Array.from({ length: model.heads }, (_, h) => new Option(String(h), String(h))),
   );
   if (keepHead) head.value = keepHead;
+  const rounds = $<HTMLSelectElement>('attention-rounds');
+  const keepRounds = rounds.value;
+  rounds.replaceChildren(
+    new Option('merged, as the model does', 'merged'),
+    new Option('strongest round per key', 'max'),
+    ...Array.from({ length: model.rounds }, (_, r) => new Option(`round ${r} alone`, String(r))),
+  );
+  if (keepRounds && [...rounds.options].some((o) => o.value === keepRounds)) rounds.value = keepRounds;
 }
 $<HTMLSelectElement>('attention-model').addEventListener('change', fillLayerChoices);
 
@@ -170,6 +178,7 @@ $<HTMLFormElement>('attention-form').addEventListener('submit', (event) => {
   // A new request replaces one still running.
   if (attentionJob) void api.cancelJob(attentionJob).catch(() => undefined);
   const head = $<HTMLSelectElement>('attention-head').value;
+  const rounds = $<HTMLSelectElement>('attention-rounds').value;
   api
     .startJob({
       kind: 'attention',
@@ -178,6 +187,7 @@ $<HTMLFormElement>('attention-form').addEventListener('submit', (event) => {
       region: `${locus.contig}:${locus.start + 1}-${locus.end}`,
       layer: Number($<HTMLSelectElement>('attention-layer').value),
       head: head === 'mean' || head === 'max' ? head : Number(head),
+      rounds: rounds === 'merged' || rounds === 'max' ? rounds : Number(rounds),
       queryStep: Number($<HTMLInputElement>('attention-step').value || 0),
       topK: Number($<HTMLInputElement>('attention-topk').value || 8),
     })
@@ -242,6 +252,7 @@ function currentSession(): Session {
           model: attentionView.model,
           layer: attentionView.layer,
           head: attentionView.head,
+          rounds: attentionView.rounds,
           topK: attentionView.topK,
         }
       : undefined,

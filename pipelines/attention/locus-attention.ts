@@ -28,6 +28,8 @@ export interface LocusAttentionOptions {
   region: string;
   layer: number;
   head: HeadMode;
+  /** LSH hash rounds: merged as the model combines them (default), the strongest per key, or one round. */
+  rounds?: 'merged' | 'max' | number;
   /** Bases between query tokens; 0 picks one that gives about `targetQueries` queries. */
   queryStep: number;
   topK: number;
@@ -199,7 +201,8 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
         return { tokenized, item: { input: { ids }, queries } };
       })
       .filter((w) => w.tokenized.ids.length > 0);
-    const exportOptions = { topK, layers: [options.layer], heads: headList };
+    const rounds = options.rounds ?? 'merged';
+    const exportOptions = { topK, layers: [options.layer], heads: headList, rounds };
 
     /** Append one context's queries, their heads combined, to the view's arrays. */
     const collect = (exported: AttentionExport, tokenized: (typeof work)[number]['tokenized']) => {
@@ -249,10 +252,18 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       contexts.length === 1
         ? 'one context'
         : `${contexts.length} contexts of ${contextBases(maxLength, special, tokenizer.k, tokenizer.stride).toLocaleString('en-US')} bases (attention does not cross them)`;
+    const roundsText = () =>
+      layerKind === 'full'
+        ? 'full attention (no hash rounds)'
+        : rounds === 'merged'
+          ? 'LSH rounds merged as the model combines them'
+          : rounds === 'max'
+            ? `the strongest of the ${model.config.rounds} LSH rounds per key (weights need not sum to 1)`
+            : `LSH round ${rounds} alone (the model averages it with ${model.config.rounds - 1} others)`;
     const methodOf = () =>
       `Layer ${options.layer} (${layerKind}), ${headText}; read as ${contextText}; ` +
       `${stepBases === tokenizer.stride ? 'every query token' : `one query every ${stepBases.toLocaleString('en-US')} bases (downsampled)`}, ` +
-      `its top ${topK} keys; LSH rounds merged as the model combines them.`;
+      `its top ${topK} keys; ${roundsText()}.`;
     const view = (contextsRead: number): LocusAttention => ({
       model: options.model,
       contig: region.contig,
@@ -260,6 +271,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       end: region.end,
       layer: options.layer,
       head: options.head,
+      rounds,
       heads,
       layerKind,
       contexts,

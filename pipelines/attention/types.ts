@@ -14,6 +14,8 @@ export interface LocusAttention {
   end: number;
   layer: number;
   head: HeadMode;
+  /** How LSH hash rounds are combined (src/model/attention-export.ts RoundsMode). */
+  rounds: 'merged' | 'max' | number;
   heads: number;
   layerKind: string;
   /** Model contexts the locus was read in: attention never crosses from one to another. */

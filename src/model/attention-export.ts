@@ -49,10 +49,19 @@ export interface AttentionExportOptions {
    * false, layers are planned with the configured kind whatever the length (tests compare LSH to full).
    */
   fullFallback?: boolean;
+  /**
+   * How LSH hash rounds combine (ignored by full attention): 'merged' (default) as the model's
+   * forward combines them, so a query's weights sum to 1; 'max', each key's largest weight within
+   * any one round; or a round index, that round's softmax alone (its weights sum to 1).
+   */
+  rounds?: RoundsMode;
   signal?: AbortSignal;
   /** Called after each (layer, head) with the number done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** See `AttentionExportOptions.rounds`. */
+export type RoundsMode = 'merged' | 'max' | number;
 
 /** One head of one layer: the top keys of each query. */
 export interface HeadAttention {
@@ -140,7 +149,7 @@ export function exportAttention(
       if (wanted.has(l)) {
         for (const h of heads) {
           options.signal?.throwIfAborted();
-          result.layers.push(headAttention(model, y2, l, h, plan, queries, topK));
+          result.layers.push(headAttention(model, y2, l, h, plan, queries, topK, options.rounds));
           options.onProgress?.(result.layers.length, total);
         }
       }
@@ -189,6 +198,7 @@ function headAttention(
   plan: AttentionPlan,
   queries: Int32Array,
   topK: number,
+  rounds: RoundsMode = 'merged',
 ): HeadAttention {
   const { config } = model;
   const { dHead: dh, causal, chunk: C } = config;
@@ -239,6 +249,11 @@ function headAttention(
   } else {
     const orders = plan.orders[head]!;
     const R = orders.length;
+    if (typeof rounds === 'number' && !(Number.isInteger(rounds) && rounds >= 0 && rounds < R)) {
+      throw new RangeError(
+        `round ${rounds} is out of range: layer ${layer} hashes ${R} round${R === 1 ? '' : 's'}`,
+      );
+    }
     const nChunks = Tp / C;
     const wrap = plan.kind === 'lsh';
     // The masks `attend` applies (lsh.ts), entry by entry: no (T x 2C) arrays for long inputs.
@@ -256,6 +271,9 @@ function headAttention(
     const accStamp = new Int32Array(Tp).fill(-1);
     const acc = new Float64Array(Tp);
     const touched = new Int32Array(R * 2 * C);
+    // 'max' only: a key's weight within the current round.
+    const inRoundStamp = new Int32Array(rounds === 'max' ? Tp : 0).fill(-1);
+    const inRound = new Float64Array(rounds === 'max' ? Tp : 0);
     const touchedWeights = new Float64Array(R * 2 * C);
     for (let i = 0; i < queries.length; i++) {
       const q = queries[i]!;
@@ -285,8 +303,13 @@ function headAttention(
       for (let r = 0; r < R; r++) norm += Math.exp(lse[r]! - maxLse);
       let count = 0;
       for (let r = 0; r < R; r++) {
-        const w = Math.exp(lse[r]! - maxLse) / norm;
+        if (typeof rounds === 'number' && r !== rounds) continue;
+        // The round's weight in the model's output; 1 when rounds are looked at one by one.
+        const w = rounds === 'merged' ? Math.exp(lse[r]! - maxLse) / norm : 1;
         const base = r * 2 * C;
+        // A key can fill two slots of one round (a chunk that is its own predecessor): its round
+        // weight is their sum, which 'max' then compares across rounds.
+        const roundStamp = i * R + r;
         for (let j = 0; j < 2 * C; j++) {
           const k = roundKeys[base + j]!;
           const p = w * Math.exp(roundLogits[base + j]! - lse[r]!);
@@ -295,7 +318,16 @@ function headAttention(
             acc[k] = 0;
             touched[count++] = k;
           }
-          acc[k]! += p;
+          if (rounds !== 'max') {
+            acc[k]! += p;
+            continue;
+          }
+          if (inRoundStamp[k] !== roundStamp) {
+            inRoundStamp[k] = roundStamp;
+            inRound[k] = 0;
+          }
+          inRound[k]! += p;
+          acc[k] = Math.max(acc[k]!, inRound[k]!);
         }
       }
       let kept = 0;

@@ -79,7 +79,7 @@ export interface AttentionItem {
 }
 
 /** `exportAttention`'s options that travel to a worker (no signal or callback crosses threads). */
-export type WorkerAttentionOptions = Pick<AttentionExportOptions, 'topK' | 'layers' | 'heads'>;
+export type WorkerAttentionOptions = Pick<AttentionExportOptions, 'topK' | 'layers' | 'heads' | 'rounds'>;
 
 /** Sent once, as `workerData`. */
 export interface InitData {

@@ -70,6 +70,8 @@ export interface ModelInfo {
   description: string;
   layers: number;
   heads: number;
+  /** LSH hash rounds per layer. */
+  rounds: number;
   /** Bases one forward pass reads (maxLength tokens as bases). */
   contextBases: number;
   layerKinds: string[];
@@ -138,6 +140,8 @@ export const AttentionJobOptions = z.object({
   layer: z.number().int().min(0),
   /** One head (0-based), or every head combined. */
   head: z.union([z.number().int().min(0), z.enum(HEAD_MODES)]).default('mean'),
+  /** LSH hash rounds: merged as the model combines them, the strongest per key, or one round (0-based). */
+  rounds: z.union([z.enum(['merged', 'max']), z.number().int().min(0)]).default('merged'),
   /** One query token every `queryStep` bases (downsampling; 0 = choose from the region length). */
   queryStep: z.number().int().min(0).max(100_000).default(0),
   topK: z.number().int().min(1).max(64).default(8),

@@ -38,6 +38,7 @@ export type WorkerJob =
       region: string;
       layer: number;
       head: number | 'mean' | 'max';
+      rounds: 'merged' | 'max' | number;
       queryStep: number;
       topK: number;
     });

@@ -175,6 +175,7 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
           region: request.region,
           layer: request.layer,
           head: request.head,
+          rounds: request.rounds,
           queryStep: request.queryStep,
           topK: request.topK,
         };

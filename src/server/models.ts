@@ -9,7 +9,7 @@ import { listShippedModels } from '../model/shipped.js';
 import type { ModelInfo } from './contract.js';
 
 interface StoredConfig {
-  model?: { depth?: number; heads?: number; maxLength?: number; attention?: string[] };
+  model?: { depth?: number; heads?: number; rounds?: number; maxLength?: number; attention?: string[] };
   tokenizer?: { k?: number; stride?: number };
   task?: { addSpecialTokens?: boolean; kind?: string };
 }
@@ -26,6 +26,7 @@ export function describeModel(name: string, path: string, description: string): 
     description,
     layers: depth,
     heads: config.model?.heads ?? 0,
+    rounds: config.model?.rounds ?? 1,
     contextBases: contextBases(config.model?.maxLength ?? 0, special, k, stride),
     layerKinds: config.model?.attention ?? Array.from({ length: depth }, () => 'lsh'),
   };

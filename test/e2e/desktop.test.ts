@@ -139,6 +139,14 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
     expect(Math.abs((after.start + after.end) / 2 - target)).toBeLessThan(
       (before.end - before.start) * 0.05 + 2,
     );
+
+    // One hash round alone, head 2: the view says what it shows.
+    await page.selectOption('[data-testid=attention-rounds]', '1');
+    await page.selectOption('[data-testid=attention-head]', '2');
+    await page.click('[data-testid=attention-show]');
+    await expect
+      .poll(() => page.textContent('[data-testid=attention-method]'), { timeout: 60_000 })
+      .toMatch(/head 2; .*LSH round 1 alone \(the model averages it with 3 others\)/);
   });
 
   it('runs a scan with visible progress and shows its outputs as tracks', async () => {

@@ -147,6 +147,28 @@ describe('exportAttention', () => {
     }
   }
 
+  it('shows one hash round alone (its softmax sums to 1) or the strongest round per key', () => {
+    const model = makeModel({ attention: ['lsh', 'lsh'], nBuckets: 4 });
+    const T = 70;
+    const R = model.config.rounds;
+    const topK = 2 * model.config.chunk * R;
+    const ids = randomIds(T, 5);
+    const rows = (rounds: 'max' | number) =>
+      exportAttention(model, { ids }, { topK, layers: [1], heads: [0], rounds }).layers[0]!;
+    const perRound = Array.from({ length: R }, (_, r) => rows(r));
+    const max = rows('max');
+    for (let i = 0; i < T; i++) {
+      const single = perRound.map((entry) => denseRow(entry, i, topK, T));
+      for (const row of single) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      const strongest = denseRow(max, i, topK, T);
+      for (let k = 0; k < T; k++) {
+        expect(strongest[k]).toBeCloseTo(Math.max(...single.map((row) => row[k]!)), 6);
+      }
+    }
+    expect(() => rows(R)).toThrow(/round 3 is out of range: layer 1 hashes 3 rounds/);
+    model.dispose();
+  });
+
   it('padding tokens (valid = 0) get no weight, and real queries still sum to 1', () => {
     const model = makeModel({ attention: ['lsh', 'local'], nBuckets: 4 });
     const T = 60;
@@ -462,6 +484,10 @@ describe('locus attention', () => {
         /--layer 2 is out of range.*2 layers/,
       ],
       [['attention', ckpt, REF, '--region', 'lambda:1-60', '--json', '--tsv'], /Both --tsv and --json/],
+      [
+        ['attention', ckpt, REF, '--region', 'lambda:1-60', '--rounds', '99'],
+        /--rounds 99 is out of range.*hashes \d+ rounds/,
+      ],
       [['attention', ckpt, REF, '--region', 'lambda:1-60', '--backend', 'gpu'], /unknown backend "gpu"/],
       [
         ['attention', join(dir, 'no-tokenizer'), REF, '--region', 'lambda:1-60'],

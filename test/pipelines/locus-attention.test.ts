@@ -45,6 +45,7 @@ describe('arcs and heatmap', () => {
     end: 100,
     layer: 0,
     head: 'mean',
+    rounds: 'merged',
     heads: 2,
     layerKind: 'lsh',
     contexts: [{ start: 0, end: 100 }],

@@ -16,6 +16,7 @@ interface AttentionOptions {
   layer: number[];
   head: number[];
   topK: number;
+  rounds: 'merged' | 'max' | number;
   tsv?: boolean;
   json?: boolean;
   output?: string;
@@ -62,6 +63,13 @@ async function readRegion(
   }
 }
 
+/** `--rounds`: merged, max, or a 0-based round number. */
+function roundsMode(text: string): 'merged' | 'max' | number {
+  if (text === 'merged' || text === 'max') return text;
+  if (/^\d+$/.test(text)) return Number(text);
+  throw new InvalidArgumentError('expected merged, max or a round number (0-based)');
+}
+
 /** Weights as short decimals: 6 significant digits is all float32 attention weights carry in practice. */
 function formatWeight(weight: number): string {
   return String(Number(weight.toPrecision(6)));
@@ -90,6 +98,12 @@ export function registerAttention(program: Command): void {
         .default([], 'all'),
     )
     .option('--top-k <k>', 'keys kept per query token', integer(1), 8)
+    .option(
+      '--rounds <mode>',
+      'LSH hash rounds: merged (as the model combines them), max (strongest round per key) or a round number',
+      roundsMode,
+      'merged',
+    )
     .option('--tsv', 'tab-separated output (the default)')
     .option('--json', 'machine-readable output')
     .option('-o, --output <file>', 'write to a file instead of stdout')
@@ -106,7 +120,8 @@ Output: TSV with a header, one row per (layer, head, query token, key token):
   layer head query_start query_end key_start key_end weight
 coordinates 0-based half-open like BED. Keys are the query's strongest, by weight; masked keys
 (causal future, padding) are never listed. Weights merge LSH hash rounds as the model does, so over
-all keys they sum to 1 per query.
+all keys they sum to 1 per query. --rounds max gives each key its largest weight in any one round;
+--rounds N gives round N's softmax alone (sums to 1 over its keys).
 
 Examples:
   locus attention ckpt samples/lambda.fa --region lambda:1-3,000 --layer 0 --top-k 4
@@ -141,6 +156,13 @@ Examples:
         }
         const layers = checkRange(options.layer, model.config.depth, 'layer', checkpoint);
         const heads = checkRange(options.head, model.config.heads, 'head', checkpoint);
+        if (typeof options.rounds === 'number' && options.rounds >= model.config.rounds) {
+          throw new LocusInputError(
+            String(options.rounds),
+            `--rounds ${options.rounds} is out of range: the model in "${checkpoint}" hashes ${model.config.rounds} rounds`,
+            `use merged, max or 0 to ${model.config.rounds - 1}`,
+          );
+        }
 
         const { region, sequence } = await readRegion(fastaPath, options.region);
         const shown = formatRegion(region);
@@ -172,6 +194,7 @@ Examples:
           { ids },
           {
             topK: options.topK,
+            rounds: options.rounds,
             layers: layers.length > 0 ? layers : undefined,
             heads: heads.length > 0 ? heads : undefined,
             // Only genome tokens as queries; [CLS]/[SEP] keys are reported with coordinates -1.
