@@ -317,8 +317,14 @@ async function start(): Promise<void> {
   models = state.models;
   fillModelChoices();
   const genome = state.files.find((f) => f.kind === 'fasta');
-  if (genome) await show(genome);
-  for (const file of state.files) await show(file);
+  for (const file of state.files) files.set(file.id, file);
+  // The genome and every opened track in one first draw.
+  if (genome)
+    await browser.showGenome(
+      genome,
+      undefined,
+      state.files.filter((f) => f.kind !== 'fasta'),
+    );
   renderFiles();
   for (const job of state.jobs) pipelines.update(job);
   api.onJob((job) => pipelines.update(job));
