@@ -78,7 +78,14 @@ function renderFiles(): void {
 async function show(file: OpenedFile, locus?: string): Promise<void> {
   files.set(file.id, file);
   if (file.kind === 'fasta') {
-    if (!browser.genome) await browser.showGenome(file, locus);
+    // The first genome brings along the tracks opened before it (e.g. `locus serve reads.bam`).
+    if (!browser.genome) {
+      await browser.showGenome(
+        file,
+        locus,
+        [...files.values()].filter((f) => f.kind !== 'fasta'),
+      );
+    }
   } else if (browser.genome) {
     await browser.addTrack(file);
   }
@@ -272,11 +279,13 @@ async function loadSession(text: string): Promise<void> {
   try {
     const restored = await api.restoreSession(JSON.parse(text) as Session);
     const genome = restored.files.find((f) => f.id === restored.genome);
+    for (const file of restored.files) files.set(file.id, file);
+    // The session's genome, with its tracks and any opened before, in one draw.
     if (genome) {
-      files.set(genome.id, genome);
-      await browser.showGenome(genome, restored.locus);
+      const tracks = [...files.values()].filter((f) => f.kind !== 'fasta');
+      await browser.showGenome(genome, restored.locus, tracks);
     }
-    for (const file of restored.files) await show(file);
+    renderFiles();
     if (restored.locus && genome) await browser.goTo(await api.locus(genome.id, restored.locus));
     say('session restored');
   } catch (err) {

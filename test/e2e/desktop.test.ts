@@ -229,16 +229,19 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
       expect.arrayContaining([join(SAMPLES, 'lambda.fa'), join(SAMPLES, 'lambda.bam')]),
     );
 
-    const fresh = await startServer({ workDir });
+    const fresh = await startServer({ workDir, files: [join(SAMPLES, 'lambda.truth.vcf')] });
     const first = page;
     try {
       page = await openPage(fresh.url);
+      // A track opened before any genome waits for one.
       expect(await trackNames()).toEqual([]);
       await page.setInputFiles('[data-testid=load-session]', path);
       await page.waitForFunction(() => window.locusApp!.browser.locus()?.start === 30_000, null, {
         timeout: 20_000,
       });
-      await expect.poll(trackNames).toEqual(expect.arrayContaining(['lambda.bam', 'scores.bedgraph']));
+      await expect
+        .poll(trackNames)
+        .toEqual(expect.arrayContaining(['lambda.bam', 'scores.bedgraph', 'lambda.truth.vcf']));
       expect(await viewLocus()).toEqual({ contig: 'lambda', start: 30_000, end: 33_000 });
     } finally {
       await page.close();
