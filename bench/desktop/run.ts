@@ -26,6 +26,7 @@ import { attentionOverLocus } from '../../pipelines/attention/locus-attention.js
 import { startServer } from '../../src/server/serve.js';
 import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
 import { serveIgvAlone } from './igv-alone.js';
+import { median } from '../io/measure.js';
 import { inkFraction } from './page-ink.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -45,10 +46,6 @@ interface PageRun {
   jsHeapMb: number;
 }
 
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const spread = (values: number[]) => ({
   median: median(values),
   min: Math.min(...values),

@@ -38,8 +38,6 @@ export class GenomeBrowser {
   genome: OpenedFile | undefined;
   private readonly tracks = new Set<string>();
   private readonly listeners: ((locus: ViewLocus) => void)[] = [];
-  /** Milliseconds from page start to the first drawn genome view (performance.now()). */
-  firstViewAt: number | undefined;
 
   constructor(private readonly container: HTMLElement) {}
 
@@ -77,7 +75,6 @@ export class GenomeBrowser {
       locus: start,
       tracks: withConfig.map((t) => t.config),
     } as Parameters<typeof igv.createBrowser>[1]);
-    this.firstViewAt = performance.now();
     this.browser.on('locuschange', () => {
       const locus = this.locus();
       if (locus) for (const listener of this.listeners) listener(locus);
@@ -93,10 +90,6 @@ export class GenomeBrowser {
 
   hasTrack(id: string): boolean {
     return this.tracks.has(id);
-  }
-
-  trackIds(): string[] {
-    return [...this.tracks];
   }
 
   /** Go to a resolved locus (0-based half-open); resolves once igv.js has drawn it. */

@@ -16,7 +16,7 @@ import type { Tf } from '../../src/model/backend.js';
 import type { AttentionExport } from '../../src/model/attention-export.js';
 import type { Reformer } from '../../src/model/reformer.js';
 import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../src/tokenize/index.js';
-import type { HeadMode, LocusAttention } from './types.js';
+import type { HeadMode, LocusAttention, ViewRounds } from './types.js';
 
 export type { HeadMode, LocusAttention } from './types.js';
 
@@ -29,7 +29,7 @@ export interface LocusAttentionOptions {
   layer: number;
   head: HeadMode;
   /** LSH hash rounds: merged as the model combines them (default), the strongest per key, or one round. */
-  rounds?: 'merged' | 'max' | number;
+  rounds?: ViewRounds;
   /** Bases between query tokens; 0 picks one that gives about `targetQueries` queries. */
   queryStep: number;
   topK: number;
@@ -44,7 +44,7 @@ export interface LocusAttentionOptions {
   onPartial?: (view: LocusAttention) => void;
 }
 
-interface LoadedModel {
+export interface LoadedModel {
   tf: Tf;
   model: Reformer;
   tokenizer: KmerTokenizer;
@@ -53,7 +53,11 @@ interface LoadedModel {
   path: string;
 }
 
-async function loadAttentionModel(nameOrPath: string, backend: string): Promise<LoadedModel> {
+/**
+ * A checkpoint (folder or shipped name) with the tokenizer its attention is read through: the one in
+ * config.json, else 6-mers at stride 6. `locus attention` and the desktop's view load models here.
+ */
+export async function loadAttentionModel(nameOrPath: string, backend: string): Promise<LoadedModel> {
   const [{ selectBackend, parseBackendChoice }, { loadModel }, { resolveCheckpoint }] = await Promise.all([
     import('../../src/model/backend.js'),
     import('../../src/model/model-io.js'),
@@ -62,16 +66,19 @@ async function loadAttentionModel(nameOrPath: string, backend: string): Promise<
   const path = resolveCheckpoint(nameOrPath);
   const { tf } = await selectBackend(parseBackendChoice(backend));
   const { model, config } = await loadModel(tf, path);
+  const source = `${path}/config.json`;
   const tokenizer =
     config.tokenizer === undefined
       ? new KmerTokenizer({ k: 6, stride: 6 })
-      : KmerTokenizer.fromConfig(config.tokenizer, `${path}/config.json`);
+      : KmerTokenizer.fromConfig(config.tokenizer, source);
   if (tokenizer.vocabSize !== model.config.vocabSize) {
     model.dispose();
     throw new LocusInputError(
-      path,
-      `Checkpoint "${path}": its tokenizer has ${tokenizer.vocabSize} tokens but the model ${model.config.vocabSize}`,
-      'the checkpoint is damaged; save it again',
+      source,
+      `Checkpoint "${path}" has a vocabulary of ${model.config.vocabSize} tokens but its tokenizer (k=${tokenizer.k}) makes ${tokenizer.vocabSize}`,
+      config.tokenizer === undefined
+        ? 'add the "tokenizer" the model was trained with to config.json'
+        : 'the checkpoint is damaged; save it again',
     );
   }
   const task = config.task as { addSpecialTokens?: boolean } | undefined;

@@ -6,6 +6,9 @@
 /** One head (0-based), or every head combined: averaged ('mean') or the strongest per key ('max'). */
 export type HeadMode = number | 'mean' | 'max';
 
+/** How LSH hash rounds combine: as the model merges them, the strongest per key, or one round. */
+export type ViewRounds = 'merged' | 'max' | number;
+
 export interface LocusAttention {
   model: string;
   contig: string;
@@ -14,8 +17,8 @@ export interface LocusAttention {
   end: number;
   layer: number;
   head: HeadMode;
-  /** How LSH hash rounds are combined (src/model/attention-export.ts RoundsMode). */
-  rounds: 'merged' | 'max' | number;
+  /** How LSH hash rounds are combined (as src/model/attention-export.ts RoundsMode). */
+  rounds: ViewRounds;
   heads: number;
   layerKind: string;
   /** Model contexts the locus was read in: attention never crosses from one to another. */

@@ -42,7 +42,7 @@ export interface ReadGroup {
 }
 
 /** Index next to a BAM, in samtools' search order: x.bam.bai, x.bai, x.bam.csi. */
-async function findIndex(path: string): Promise<{ kind: 'bai' | 'csi'; path: string } | undefined> {
+export async function findBamIndex(path: string): Promise<{ kind: 'bai' | 'csi'; path: string } | undefined> {
   const candidates: { kind: 'bai' | 'csi'; path: string }[] = [
     { kind: 'bai', path: `${path}.bai` },
     { kind: 'bai', path: path.replace(/\.bam$/, '.bai') },
@@ -196,5 +196,5 @@ export async function openBam(path: string): Promise<BamReader> {
     );
   }
   const header = await readBamHeader(path);
-  return new BamReader(path, header, await findIndex(path));
+  return new BamReader(path, header, await findBamIndex(path));
 }

@@ -20,8 +20,7 @@
  * `npm run build` first (`npm test` does). The workers then run the compiled model code, so a stale
  * build is a different model; rebuild after changing src/model.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledScript } from '../compiled-script.js';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice, BackendName } from './backend.js';
 import type { ReformerConfig } from './config.js';
@@ -107,13 +106,7 @@ export type Reply =
 
 /** The worker script: the compiled sibling, or the build's copy when running from sources. */
 export function workerScript(): URL {
-  const sibling = new URL('./worker-entry.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  const compiled = new URL('../../dist/src/model/worker-entry.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return compiled;
-  throw new Error(
-    `Cannot find the model worker script (${fileURLToPath(sibling)} or ${fileURLToPath(compiled)}); run \`npm run build\``,
-  );
+  return compiledScript(import.meta.url, 'worker-entry.js', '../../dist/src/model/worker-entry.js');
 }
 
 /** Every parameter of `model` as a Float32Array copy, for `ModelWorkerPool.create({ weights })`. */

@@ -158,7 +158,7 @@ export type JobRequest = z.infer<typeof JobRequest>;
 export type JobKind = JobRequest['kind'];
 export type AttentionJobOptions = z.infer<typeof AttentionJobOptions>;
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
   phase: string;

@@ -3,6 +3,7 @@
  * arrive here with file ids already turned into paths, and with every default filled in.
  */
 import type { LocusAttention } from '../../pipelines/attention/locus-attention.js';
+import type { HeadMode, ViewRounds } from '../../pipelines/attention/types.js';
 
 interface Common {
   /** Locus version, written into outputs. */
@@ -37,8 +38,8 @@ export type WorkerJob =
       model: string;
       region: string;
       layer: number;
-      head: number | 'mean' | 'max';
-      rounds: 'merged' | 'max' | number;
+      head: HeadMode;
+      rounds: ViewRounds;
       queryStep: number;
       topK: number;
     });

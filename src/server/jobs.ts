@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { compiledScript } from '../compiled-script.js';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,15 +22,6 @@ import type { OpenedFiles } from './opened-files.js';
 /** Seconds a cancelled worker gets to stop on its own before it is terminated. */
 const CANCEL_GRACE_MS = 3000;
 const LOG_LINES = 200;
-
-/** A compiled sibling script, or the build's copy when running from sources (tests under vitest). */
-function compiledScript(name: string, fromDist: string): string {
-  const sibling = fileURLToPath(new URL(`./${name}`, import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  const compiled = fileURLToPath(new URL(fromDist, import.meta.url));
-  if (existsSync(compiled)) return compiled;
-  throw new Error(`Cannot find ${name} (${sibling} or ${compiled}); run \`npm run build\``);
-}
 
 interface Running {
   info: JobInfo;
@@ -183,9 +175,12 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
   }
 
   private runWorker(running: Running, job: WorkerJob): void {
-    const worker = new Worker(compiledScript('job-worker.js', '../../dist/src/server/job-worker.js'), {
-      workerData: job,
-    });
+    const worker = new Worker(
+      compiledScript(import.meta.url, 'job-worker.js', '../../dist/src/server/job-worker.js'),
+      {
+        workerData: job,
+      },
+    );
     running.worker = worker;
     let settled = false;
     worker.on('message', (message: WorkerMessage) => {
@@ -228,7 +223,9 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
   }
 
   private runFinetune(running: Running, request: Extract<JobRequest, { kind: 'finetune' }>): void {
-    const cli = compiledScript('../cli/main.js', '../../dist/src/cli/main.js');
+    const cli = fileURLToPath(
+      compiledScript(import.meta.url, '../cli/main.js', '../../dist/src/cli/main.js'),
+    );
     const args = [cli, 'finetune', '--train', request.train, '--val', request.val, '--from', request.from];
     args.push('-o', request.output, '--steps', String(request.steps), '--quiet', '--json');
     if (!request.force && existsSync(request.output)) {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { LocusInputError } from '../errors.js';
+import { findBamIndex } from '../io/bam.js';
 import { exists } from '../io/files.js';
 import { openFasta } from '../io/fasta.js';
 import { formatFai } from '../io/fasta-index.js';
@@ -138,15 +139,14 @@ export class OpenedFiles {
       }
       case 'bam':
       case 'cram': {
-        const candidates =
-          file.kind === 'bam'
-            ? [`${path}.bai`, path.replace(/\.bam$/i, '.bai'), `${path}.csi`]
-            : [`${path}.crai`];
-        const index = await firstExisting(candidates);
+        // A BAM's index is looked for as samtools does (x.bam.bai, x.bai, x.bam.csi).
+        const index =
+          file.kind === 'bam' ? (await findBamIndex(path))?.path : await firstExisting([`${path}.crai`]);
         if (!index) {
+          const expected = file.kind === 'bam' ? `${file.name}.bai or ${file.name}.csi` : `${file.name}.crai`;
           throw new LocusInputError(
             shown,
-            `Cannot open "${shown}": no index (${candidates.map((c) => basename(c)).join(', ')})`,
+            `Cannot open "${shown}": no index (${expected})`,
             `run \`samtools index ${shown}\``,
           );
         }

@@ -7,7 +7,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import { LocusInputError } from '../../errors.js';
 import { openFasta } from '../../io/fasta.js';
 import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '../../io/region.js';
-import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../tokenize/index.js';
+import { CLS_ID, SEP_ID, tokenizeWindow } from '../../tokenize/index.js';
+import type { RoundsMode } from '../../model/attention-export.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
 
@@ -16,7 +17,7 @@ interface AttentionOptions {
   layer: number[];
   head: number[];
   topK: number;
-  rounds: 'merged' | 'max' | number;
+  rounds: RoundsMode;
   tsv?: boolean;
   json?: boolean;
   output?: string;
@@ -64,7 +65,7 @@ async function readRegion(
 }
 
 /** `--rounds`: merged, max, or a 0-based round number. */
-function roundsMode(text: string): 'merged' | 'max' | number {
+function roundsMode(text: string): RoundsMode {
   if (text === 'merged' || text === 'max') return text;
   if (/^\d+$/.test(text)) return Number(text);
   throw new InvalidArgumentError('expected merged, max or a round number (0-based)');
@@ -132,28 +133,15 @@ Examples:
         throw new LocusInputError('--tsv', 'Both --tsv and --json were given', 'choose one output format');
       }
       // Loaded on demand: TensorFlow.js takes ~0.6 s to import, which other commands should not pay.
-      const { parseBackendChoice, selectBackend } = await import('../../model/backend.js');
-      const { loadModel } = await import('../../model/model-io.js');
-      const { attentionToGenome, exportAttention } = await import('../../model/attention-export.js');
-      const { resolveCheckpoint } = await import('../../model/shipped.js');
-      checkpoint = resolveCheckpoint(checkpoint);
-      const { tf } = await selectBackend(parseBackendChoice(options.backend));
-      const { model, config } = await loadModel(tf, checkpoint);
+      const [{ attentionToGenome, exportAttention }, { contextBases, loadAttentionModel }] =
+        await Promise.all([
+          import('../../model/attention-export.js'),
+          import('../../../pipelines/attention/locus-attention.js'),
+        ]);
+      const loaded = await loadAttentionModel(checkpoint, options.backend);
+      const { model, tokenizer, special } = loaded;
+      checkpoint = loaded.path;
       try {
-        const source = `${checkpoint}/config.json`;
-        const tokenizer =
-          config.tokenizer === undefined
-            ? new KmerTokenizer({ k: 6, stride: 6 })
-            : KmerTokenizer.fromConfig(config.tokenizer, source);
-        if (tokenizer.vocabSize !== model.config.vocabSize) {
-          throw new LocusInputError(
-            source,
-            `Checkpoint "${checkpoint}" has a vocabulary of ${model.config.vocabSize} tokens but its tokenizer (k=${tokenizer.k}) makes ${tokenizer.vocabSize}`,
-            config.tokenizer === undefined
-              ? 'add the "tokenizer" the model was trained with to config.json'
-              : 'the checkpoint is damaged; save it again',
-          );
-        }
         const layers = checkRange(options.layer, model.config.depth, 'layer', checkpoint);
         const heads = checkRange(options.head, model.config.heads, 'head', checkpoint);
         if (typeof options.rounds === 'number' && options.rounds >= model.config.rounds) {
@@ -168,9 +156,7 @@ Examples:
         const shown = formatRegion(region);
         const tokenized = tokenizeWindow(tokenizer, region, sequence);
         const count = tokenized.ids.length;
-        // Wrap with [CLS] ... [SEP] when the model was trained that way (masked-LM pretraining).
-        const task = config.task as { addSpecialTokens?: boolean } | undefined;
-        const special = task?.addSpecialTokens === true ? 1 : 0;
+        // [CLS] ... [SEP] wrap the window when the model was trained that way (masked-LM pretraining).
         const { maxLength } = model.config;
         if (count === 0) {
           throw new LocusInputError(
@@ -180,7 +166,7 @@ Examples:
           );
         }
         if (count + 2 * special > maxLength) {
-          const bases = (maxLength - 2 * special - 1) * tokenizer.stride + tokenizer.k;
+          const bases = contextBases(maxLength, special, tokenizer.k, tokenizer.stride);
           throw new LocusInputError(
             options.region,
             `Region "${shown}" has ${count} tokens, more than the ${maxLength - 2 * special} the model in "${checkpoint}" reads at once`,
