@@ -8,7 +8,14 @@ import { LocusInputError } from '../../src/errors.js';
 import { compressionOf, readHead } from '../../src/io/compression.js';
 import { checkInputFile } from '../../src/io/files.js';
 import { readFastaRecords } from '../../src/io/fasta-stream.js';
-import { formatRegion, parseRegion, resolveRegion } from '../../src/io/region.js';
+import { readBed } from '../../src/io/bed.js';
+import {
+  formatRegion,
+  mergeRegions,
+  parseRegion,
+  resolveRegion,
+  type ResolvedRegion,
+} from '../../src/io/region.js';
 import { countAmbiguous } from '../../src/train/data/genome-windows.js';
 
 export interface ScanContig {
@@ -26,7 +33,7 @@ export interface ScanGenome {
   contigs: ScanContig[];
   /** A/C/G/T bases in all, either case. */
   acgtBases: number;
-  /** The region scanned, in samtools syntax, when one was given. */
+  /** What was scanned when not the whole genome: a region in samtools syntax, or the regions file. */
   region?: string;
 }
 
@@ -63,11 +70,13 @@ async function checkNotAlignmentFile(path: string): Promise<void> {
 
 const DNA_SYMBOLS = /[^ACGTUNRYSWKMBDHVacgtunryswkmbdhv\-*.]/g;
 
-/** Read the genome (or one region of it) into memory and check it is DNA. */
+/** Read the genome (or regions of it) into memory and check it is DNA. */
 export async function readScanGenome(
   path: string,
-  options: { region?: string; signal?: AbortSignal } = {},
+  options: { region?: string; regionsFile?: string; signal?: AbortSignal } = {},
 ): Promise<ScanGenome> {
+  if (options.region !== undefined && options.regionsFile !== undefined)
+    throw new LocusInputError('--region', 'Give --region or --regions-file, not both');
   await checkInputFile(path, 'FASTA');
   await checkNotAlignmentFile(path);
   const contigs: ScanContig[] = [];
@@ -90,24 +99,53 @@ export async function readScanGenome(
   }
   let region: string | undefined;
   let chosen = contigs;
-  if (options.region !== undefined) {
+  if (options.region !== undefined || options.regionsFile !== undefined) {
     const lengths = new Map(contigs.map((c) => [c.name, c.contigLength]));
-    const resolved = resolveRegion(parseRegion(options.region, new Set(names)), lengths, path);
-    const contig = contigs.find((c) => c.name === resolved.contig)!;
-    chosen = [
-      {
+    const resolved =
+      options.region !== undefined
+        ? [resolveRegion(parseRegion(options.region, new Set(names)), lengths, path)]
+        : await regionsOfBed(options.regionsFile!, lengths, path, contigs);
+    chosen = resolved.map((r) => {
+      const contig = contigs.find((c) => c.name === r.contig)!;
+      return {
         name: contig.name,
-        sequence: contig.sequence.slice(resolved.start, resolved.end),
-        offset: resolved.start,
+        sequence: contig.sequence.slice(r.start, r.end),
+        offset: r.start,
         contigLength: contig.contigLength,
-      },
-    ];
-    region = formatRegion(resolved);
+      };
+    });
+    region =
+      options.region !== undefined
+        ? formatRegion(resolved[0]!)
+        : `${resolved.length.toLocaleString('en-US')} region${resolved.length === 1 ? '' : 's'} of ${options.regionsFile}`;
   }
   checkDna(path, chosen);
   let acgtBases = 0;
   for (const c of chosen) acgtBases += c.sequence.length - countAmbiguous(c.sequence);
   return { path, contigs: chosen, acgtBases, ...(region ? { region } : {}) };
+}
+
+/** A BED file's regions, checked against the genome, in genome order with overlaps merged. */
+async function regionsOfBed(
+  bedPath: string,
+  lengths: ReadonlyMap<string, number>,
+  genomePath: string,
+  contigs: readonly ScanContig[],
+): Promise<ResolvedRegion[]> {
+  const records = await readBed(bedPath);
+  if (records.length === 0)
+    throw new LocusInputError(
+      bedPath,
+      `Regions file "${bedPath}" has no regions`,
+      'give a BED file with at least one line',
+    );
+  const regions = records.map((r) =>
+    resolveRegion({ contig: r.chrom, start: r.start, end: r.end }, lengths, genomePath),
+  );
+  return mergeRegions(
+    regions,
+    contigs.map((c) => c.name),
+  );
 }
 
 /** More than 10% of symbols outside the DNA/IUPAC alphabet means protein (or text), not a genome. */

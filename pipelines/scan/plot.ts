@@ -422,10 +422,16 @@ export function scanPlotSvg(data: ScanPlotData, options: ScanPlotOptions = {}): 
 
   // Segment bands across both panels, under the lines.
   const segments = sortSegments(data.segments, data.contigs);
-  const placeOf = new Map(tracks.map((t, i) => [t.contig, { track: t, offset: offsets[i]! }]));
+  // The track holding a segment: its contig's, or with a regions file the stretch of it that holds it.
+  const placeOf = (s: AnomalySegment) => {
+    const i = tracks.findIndex(
+      (t) => t.contig === s.contig && s.start < t.start + t.length && s.end > t.start,
+    );
+    return i < 0 ? undefined : { track: tracks[i]!, offset: offsets[i]! };
+  };
   out.push(`<g class="segments" fill-opacity="0.38">`);
   segments.forEach((s, i) => {
-    const place = placeOf.get(s.contig);
+    const place = placeOf(s);
     if (place === undefined) return;
     // Segments are in contig coordinates; a track may cover only a region of its contig.
     const from = Math.max(0, s.start - place.track.start);

@@ -235,13 +235,15 @@ export function scanReportHtml(result: ScanResult, options: ScanReportOptions = 
   if (result.contigs.length > 1) {
     const perContig = new Map<string, number>();
     for (const s of segments) perContig.set(s.contig, (perContig.get(s.contig) ?? 0) + 1);
-    const scored = new Map(
-      result.tracks.map((t) => {
-        let ok = 0;
-        for (let i = 0; i < t.scores.length; i++) if (Number.isFinite(t.scores[i]!)) ok++;
-        return [t.contig, t.scores.length > 0 ? ok / t.scores.length : 0];
-      }),
-    );
+    // Bins scored per contig, over all its tracks (a regions file may scan several stretches of one).
+    const bins = new Map<string, { ok: number; all: number }>();
+    for (const t of result.tracks) {
+      const tally = bins.get(t.contig) ?? { ok: 0, all: 0 };
+      for (let i = 0; i < t.scores.length; i++) if (Number.isFinite(t.scores[i]!)) tally.ok++;
+      tally.all += t.scores.length;
+      bins.set(t.contig, tally);
+    }
+    const scored = new Map([...bins].map(([contig, b]) => [contig, b.all > 0 ? b.ok / b.all : 0]));
     html.push(
       '<section id="contigs">',
       `<details><summary>Contigs (${count(result.contigs.length)})</summary>`,

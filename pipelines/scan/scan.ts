@@ -33,6 +33,8 @@ export interface ScanOptions {
   genome: string;
   method: ScanMethod;
   region?: string;
+  /** BED of the regions to scan (instead of `region`); the model and the bulk are learnt from them together. */
+  regionsFile?: string;
   /** Bases per scoring window and per track bin (windowSize a multiple of binSize). */
   windowSize: number;
   binSize: number;
@@ -95,7 +97,11 @@ export async function scanGenome(options: ScanOptions): Promise<ScanResult> {
   const clock = new PhaseClock();
   const { signal, onProgress } = options;
   onProgress?.({ phase: 'read', done: 0, total: 1, unit: 'files' });
-  const genome = await readScanGenome(options.genome, { region: options.region, signal });
+  const genome = await readScanGenome(options.genome, {
+    region: options.region,
+    regionsFile: options.regionsFile,
+    signal,
+  });
   checkLength(genome, options);
   clock.lap('read');
 
@@ -141,7 +147,10 @@ export async function scanGenome(options: ScanOptions): Promise<ScanResult> {
   }));
   return {
     genome: options.genome,
-    contigs: genome.contigs.map((c) => ({ name: c.name, length: c.contigLength })),
+    // One entry per contig, though a regions file may scan several stretches of it.
+    contigs: [
+      ...new Map(genome.contigs.map((c) => [c.name, { name: c.name, length: c.contigLength }])).values(),
+    ],
     settings: {
       method: options.method,
       windowSize: options.windowSize,
@@ -188,7 +197,7 @@ function checkOptions(options: ScanOptions): void {
 function checkLength(genome: ScanGenome, options: ScanOptions): void {
   const needed = minimumBases(options.windowSize);
   if (genome.acgtBases < needed) {
-    const what = genome.region ? `Region ${genome.region} of "${genome.path}"` : `"${genome.path}"`;
+    const what = genome.region ? `${genome.region} of "${genome.path}"` : `"${genome.path}"`;
     throw new LocusInputError(
       genome.region ?? genome.path,
       `${what} has ${genome.acgtBases.toLocaleString('en-US')} A/C/G/T bases; a scan needs at least ${needed.toLocaleString('en-US')} (${MIN_WINDOWS} windows of ${options.windowSize.toLocaleString('en-US')}), because it learns what is usual from the genome itself`,

@@ -10,7 +10,7 @@ import { readBed } from '../../src/io/bed.js';
 import { openFasta, type FastaFile } from '../../src/io/fasta.js';
 import { checkInputFile } from '../../src/io/files.js';
 import { readHead } from '../../src/io/compression.js';
-import { parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
+import { mergeRegions, parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
 
 export interface OpenedInputs {
   reference: FastaFile;
@@ -173,22 +173,11 @@ export async function regionsToCall(
     const regions = records.map((r) =>
       resolveRegion({ contig: r.chrom, start: r.start, end: r.end }, lengths, reference.path),
     );
-    return mergeRegions(regions, reference);
+    // Sorted, overlaps merged: no site is called twice.
+    return mergeRegions(
+      regions,
+      reference.contigs().map((c) => c.name),
+    );
   }
   return reference.contigs().map((c) => ({ contig: c.name, start: 0, end: c.length }));
-}
-
-/** Sort regions in reference order and merge overlaps, so no site is called twice. */
-function mergeRegions(regions: ResolvedRegion[], reference: FastaFile): ResolvedRegion[] {
-  const order = new Map(reference.contigs().map((c, i) => [c.name, i]));
-  const sorted = [...regions].sort(
-    (a, b) => order.get(a.contig)! - order.get(b.contig)! || a.start - b.start,
-  );
-  const merged: ResolvedRegion[] = [];
-  for (const r of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && last.contig === r.contig && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else merged.push({ ...r });
-  }
-  return merged;
 }

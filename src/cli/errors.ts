@@ -2,7 +2,7 @@
  * The single place that turns an error into what the user sees: one line on stderr naming the input
  * and the fix, and an exit code. Stack traces only with --verbose.
  */
-import { CommanderError } from 'commander';
+import { CommanderError, InvalidArgumentError } from 'commander';
 import { LocusInputError } from '../errors.js';
 
 export const EXIT_OK = 0;
@@ -11,6 +11,12 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 export function reportError(err: unknown, verbose: boolean): number {
+  // Commander prints the errors of its own parsing; an InvalidArgumentError that reaches here was thrown
+  // by a command's action (options that conflict), and nobody has printed it yet.
+  if (err instanceof InvalidArgumentError) {
+    process.stderr.write(`locus: ${err.message} (run with --help for usage)\n`);
+    return EXIT_USAGE;
+  }
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE; // commander printed it
   if (err instanceof LocusInputError) {
     process.stderr.write(`locus: ${err.message}\n`);

@@ -132,3 +132,21 @@ export function formatRegion(region: Region | ResolvedRegion): string {
   if (region.end === undefined) return region.start === 0 ? contig : `${contig}:${region.start + 1}`;
   return `${contig}:${region.start + 1}-${region.end}`;
 }
+
+/** Regions sorted in the order of `contigs` (reference order), overlapping and touching ones merged. */
+export function mergeRegions(
+  regions: readonly ResolvedRegion[],
+  contigs: readonly string[],
+): ResolvedRegion[] {
+  const order = new Map(contigs.map((name, i) => [name, i]));
+  const sorted = [...regions].sort(
+    (a, b) => order.get(a.contig)! - order.get(b.contig)! || a.start - b.start,
+  );
+  const merged: ResolvedRegion[] = [];
+  for (const r of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && last.contig === r.contig && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else merged.push({ ...r });
+  }
+  return merged;
+}

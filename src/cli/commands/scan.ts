@@ -15,6 +15,7 @@ interface ScanCliOptions {
   method: 'reformer' | 'markov' | 'gc';
   model?: string;
   region?: string;
+  regionsFile?: string;
   seed: number;
   workers: number;
   window: number;
@@ -55,6 +56,10 @@ export function registerScan(program: Command): void {
     .option(
       '--region <region>',
       'scan only this region (samtools syntax); the model and the bulk are learnt from it alone',
+    )
+    .option(
+      '--regions-file <bed>',
+      'scan only the regions of this BED file; the model and the bulk are learnt from them together',
     )
     .option('--seed <n>', 'seed for the Reformer and its training windows', integer(0), 1)
     .option('--workers <n>', 'worker threads for the Reformer (one per core)', integer(1), 2)
@@ -132,6 +137,7 @@ Examples:
             genome,
             method: options.method,
             region: options.region,
+            regionsFile: options.regionsFile,
             windowSize: options.window,
             binSize: options.bin,
             seed: options.seed,

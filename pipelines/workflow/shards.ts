@@ -1,0 +1,124 @@
+/**
+ * Balanced shards of a reference for running `locus variants` region by region (the Snakemake
+ * workflow's scatter step).
+ *
+ * A shard is one or more 0-based half-open intervals; together the shards cover every base of every
+ * contig exactly once, in reference order. Shard edges fall only on the caller's chunk grid (multiples
+ * of `grid` from each contig's start) or on contig ends. `locus variants` calls a region chunk by
+ * chunk from the region's start, reading a margin beyond each chunk, so a shard's chunks are the
+ * chunks of the unsharded run, and the concatenated shard VCFs equal the unsharded VCF: a call at a
+ * shard edge is made once, by the shard holding its position, from the same reads.
+ */
+import { LocusInputError } from '../../src/errors.js';
+
+export interface ShardInterval {
+  contig: string;
+  start: number;
+  end: number;
+}
+
+export interface Shard {
+  /** shard-1 ... shard-N, zero-padded to the width of N so names sort in order. */
+  name: string;
+  intervals: ShardInterval[];
+  bases: number;
+}
+
+export interface ShardPlan {
+  /** Target shard count, or undefined to derive it from `size`. */
+  count?: number;
+  /** About this many bases per shard, used when `count` is not given: count = total / size, rounded up. */
+  size?: number;
+  /** Chunk grid: shard edges inside a contig are multiples of this. */
+  grid: number;
+}
+
+/** Cut the contigs, in their order, into at most `count` shards with the largest as small as possible. */
+export function planShards(contigs: readonly { name: string; length: number }[], plan: ShardPlan): Shard[] {
+  if (!Number.isInteger(plan.grid) || plan.grid < 1) throw new TypeError(`grid must be a positive integer`);
+  const total = contigs.reduce((sum, c) => sum + c.length, 0);
+  if (total === 0) return [];
+  const wanted = plan.count ?? (plan.size !== undefined ? Math.ceil(total / plan.size) : undefined);
+  if (wanted === undefined || !Number.isInteger(wanted) || wanted < 1)
+    throw new TypeError('give a shard count or a shard size of at least 1');
+
+  // The grid's pieces, in reference order: no shard can be finer than one piece.
+  const pieces: ShardInterval[] = [];
+  for (const c of contigs) {
+    for (let start = 0; start < c.length; start += plan.grid)
+      pieces.push({ contig: c.name, start, end: Math.min(c.length, start + plan.grid) });
+  }
+  const cap = smallestCap(pieces, Math.min(wanted, pieces.length));
+
+  // Fill each shard in reference order up to the cap; the largest shard, which sets how long the
+  // scattered run takes, is as small as any cut of the grid into `count` shards allows.
+  const shards: ShardInterval[][] = [[]];
+  let filled = 0;
+  for (const piece of pieces) {
+    const length = piece.end - piece.start;
+    if (filled + length > cap) {
+      shards.push([]);
+      filled = 0;
+    }
+    const intervals = shards[shards.length - 1]!;
+    const last = intervals[intervals.length - 1];
+    if (last && last.contig === piece.contig && last.end === piece.start) last.end = piece.end;
+    else intervals.push({ ...piece });
+    filled += length;
+  }
+  const width = String(shards.length).length;
+  return shards.map((intervals, i) => ({
+    name: `shard-${String(i + 1).padStart(width, '0')}`,
+    intervals,
+    bases: intervals.reduce((sum, r) => sum + r.end - r.start, 0),
+  }));
+}
+
+/** The least bases per shard with which filling shards in order needs at most `count` of them. */
+function smallestCap(pieces: readonly ShardInterval[], count: number): number {
+  const lengths = pieces.map((p) => p.end - p.start);
+  const shardsNeeded = (cap: number) => {
+    let shards = 1;
+    let filled = 0;
+    for (const length of lengths) {
+      if (filled + length > cap) {
+        shards++;
+        filled = 0;
+      }
+      filled += length;
+    }
+    return shards;
+  };
+  let low = Math.max(...lengths); // a shard holds at least one piece
+  let high = lengths.reduce((a, b) => a + b, 0);
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (shardsNeeded(middle) <= count) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** The shards as BED lines: contig, start, end, shard name (0-based half-open, reference order). */
+export function shardsBed(shards: readonly Shard[]): string {
+  return shards
+    .flatMap((s) => s.intervals.map((r) => `${r.contig}\t${r.start}\t${r.end}\t${s.name}\n`))
+    .join('');
+}
+
+/** One shard's intervals as a BED file for `locus variants --regions-file`. */
+export function shardBed(shard: Shard): string {
+  return shardsBed([shard]);
+}
+
+/** Look a shard up by name, with the fix when it is not one of the plan's. */
+export function findShard(shards: readonly Shard[], name: string, reference: string): Shard {
+  const shard = shards.find((s) => s.name === name);
+  if (shard) return shard;
+  const names = shards.map((s) => s.name);
+  throw new LocusInputError(
+    name,
+    `No shard "${name}" in the plan for "${reference}" (${names.length} shards: ${names[0]} to ${names[names.length - 1]})`,
+    'give one of the names `locus shards` prints with the same --count or --size and --grid',
+  );
+}
