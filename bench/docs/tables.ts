@@ -2,6 +2,7 @@
  * Every generated table of the docs, by block name (see generate.ts). Each function reads its JSON
  * under bench/results and returns markdown; the tables of one benchmark live in one file.
  */
+import { BATCH_TABLES } from './tables/batch.js';
 import { DESKTOP_TABLES } from './tables/desktop.js';
 import { IO_TABLES } from './tables/io.js';
 import { MODEL_TABLES } from './tables/model.js';
@@ -13,6 +14,7 @@ import { VARIANTS_TABLES } from './tables/variants.js';
 export type TableRenderer = (root: string) => string;
 
 export const TABLES: Record<string, TableRenderer> = {
+  ...BATCH_TABLES,
   ...DESKTOP_TABLES,
   ...IO_TABLES,
   ...MODEL_TABLES,

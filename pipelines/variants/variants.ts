@@ -11,6 +11,7 @@ import { writeVcf } from '../../src/io/vcf.js';
 import { writeFileAtomic } from '../../src/io/files.js';
 import type { ResolvedRegion } from '../../src/io/region.js';
 import { callChunks } from './chunk-pool.js';
+import { planShards } from './shards.js';
 import type { LlrModel } from './llr.js';
 import { openInputs, regionsToCall, type OpenedInputs } from './inputs.js';
 import { CONTEXT_BASES, rankCalls, reportedCalls, variantsReportHtml, type CallContext } from './report.js';
@@ -46,6 +47,8 @@ export interface VariantsOptions extends CallSettings {
   output: string | NodeJS.WritableStream;
   region?: string;
   regionsFile?: string;
+  /** Call only shard `index` (1-based) of `count` of the regions, as `locus shards` cuts them on the chunk grid. */
+  shard?: { index: number; count: number };
   workers: number;
   chunkSize: number;
   /** The command line, recorded in the VCF header. */
@@ -94,7 +97,7 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
       const { loadLlrModel } = await import('./llr.js');
       scorer = await loadLlrModel(options.model, options.backend);
     }
-    const regions = await regionsToCall(inputs.reference, options);
+    const regions = shardToCall(await regionsToCall(inputs.reference, options), options);
     const chunks = planChunks(regions, options.chunkSize);
     const total = chunks.reduce((n, c) => n + c.end - c.start, 0);
     let done = 0;
@@ -231,6 +234,24 @@ async function writeReport(
     ...cost,
   });
   await writeFileAtomic(path, html);
+}
+
+/**
+ * With `shard`, its part of the regions: shards are cut on the chunk grid, so a shard is called in the
+ * chunks of an unsharded run and the shards' VCFs together equal it.
+ */
+function shardToCall(regions: ResolvedRegion[], options: VariantsOptions): ResolvedRegion[] {
+  if (options.shard === undefined) return regions;
+  const { index, count } = options.shard;
+  const shards = planShards(regions, { count, grid: options.chunkSize });
+  const shard = shards[index - 1];
+  if (shard === undefined)
+    throw new LocusInputError(
+      '--shard',
+      `--shard ${index}/${count}: the regions make only ${shards.length} shard${shards.length === 1 ? '' : 's'} of whole ${options.chunkSize.toLocaleString('en-US')}-base chunks`,
+      `give a shard from 1 to ${shards.length} (\`locus shards --count ${count} --grid ${options.chunkSize}\` lists them), or a smaller --chunk-size`,
+    );
+  return shard.intervals;
 }
 
 /** Regions cut into chunks of at most `size` bases, in reference order. */

@@ -6,7 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findShard, planShards, shardsBed, type Shard } from '../../pipelines/workflow/shards.js';
+import {
+  findShard,
+  planShards,
+  shardsBed,
+  wholeContigs,
+  type Shard,
+} from '../../pipelines/variants/shards.js';
 import { ROOT, SAMPLES, scratch, seededRandom } from '../helpers/paths.js';
 
 const BIN = join(ROOT, 'dist/src/cli/main.js');
@@ -58,7 +64,7 @@ describe('planShards', () => {
     for (const contigs of genomes) {
       for (const count of [1, 2, 3, 7]) {
         const grid = 50 + Math.floor(random() * 200);
-        const shards = planShards(contigs, { count, grid });
+        const shards = planShards(wholeContigs(contigs), { count, grid });
         const expected = contigs.flatMap((c) => Array.from({ length: c.length }, (_, i) => `${c.name}:${i}`));
         expect(basesInOrder(shards)).toEqual(expected);
         expect(shards.length).toBeLessThanOrEqual(count);
@@ -81,7 +87,7 @@ describe('planShards', () => {
         Array.from({ length: Math.ceil(c.length / grid) }, (_, i) => Math.min(grid, c.length - i * grid)),
       );
       for (const count of [1, 2, 3, 5]) {
-        const shards = planShards(contigs, { count, grid });
+        const shards = planShards(wholeContigs(contigs), { count, grid });
         expect(Math.max(...shards.map((s) => s.bases))).toBe(optimalLargest(pieces, count));
       }
     }
@@ -93,7 +99,7 @@ describe('planShards', () => {
       { name: 'plasmid1', length: 3_000 },
       { name: 'plasmid2', length: 2_000 },
     ];
-    const shards = planShards(contigs, { size: 250_000, grid: 50_000 });
+    const shards = planShards(wholeContigs(contigs), { size: 250_000, grid: 50_000 });
     expect(shards.map((s) => s.name)).toEqual(['shard-1', 'shard-2', 'shard-3', 'shard-4', 'shard-5']);
     expect(shards[0]!.intervals[0]).toMatchObject({ contig: 'chr1', start: 0 });
     expect(shards.at(-1)!.intervals.map((r) => r.contig)).toContain('plasmid2');
@@ -101,15 +107,17 @@ describe('planShards', () => {
   });
 
   it('names sort in order, and never more shards than grid pieces', () => {
-    const many = planShards([{ name: 'c', length: 12_000 }], { count: 12, grid: 1_000 });
+    const many = planShards(wholeContigs([{ name: 'c', length: 12_000 }]), { count: 12, grid: 1_000 });
     expect(many.map((s) => s.name).slice(0, 3)).toEqual(['shard-01', 'shard-02', 'shard-03']);
-    expect(planShards([{ name: 'c', length: 1_500 }], { count: 10, grid: 1_000 })).toHaveLength(2);
+    expect(planShards(wholeContigs([{ name: 'c', length: 1_500 }]), { count: 10, grid: 1_000 })).toHaveLength(
+      2,
+    );
     expect(planShards([], { count: 3, grid: 10 })).toEqual([]);
-    expect(() => planShards([{ name: 'c', length: 10 }], { grid: 10 })).toThrow(TypeError);
+    expect(() => planShards(wholeContigs([{ name: 'c', length: 10 }]), { grid: 10 })).toThrow(TypeError);
   });
 
   it('writes BED lines named by shard, and finds a shard by name with the fix when it is not there', () => {
-    const shards = planShards([{ name: 'c', length: 350 }], { count: 2, grid: 100 });
+    const shards = planShards(wholeContigs([{ name: 'c', length: 350 }]), { count: 2, grid: 100 });
     expect(shardsBed(shards)).toBe('c\t0\t200\tshard-1\nc\t200\t350\tshard-2\n');
     expect(findShard(shards, 'shard-2', 'ref.fa').intervals).toEqual([{ contig: 'c', start: 200, end: 350 }]);
     expect(() => findShard(shards, 'shard-9', 'ref.fa')).toThrow(/2 shards: shard-1 to shard-2/);

@@ -204,8 +204,8 @@ describe.skipIf(!canRun)('Snakemake workflow: SLURM profile and bad sample sheet
     expect(count('sample_summary')).toBe(3);
     expect(count('cohort')).toBe(1);
     const shard = jobs.find((j) => j.rule === 'variants_shard' && j.wildcards.includes('shard-3'))!;
-    expect(shard.resources).toMatch(/mem_mb=1000\b.*runtime=60\b/);
-    expect(jobs.find((j) => j.rule === 'scan')!.resources).toMatch(/mem_mb=4000\b.*runtime=120\b/);
+    expect(shard.resources).toMatch(/mem_mb=600\b.*runtime=60\b/);
+    expect(jobs.find((j) => j.rule === 'scan')!.resources).toMatch(/mem_mb=1000\b.*runtime=120\b/);
     expect(dry.all).toMatch(/scan\s+1\s+2\s+2/); // job stats: scan with 2 threads
     expect(existsSync(join(dir, 'batch-out'))).toBe(false);
   });

@@ -1,6 +1,6 @@
-# Variants, scattered over the shards of the reference and gathered with bcftools concat. Shard edges
-# lie on the --chunk-size grid, so each shard is called in the chunks (and margins) of an unsharded
-# run and the merged VCF has the same records.
+# Variants, scattered over the shards of the reference (`locus variants --shard K/N`) and gathered
+# with bcftools concat. Shard edges lie on the --chunk-size grid, so each shard is called in the
+# chunks (and margins) of an unsharded run and the merged VCF has the same records.
 
 VARIANTS = config["variants"]
 SHARD_DIR = OUT + "/{sample}/variants/shards"
@@ -16,7 +16,6 @@ rule variants_shard:
         unpack(variants_inputs),
         model=lambda w: model_input(w) if VARIANTS["use_model"] else [],
     output:
-        bed=f"{SHARD_DIR}/{{shard}}.bed",
         vcf=f"{SHARD_DIR}/{{shard}}.vcf.gz",
         tbi=f"{SHARD_DIR}/{{shard}}.vcf.gz.tbi",
         json=f"{SHARD_DIR}/{{shard}}.json",
@@ -29,16 +28,15 @@ rule variants_shard:
         mem_mb=VARIANTS["mem_mb"],
         runtime=VARIANTS["runtime"],
     params:
-        shards=VARIANTS["shards"],
+        # shard-3 -> 3/N: the third of the N shards `locus shards --count N` lists.
+        shard=lambda w: f"{int(w.shard.split('-')[1])}/{VARIANTS['shards']}",
         grid=VARIANTS["chunk_size"],
         model=f"--model {MODEL}" if VARIANTS["use_model"] and MODEL else "",
         args=VARIANTS["args"],
     shell:
-        "({LOCUS} shards {input.reference:q} --count {params.shards} --grid {params.grid}"
-        " --shard {wildcards.shard} -o {output.bed:q} --quiet"
-        " && {LOCUS} variants {input.bam:q} --ref {input.reference:q} --regions-file {output.bed:q}"
-        " -o {output.vcf:q} --chunk-size {params.grid} --workers {threads} {params.model} {params.args}"
-        " --quiet --json > {output.json:q}) 2> {log:q}"
+        "{LOCUS} variants {input.bam:q} --ref {input.reference:q} --shard {params.shard}"
+        " --chunk-size {params.grid} -o {output.vcf:q} --workers {threads} {params.model} {params.args}"
+        " --quiet --json > {output.json:q} 2> {log:q}"
 
 
 rule variants_merge:

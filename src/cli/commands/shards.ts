@@ -1,4 +1,4 @@
-/** `locus shards`: cut a reference into balanced shards for `locus variants --regions-file`. */
+/** `locus shards`: cut a reference into balanced shards for `locus variants --shard` or `--regions-file`. */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -8,8 +8,9 @@ import {
   planShards,
   shardBed,
   shardsBed,
+  wholeContigs,
   type Shard,
-} from '../../../pipelines/workflow/shards.js';
+} from '../../../pipelines/variants/shards.js';
 import { openFasta } from '../../io/fasta.js';
 import { writeFileAtomic } from '../../io/files.js';
 import { formatRegion } from '../../io/region.js';
@@ -73,7 +74,7 @@ Examples:
       try {
         if (fasta.indexOrigin === 'built-on-disk' && !options.quiet)
           process.stderr.write(`locus: built index ${reference}.fai\n`);
-        shards = planShards(fasta.contigs(), {
+        shards = planShards(wholeContigs(fasta.contigs()), {
           count: options.count,
           size: options.size,
           grid: options.grid,

@@ -18,6 +18,7 @@ interface VariantsCliOptions {
   minAf?: number;
   region?: string;
   regionsFile?: string;
+  shard?: { index: number; count: number };
   workers: number;
   minMq: number;
   minBq: number;
@@ -28,6 +29,16 @@ interface VariantsCliOptions {
   report?: string;
   quiet?: boolean;
   json?: boolean;
+}
+
+/** "3/8": shard 3 of 8. */
+function shardOption(text: string): { index: number; count: number } {
+  const m = /^([0-9]+)\/([0-9]+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || !(count >= 1) || !(index >= 1 && index <= count))
+    throw new InvalidArgumentError(`expected K/N with 1 <= K <= N, such as 3/8; got "${text}"`);
+  return { index, count };
 }
 
 /** A fraction strictly between 0 and 1. */
@@ -57,6 +68,11 @@ export function registerVariants(program: Command): void {
     )
     .option('--region <region>', 'call only this region (samtools syntax, e.g. chr1:10,000-20,000)')
     .option('--regions-file <bed>', 'call only the regions of this BED file')
+    .option(
+      '--shard <k/n>',
+      'call only shard k of n of the genome (or of the regions), as `locus shards --count n` cuts it on the --chunk-size grid: the n VCFs concatenated equal one unsharded run',
+      shardOption,
+    )
     .option(
       '--workers <n>',
       'calling threads, by default one per CPU beyond the first, up to 4 (the output is the same for any number)',
@@ -137,6 +153,7 @@ Examples:
             minAf: options.minAf,
             region: options.region,
             regionsFile: options.regionsFile,
+            shard: options.shard,
             workers: options.workers,
             minMapQ: options.minMq,
             minBaseQ: options.minBq,

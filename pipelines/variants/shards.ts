@@ -33,10 +33,14 @@ export interface ShardPlan {
   grid: number;
 }
 
-/** Cut the contigs, in their order, into at most `count` shards with the largest as small as possible. */
-export function planShards(contigs: readonly { name: string; length: number }[], plan: ShardPlan): Shard[] {
+/**
+ * Cut regions (whole contigs, or the regions a run calls), in their order, into at most `count`
+ * shards with the largest as small as possible. The grid starts at each region's start, as the
+ * caller's chunks do.
+ */
+export function planShards(regions: readonly ShardInterval[], plan: ShardPlan): Shard[] {
   if (!Number.isInteger(plan.grid) || plan.grid < 1) throw new TypeError(`grid must be a positive integer`);
-  const total = contigs.reduce((sum, c) => sum + c.length, 0);
+  const total = regions.reduce((sum, r) => sum + r.end - r.start, 0);
   if (total === 0) return [];
   const wanted = plan.count ?? (plan.size !== undefined ? Math.ceil(total / plan.size) : undefined);
   if (wanted === undefined || !Number.isInteger(wanted) || wanted < 1)
@@ -44,9 +48,9 @@ export function planShards(contigs: readonly { name: string; length: number }[],
 
   // The grid's pieces, in reference order: no shard can be finer than one piece.
   const pieces: ShardInterval[] = [];
-  for (const c of contigs) {
-    for (let start = 0; start < c.length; start += plan.grid)
-      pieces.push({ contig: c.name, start, end: Math.min(c.length, start + plan.grid) });
+  for (const r of regions) {
+    for (let start = r.start; start < r.end; start += plan.grid)
+      pieces.push({ contig: r.contig, start, end: Math.min(r.end, start + plan.grid) });
   }
   const cap = smallestCap(pieces, Math.min(wanted, pieces.length));
 
@@ -72,6 +76,11 @@ export function planShards(contigs: readonly { name: string; length: number }[],
     intervals,
     bases: intervals.reduce((sum, r) => sum + r.end - r.start, 0),
   }));
+}
+
+/** Whole contigs as regions to shard. */
+export function wholeContigs(contigs: readonly { name: string; length: number }[]): ShardInterval[] {
+  return contigs.map((c) => ({ contig: c.name, start: 0, end: c.length }));
 }
 
 /** The least bases per shard with which filling shards in order needs at most `count` of them. */
