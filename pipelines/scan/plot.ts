@@ -19,8 +19,11 @@ import type { AnomalyReason, AnomalySegment, ContigTrack, ScanResult } from './t
 export type ScanPlotData = Pick<ScanResult, 'contigs' | 'tracks' | 'segments' | 'threshold'>;
 
 export interface ScanPlotOptions {
-  /** Contigs to draw, end to end in this order (default: every contig that has a track). */
-  contigs?: readonly string[];
+  /**
+   * Tracks to draw (indexes into `data.tracks`), end to end in this order (default: all). Indexes, not
+   * contig names: a scan of a regions file may hold several stretches of one contig.
+   */
+  tracks?: readonly number[];
   /** Width of the viewBox in SVG units (default 1000). */
   width?: number;
   /** Draw the legend row at the top (default true). */
@@ -81,14 +84,14 @@ export function segmentAnchor(n: number): string {
 }
 
 /**
- * How to split a scan into plots: one plot per contig when there are at most `maxSeparate` contigs
- * with tracks (a finished genome and its plasmids), else one plot with all of them end to end (a
- * draft assembly).
+ * How to split a scan into plots, as lists of track indexes: one plot per track when there are at
+ * most `maxSeparate` (a finished genome and its plasmids, or a few regions), else one plot with all
+ * of them end to end (a draft assembly).
  */
-export function planScanPlots(data: ScanPlotData, maxSeparate = 8): string[][] {
-  const names = data.tracks.map((t) => t.contig);
-  if (names.length <= maxSeparate) return names.map((n) => [n]);
-  return [names];
+export function planScanPlots(data: ScanPlotData, maxSeparate = 8): number[][] {
+  const indexes = data.tracks.map((_, i) => i);
+  if (indexes.length <= maxSeparate) return indexes.map((i) => [i]);
+  return [indexes];
 }
 
 /**
@@ -310,9 +313,9 @@ export function scanPlotSvg(data: ScanPlotData, options: ScanPlotOptions = {}): 
   const width = options.width ?? 1000;
   const legend = options.legend ?? true;
   const maxLabels = options.maxLabels ?? 8;
-  const byName = new Map(data.tracks.map((t) => [t.contig, t]));
-  const names = options.contigs ?? data.tracks.map((t) => t.contig);
-  const tracks = names.map((name) => byName.get(name)).filter((t): t is ContigTrack => t !== undefined);
+  const tracks = (options.tracks ?? data.tracks.map((_, i) => i))
+    .map((i) => data.tracks[i])
+    .filter((t): t is ContigTrack => t !== undefined);
   const single = tracks.length === 1;
 
   // Layout, top to bottom: legend, contig labels, score panel, gap, GC panel, axis.

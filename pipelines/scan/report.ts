@@ -100,10 +100,10 @@ export function scanReportHtml(result: ScanResult, options: ScanReportOptions = 
     html.push('<p class="muted">No contig was scored, so there is nothing to plot.</p>');
   } else {
     const groups = planScanPlots(result);
-    groups.forEach((contigs, i) => {
+    groups.forEach((tracks, i) => {
       html.push(
         '<figure>',
-        scanPlotSvg(result, { contigs, legend: i === 0, linkSegments: true }),
+        scanPlotSvg(result, { tracks, legend: i === 0, linkSegments: true }),
         '</figure>',
       );
     });

@@ -102,7 +102,7 @@ describe('scanPlotSvg', () => {
     const result = twoContigScan();
     const chr = result.tracks[0]!;
     chr.scores[7_777] = 25;
-    const svg = scanPlotSvg(result, { contigs: ['chr'] });
+    const svg = scanPlotSvg(result, { tracks: [0] });
     // About one point per pixel column, not one per bin.
     const points = pathPoints(svg, 'score');
     expect(points.length).toBeGreaterThan(500);
@@ -119,7 +119,7 @@ describe('scanPlotSvg', () => {
   });
 
   it('draws one plot per contig for a finished genome, one end-to-end plot for a draft assembly', () => {
-    expect(planScanPlots(twoContigScan())).toEqual([['chr'], ['<chr&1>']]);
+    expect(planScanPlots(twoContigScan())).toEqual([[0], [1]]);
     const contigs = Array.from({ length: 300 }, (_, i) => ({
       name: `NODE_${i + 1}_length_${40_000 - i * 100}`,
       length: 40_000 - i * 100,
@@ -141,7 +141,7 @@ describe('scanPlotSvg', () => {
     });
     const groups = planScanPlots(draft);
     expect(groups).toHaveLength(1);
-    const svg = scanPlotSvg(draft, { contigs: groups[0]! });
+    const svg = scanPlotSvg(draft, { tracks: groups[0]! });
     // Every other contig is shaded; none is wide enough here for a separator line.
     const shading = /class="contig-shading" d="([^"]*)"/.exec(svg)![1]!;
     expect(shading.match(/M/g)).toHaveLength(150);

@@ -150,7 +150,11 @@ describe('locus scan --regions-file', () => {
       ),
     ).toBe(true);
     expect(bins).toHaveLength((100_000 + 110_000) / 500);
-    expect(readFileSync(join(dir, 'out/report.html'), 'utf8')).toContain('2 regions of parts.bed');
+    const report = readFileSync(join(dir, 'out/report.html'), 'utf8');
+    expect(report).toContain('2 regions of parts.bed');
+    // One plot per region, each titled with its own stretch of the contig.
+    expect(report).toContain('ecoli536_island_sample:1-100,000');
+    expect(report).toContain('ecoli536_island_sample:140,001-250,000');
   });
 
   it('refuses --region with --regions-file, and a regions file with no regions', () => {
