@@ -292,3 +292,41 @@ describe.skipIf(!canRun)('Snakemake workflow: an interrupted run', () => {
     expect(readFileSync(join(dir, 'batch-out/cohort.tsv'), 'utf8')).toContain('lambda\tvariants');
   });
 });
+
+describe.skipIf(!canRun)('Snakemake workflow: a model the samples share', () => {
+  it('pretrains one model first and gives it to every variants shard (INFO/LLR) and to scan', () => {
+    const dir = workdir();
+    writeFileSync(
+      join(dir, 'sheet.tsv'),
+      `sample\tinput\treference\tpipelines\nlambda\t${join(SAMPLES, 'lambda.bam')}\t${join(SAMPLES, 'lambda.fa')}\tvariants\nisland\t${join(SAMPLES, 'ecoli-island.fa')}\t\tscan\n`,
+    );
+    // A tiny causal single-base model, 2 steps: enough to check the wiring, not to learn.
+    writeFileSync(
+      join(dir, 'test.yaml'),
+      `samples: sheet.tsv
+model: pretrain
+pretrain:
+  genomes: [${join(SAMPLES, 'lambda.fa')}]
+  args: "--objective causal -k 1 --context 1024 --steps 2 --eval-every 1 --d-model 32 --depth 2 --heads 2 --d-head 16 --seed 1"
+  threads: 1
+variants:
+  shards: 2
+  chunk_size: 10000
+  use_model: true
+scan:
+  use_model: true
+`,
+    );
+    const dry = snakemake(dir, '--cores', '2', '--dry-run', '--printshellcmds');
+    expect(dry.status, dry.all).toBe(0);
+    expect(dry.all).toMatch(/locus|main\.js/);
+    expect(dry.all).toMatch(/pretrain .*lambda\.fa -o batch-out\/model /);
+    expect(dry.all).toMatch(/ scan .* --model batch-out\/model\/best /);
+    const run = snakemake(dir, '--cores', '2', 'batch-out/lambda/variants.vcf.gz');
+    expect(run.status, run.all).toBe(0);
+    expect(existsSync(join(dir, 'batch-out/model/best'))).toBe(true);
+    const records = vcfBody(join(dir, 'batch-out/lambda/variants.vcf.gz')).trim().split('\n');
+    expect(records).toHaveLength(57);
+    expect(records.filter((r) => /;LLR=-?[0-9.]+/.test(r.split('\t')[7]!)).length).toBeGreaterThan(50);
+  });
+});
