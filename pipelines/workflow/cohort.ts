@@ -65,6 +65,26 @@ function linkFrom(htmlPath: string, target: string): string {
   return relative(dirname(htmlPath), target).split(sep).join('/');
 }
 
+/** A column title, and the cell class: right-aligned numbers, or monospace regions and sequences. */
+type Column = [title: string, kind?: 'num' | 'region'];
+
+/** One pipeline's table: `rows` hold cell HTML, already escaped. */
+function section(title: string, columns: readonly Column[], rows: readonly string[][]): string[] {
+  const head = columns.map(
+    ([name, kind]) => `<th${kind === 'num' ? ' class="num"' : ''}>${escapeXml(name)}</th>`,
+  );
+  const body = rows.map(
+    (cells) =>
+      `<tr>${cells.map((cell, i) => `<td${columns[i]![1] ? ` class="${columns[i]![1]}"` : ''}>${cell}</td>`).join('')}</tr>`,
+  );
+  return [
+    `<h2>${escapeXml(title)}</h2>`,
+    `<table><thead><tr>${head.join('')}</tr></thead><tbody>`,
+    ...body,
+    '</tbody></table>',
+  ];
+}
+
 export function cohortHtml(
   samples: readonly SampleSummary[],
   options: { htmlPath: string; command: string },
@@ -81,62 +101,100 @@ export function cohortHtml(
   );
   if (scanned.length > 0) {
     html.push(
-      '<h2>Genome anomaly scan</h2>',
-      '<table><thead><tr><th>Sample</th><th>Method</th><th class="num">Genome</th><th class="num">Segments</th>' +
-        '<th class="num">Anomalous</th><th>Strongest segment</th><th>Why</th><th class="num">Mean z</th><th>Report</th></tr></thead><tbody>',
+      ...section(
+        'Genome anomaly scan',
+        [
+          ['Sample'],
+          ['Method'],
+          ['Genome', 'num'],
+          ['Segments', 'num'],
+          ['Anomalous', 'num'],
+          ['Strongest segment', 'region'],
+          ['Why'],
+          ['Mean z', 'num'],
+          ['Report'],
+        ],
+        scanned.map(({ sample, scan }) => {
+          const top = scan!.top[0];
+          return [
+            escapeXml(sample),
+            escapeXml(scan!.method),
+            shortLength(scan!.genomeBases),
+            count(scan!.segments),
+            shortLength(scan!.anomalousBases),
+            top ? escapeXml(top.region) : '',
+            top ? escapeXml(top.reason) : '',
+            top ? top.meanZ.toFixed(1) : '',
+            [
+              link(`${scan!.folder}/report.html`, 'report'),
+              link(`${scan!.folder}/anomalies.bed`, 'BED'),
+              link(`${scan!.folder}/scores.bedgraph`, 'bedGraph'),
+            ].join(' · '),
+          ];
+        }),
+      ),
     );
-    for (const s of scanned) {
-      const scan = s.scan!;
-      const top = scan.top[0];
-      html.push(
-        `<tr><td>${escapeXml(s.sample)}</td><td>${escapeXml(scan.method)}</td>` +
-          `<td class="num">${shortLength(scan.genomeBases)}</td><td class="num">${count(scan.segments)}</td>` +
-          `<td class="num">${shortLength(scan.anomalousBases)}</td>` +
-          `<td class="region">${top ? escapeXml(top.region) : ''}</td><td>${top ? escapeXml(top.reason) : ''}</td>` +
-          `<td class="num">${top ? top.meanZ.toFixed(1) : ''}</td>` +
-          `<td>${link(`${scan.folder}/report.html`, 'report')} · ${link(`${scan.folder}/anomalies.bed`, 'BED')} · ${link(`${scan.folder}/scores.bedgraph`, 'bedGraph')}</td></tr>`,
-      );
-    }
-    html.push('</tbody></table>');
   }
   if (variantsSamples.length > 0) {
     html.push(
-      '<h2>Variants</h2>',
-      '<table><thead><tr><th>Sample</th><th class="num">Records</th><th class="num">PASS</th>' +
-        '<th class="num">SNVs</th><th class="num">Indels</th><th>Filtered</th><th>VCF</th></tr></thead><tbody>',
+      ...section(
+        'Variants',
+        [
+          ['Sample'],
+          ['Records', 'num'],
+          ['PASS', 'num'],
+          ['SNVs', 'num'],
+          ['Indels', 'num'],
+          ['Filtered'],
+          ['VCF'],
+        ],
+        variantsSamples.map(({ sample, variants: v }) => {
+          const filtered = Object.entries(v!.filtered)
+            .sort((a, b) => b[1] - a[1])
+            .map(([name, n]) => `${name} ${count(n)}`)
+            .join(', ');
+          return [
+            escapeXml(sample),
+            count(v!.records),
+            count(v!.passing),
+            count(v!.snvs),
+            count(v!.indels),
+            escapeXml(filtered || 'none'),
+            link(v!.vcf, 'VCF'),
+          ];
+        }),
+      ),
     );
-    for (const s of variantsSamples) {
-      const v = s.variants!;
-      const filtered = Object.entries(v.filtered)
-        .sort((a, b) => b[1] - a[1])
-        .map(([name, n]) => `${name} ${count(n)}`)
-        .join(', ');
-      html.push(
-        `<tr><td>${escapeXml(s.sample)}</td><td class="num">${count(v.records)}</td><td class="num">${count(v.passing)}</td>` +
-          `<td class="num">${count(v.snvs)}</td><td class="num">${count(v.indels)}</td><td>${escapeXml(filtered || 'none')}</td>` +
-          `<td>${link(v.vcf, 'VCF')}</td></tr>`,
-      );
-    }
-    html.push('</tbody></table>');
   }
   if (motifs.length > 0) {
     html.push(
-      '<h2>Motifs</h2>',
-      '<table><thead><tr><th>Sample</th><th class="num">Motifs</th><th>Top motif</th><th class="num">E-value</th>' +
-        '<th>Best JASPAR match</th><th class="num">Similarity</th><th>Report</th></tr></thead><tbody>',
+      ...section(
+        'Motifs',
+        [
+          ['Sample'],
+          ['Motifs', 'num'],
+          ['Top motif', 'region'],
+          ['E-value', 'num'],
+          ['Best JASPAR match'],
+          ['Similarity', 'num'],
+          ['Report'],
+        ],
+        motifs.map(({ sample, motifs: m }) => {
+          const top = m!.top[0];
+          return [
+            escapeXml(sample),
+            count(m!.motifs),
+            top ? escapeXml(top.consensus) : '',
+            top ? top.evalue.toPrecision(3) : '',
+            top?.match ? escapeXml(`${top.match.id} ${top.match.name}`) : '',
+            top?.match ? top.match.similarity.toFixed(2) : '',
+            [link(`${m!.folder}/report.html`, 'report'), link(`${m!.folder}/motifs.meme`, 'MEME')].join(
+              ' · ',
+            ),
+          ];
+        }),
+      ),
     );
-    for (const s of motifs) {
-      const m = s.motifs!;
-      const top = m.top[0];
-      html.push(
-        `<tr><td>${escapeXml(s.sample)}</td><td class="num">${count(m.motifs)}</td>` +
-          `<td class="region">${top ? escapeXml(top.consensus) : ''}</td><td class="num">${top ? top.evalue.toPrecision(3) : ''}</td>` +
-          `<td>${top?.match ? escapeXml(`${top.match.id} ${top.match.name}`) : ''}</td>` +
-          `<td class="num">${top?.match ? top.match.similarity.toFixed(2) : ''}</td>` +
-          `<td>${link(`${m.folder}/report.html`, 'report')} · ${link(`${m.folder}/motifs.meme`, 'MEME')}</td></tr>`,
-      );
-    }
-    html.push('</tbody></table>');
   }
   html.push(
     `<footer>Written by <code>${escapeXml(options.command)}</code>; the same rows are in the TSV beside this page.</footer>`,

@@ -26,29 +26,16 @@ const records = (path: string) =>
     .filter((line) => line !== '' && !line.startsWith('#'));
 
 describe('locus variants --shard', () => {
+  /** locus variants on lambda.bam on the 10 kb chunk grid, writing `output` in `dir`. */
+  const call = (dir: string, output: string, ...options: string[]) =>
+    locus(dir, 'variants', BAM, '--ref', REF, '-o', output, '--chunk-size', '10000', '--quiet', ...options);
+
   it("writes, shard after shard, exactly the unsharded run's records", () => {
     const dir = scratch();
-    expect(
-      locus(dir, 'variants', BAM, '--ref', REF, '-o', 'all.vcf.gz', '--chunk-size', '10000', '--quiet')
-        .status,
-    ).toBe(0);
+    expect(call(dir, 'all.vcf.gz').status).toBe(0);
     const parts: string[] = [];
     for (let k = 1; k <= 4; k++) {
-      const run = locus(
-        dir,
-        'variants',
-        BAM,
-        '--ref',
-        REF,
-        '-o',
-        `s${k}.vcf.gz`,
-        '--chunk-size',
-        '10000',
-        '--shard',
-        `${k}/4`,
-        '--quiet',
-        '--json',
-      );
+      const run = call(dir, `s${k}.vcf.gz`, '--shard', `${k}/4`, '--json');
       expect(run.status, run.stderr).toBe(0);
       const summary = JSON.parse(run.stdout) as { regions: { start: number; end: number }[]; calls: number };
       // Edges on the 10 kb grid.
@@ -62,39 +49,10 @@ describe('locus variants --shard', () => {
   it('shards the regions given, and says when there is no such shard', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'targets.bed'), 'lambda\t1000\t21000\nlambda\t30000\t40000\n');
-    const whole = locus(
-      dir,
-      'variants',
-      BAM,
-      '--ref',
-      REF,
-      '--regions-file',
-      'targets.bed',
-      '-o',
-      'all.vcf.gz',
-      '--chunk-size',
-      '10000',
-      '--quiet',
-    );
-    expect(whole.status).toBe(0);
+    expect(call(dir, 'all.vcf.gz', '--regions-file', 'targets.bed').status).toBe(0);
     const parts: string[] = [];
     for (let k = 1; k <= 3; k++) {
-      const run = locus(
-        dir,
-        'variants',
-        BAM,
-        '--ref',
-        REF,
-        '--regions-file',
-        'targets.bed',
-        '--shard',
-        `${k}/3`,
-        '-o',
-        `s${k}.vcf.gz`,
-        '--chunk-size',
-        '10000',
-        '--quiet',
-      );
+      const run = call(dir, `s${k}.vcf.gz`, '--regions-file', 'targets.bed', '--shard', `${k}/3`);
       expect(run.status, run.stderr).toBe(0);
       parts.push(...records(join(dir, `s${k}.vcf.gz`)));
     }
@@ -110,24 +68,17 @@ describe('locus variants --shard', () => {
 });
 
 describe('locus scan --regions-file', () => {
+  /** locus scan of the E. coli island sample by the Markov method, in `dir`. */
+  const scan = (dir: string, ...options: string[]) =>
+    locus(dir, 'scan', join(SAMPLES, 'ecoli-island.fa'), '--method', 'markov', ...options);
+
   it('scans only the regions, learning from them together, with tracks that bedtools and the report read', () => {
     const dir = scratch();
     writeFileSync(
       join(dir, 'parts.bed'),
       'ecoli536_island_sample\t140000\t250000\necoli536_island_sample\t0\t100000\n',
     );
-    const run = locus(
-      dir,
-      'scan',
-      join(SAMPLES, 'ecoli-island.fa'),
-      '--method',
-      'markov',
-      '--regions-file',
-      'parts.bed',
-      '-o',
-      'out',
-      '--json',
-    );
+    const run = scan(dir, '--regions-file', 'parts.bed', '-o', 'out', '--json');
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as {
       settings: { region: string };
@@ -160,32 +111,10 @@ describe('locus scan --regions-file', () => {
   it('refuses --region with --regions-file, and a regions file with no regions', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'empty.bed'), '');
-    const both = locus(
-      dir,
-      'scan',
-      join(SAMPLES, 'ecoli-island.fa'),
-      '--method',
-      'markov',
-      '--region',
-      'ecoli536_island_sample',
-      '--regions-file',
-      'empty.bed',
-      '-o',
-      'out',
-    );
+    const both = scan(dir, '--region', 'ecoli536_island_sample', '--regions-file', 'empty.bed', '-o', 'out');
     expect(both.status).toBe(1);
     expect(both.stderr).toContain('Give --region or --regions-file, not both');
-    const empty = locus(
-      dir,
-      'scan',
-      join(SAMPLES, 'ecoli-island.fa'),
-      '--method',
-      'markov',
-      '--regions-file',
-      'empty.bed',
-      '-o',
-      'out',
-    );
+    const empty = scan(dir, '--regions-file', 'empty.bed', '-o', 'out');
     expect(empty.status).toBe(1);
     expect(empty.stderr).toContain('has no regions');
     expect(existsSync(join(dir, 'out'))).toBe(false);
