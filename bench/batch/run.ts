@@ -12,6 +12,8 @@
  *   1 job, 2 cores    snakemake --cores 1: one job at a time; a job's BGZF inflation (libuv's pool)
  *                     still runs on the second core
  *   2 jobs, 2 cores   snakemake --cores 2
+ *   2 jobs, pool of 4 the same with Node's default libuv pool of 4 threads per job, instead of the
+ *                     workflow's UV_THREADPOOL_SIZE = the job's threads
  *   unsharded 1 / 2   locus variants --workers 1 / 2 per sample, one sample after another
  * Every run checks that the workflow's merged VCF equals the unsharded VCF, record for record.
  *
@@ -113,7 +115,13 @@ function jobBenchmarks(outdir: string): JobBenchmark[] {
 const records = (vcf: string) =>
   spawnSync('bcftools', ['view', '--no-header', vcf], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
 
-function runWorkflow(setup: string, repeat: number, prefix: string[], cores: number): Run {
+function runWorkflow(
+  setup: string,
+  repeat: number,
+  prefix: string[],
+  cores: number,
+  extraArgs: string[] = [],
+): Run {
   const dir = join(workDir, `run-${setup.replace(/\W+/g, '-')}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -129,6 +137,8 @@ function runWorkflow(setup: string, repeat: number, prefix: string[], cores: num
       String(cores),
       '--quiet',
       'all',
+      // After the target: --config takes every word that follows it.
+      ...extraArgs,
     ],
     { cwd: dir },
   );
@@ -185,8 +195,12 @@ const SETUPS = [
   'one core',
   '1 job, 2 cores',
   '2 jobs, 2 cores',
+  '2 jobs, pool of 4',
   'unsharded, 2 workers',
 ];
+// The workflow's rules set UV_THREADPOOL_SIZE to the job's threads; `env` in the locus command
+// puts Node's default back for the comparison.
+const DEFAULT_POOL = ['--config', `locus=env UV_THREADPOOL_SIZE=4 ${process.execPath} ${locus}`];
 for (let repeat = 0; repeat < repeats; repeat++) {
   // Rotate the order each repeat. The first repeat starts with the unsharded 1-worker run: the
   // workflow runs are compared with its VCFs.
@@ -200,7 +214,9 @@ for (let repeat = 0; repeat < repeats; repeat++) {
           ? runWorkflow(setup, repeat, [], 1)
           : setup === '2 jobs, 2 cores'
             ? runWorkflow(setup, repeat, [], 2)
-            : runUnsharded(setup, repeat, setup.endsWith('2 workers') ? 2 : 1);
+            : setup === '2 jobs, pool of 4'
+              ? runWorkflow(setup, repeat, [], 2, DEFAULT_POOL)
+              : runUnsharded(setup, repeat, setup.endsWith('2 workers') ? 2 : 1);
     log(`  ${run.seconds.toFixed(1)} s wall, ${run.cpuSeconds.toFixed(1)} s CPU`);
     runs.push(run);
   }
@@ -274,6 +290,7 @@ await writeResult(join(root, 'bench/results/batch.json'), {
     oneJobToTwoJobs: speedup('1 job, 2 cores', '2 jobs, 2 cores'),
     unshardedOneWorkerToTwoJobs: speedup('unsharded, 1 worker', '2 jobs, 2 cores'),
     unshardedTwoWorkersToTwoJobs: speedup('unsharded, 2 workers', '2 jobs, 2 cores'),
+    defaultPoolToTwoJobs: speedup('2 jobs, pool of 4', '2 jobs, 2 cores'),
   },
   target: { speedup: 1.7 },
   allEqualToUnsharded: runs.every((r) => r.equalToUnsharded !== false),
