@@ -1,10 +1,7 @@
 # What every rule needs: the locus command, the sample sheet (checked before any job runs) and each
 # variants sample's shards (planned by `locus shards`, so the shard list exists at parse time and a
 # dry run shows every job).
-#
-# Every rule that runs locus sets UV_THREADPOOL_SIZE to the job's threads: Node's pool (BGZF
-# inflation, file reads) is 4 threads by default, and two one-thread jobs on two cores would
-# otherwise run up to ten busy threads between them (bench/batch/run.ts measures both; docs/workflow.md).
+
 
 import csv
 import json
