@@ -289,7 +289,7 @@ await writeResult(join(root, 'bench/results/batch.json'), {
     oneJobToTwoJobs: speedup('1 job, 2 cores', '2 jobs, 2 cores'),
     unshardedOneWorkerToTwoJobs: speedup('unsharded, 1 worker', '2 jobs, 2 cores'),
     unshardedTwoWorkersToTwoJobs: speedup('unsharded, 2 workers', '2 jobs, 2 cores'),
-    defaultPoolToTwoJobs: speedup('2 jobs, pool of 1', '2 jobs, 2 cores'),
+    poolOfOneToTwoJobs: speedup('2 jobs, pool of 1', '2 jobs, 2 cores'),
   },
   target: { speedup: 1.7 },
   allEqualToUnsharded: runs.every((r) => r.equalToUnsharded !== false),
