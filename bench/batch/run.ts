@@ -148,16 +148,16 @@ function runWorkflow(
       records(join(outdir, s.sample, 'variants.vcf.gz')) ===
       records(join(workDir, 'unsharded', `${s.sample}.vcf.gz`)),
   );
-  const run = {
+  const jobs = jobBenchmarks(outdir);
+  lastJobs.set(setup, jobs);
+  return {
     setup,
     repeat,
     seconds: timed.seconds,
     cpuSeconds: timed.cpuSeconds,
-    jobs: jobBenchmarks(outdir).length,
+    jobs: jobs.length,
     equalToUnsharded: equal,
   };
-  lastJobs.set(setup, jobBenchmarks(outdir));
-  return run;
 }
 
 function runUnsharded(setup: string, repeat: number, workers: number): Run {

@@ -8,14 +8,8 @@ import { LocusInputError } from '../../src/errors.js';
 import { compressionOf, readHead } from '../../src/io/compression.js';
 import { checkInputFile } from '../../src/io/files.js';
 import { readFastaRecords } from '../../src/io/fasta-stream.js';
-import { readBed } from '../../src/io/bed.js';
-import {
-  formatRegion,
-  mergeRegions,
-  parseRegion,
-  resolveRegion,
-  type ResolvedRegion,
-} from '../../src/io/region.js';
+import { formatRegion } from '../../src/io/region.js';
+import { regionsOfOptions, type RegionOptions } from '../../src/io/region-options.js';
 import { countAmbiguous } from '../../src/train/data/genome-windows.js';
 
 export interface ScanContig {
@@ -73,10 +67,8 @@ const DNA_SYMBOLS = /[^ACGTUNRYSWKMBDHVacgtunryswkmbdhv\-*.]/g;
 /** Read the genome (or regions of it) into memory and check it is DNA. */
 export async function readScanGenome(
   path: string,
-  options: { region?: string; regionsFile?: string; signal?: AbortSignal } = {},
+  options: RegionOptions & { signal?: AbortSignal } = {},
 ): Promise<ScanGenome> {
-  if (options.region !== undefined && options.regionsFile !== undefined)
-    throw new LocusInputError('--region', 'Give --region or --regions-file, not both');
   await checkInputFile(path, 'FASTA');
   await checkNotAlignmentFile(path);
   const contigs: ScanContig[] = [];
@@ -100,11 +92,11 @@ export async function readScanGenome(
   let region: string | undefined;
   let chosen = contigs;
   if (options.region !== undefined || options.regionsFile !== undefined) {
-    const lengths = new Map(contigs.map((c) => [c.name, c.contigLength]));
-    const resolved =
-      options.region !== undefined
-        ? [resolveRegion(parseRegion(options.region, new Set(names)), lengths, path)]
-        : await regionsOfBed(options.regionsFile!, lengths, path, contigs);
+    const resolved = await regionsOfOptions(
+      options,
+      contigs.map((c) => ({ name: c.name, length: c.contigLength })),
+      path,
+    );
     chosen = resolved.map((r) => {
       const contig = contigs.find((c) => c.name === r.contig)!;
       return {
@@ -123,29 +115,6 @@ export async function readScanGenome(
   let acgtBases = 0;
   for (const c of chosen) acgtBases += c.sequence.length - countAmbiguous(c.sequence);
   return { path, contigs: chosen, acgtBases, ...(region ? { region } : {}) };
-}
-
-/** A BED file's regions, checked against the genome, in genome order with overlaps merged. */
-async function regionsOfBed(
-  bedPath: string,
-  lengths: ReadonlyMap<string, number>,
-  genomePath: string,
-  contigs: readonly ScanContig[],
-): Promise<ResolvedRegion[]> {
-  const records = await readBed(bedPath);
-  if (records.length === 0)
-    throw new LocusInputError(
-      bedPath,
-      `Regions file "${bedPath}" has no regions`,
-      'give a BED file with at least one line',
-    );
-  const regions = records.map((r) =>
-    resolveRegion({ contig: r.chrom, start: r.start, end: r.end }, lengths, genomePath),
-  );
-  return mergeRegions(
-    regions,
-    contigs.map((c) => c.name),
-  );
 }
 
 /** More than 10% of symbols outside the DNA/IUPAC alphabet means protein (or text), not a genome. */

@@ -6,11 +6,11 @@
 import { basename } from 'node:path';
 import { LocusInputError } from '../../src/errors.js';
 import { openBam, type BamReader } from '../../src/io/bam.js';
-import { readBed } from '../../src/io/bed.js';
 import { openFasta, type FastaFile } from '../../src/io/fasta.js';
 import { checkInputFile } from '../../src/io/files.js';
 import { readHead } from '../../src/io/compression.js';
-import { mergeRegions, parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
+import type { ResolvedRegion } from '../../src/io/region.js';
+import { regionsOfOptions, type RegionOptions } from '../../src/io/region-options.js';
 
 export interface OpenedInputs {
   reference: FastaFile;
@@ -152,32 +152,6 @@ function sampleNames(bams: readonly BamReader[]): string[] {
 }
 
 /** The regions to call: `--region`, the records of `--regions-file`, or every reference contig. */
-export async function regionsToCall(
-  reference: FastaFile,
-  options: { region?: string; regionsFile?: string },
-): Promise<ResolvedRegion[]> {
-  const lengths = reference.lengths();
-  if (options.region !== undefined && options.regionsFile !== undefined)
-    throw new LocusInputError('--region', 'Give --region or --regions-file, not both');
-  if (options.region !== undefined) {
-    return [resolveRegion(parseRegion(options.region, new Set(lengths.keys())), lengths, reference.path)];
-  }
-  if (options.regionsFile !== undefined) {
-    const records = await readBed(options.regionsFile);
-    if (records.length === 0)
-      throw new LocusInputError(
-        options.regionsFile,
-        `Regions file "${options.regionsFile}" has no regions`,
-        'give a BED file with at least one line',
-      );
-    const regions = records.map((r) =>
-      resolveRegion({ contig: r.chrom, start: r.start, end: r.end }, lengths, reference.path),
-    );
-    // Sorted, overlaps merged: no site is called twice.
-    return mergeRegions(
-      regions,
-      reference.contigs().map((c) => c.name),
-    );
-  }
-  return reference.contigs().map((c) => ({ contig: c.name, start: 0, end: c.length }));
+export async function regionsToCall(reference: FastaFile, options: RegionOptions): Promise<ResolvedRegion[]> {
+  return regionsOfOptions(options, reference.contigs(), reference.path);
 }

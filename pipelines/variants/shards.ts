@@ -10,17 +10,12 @@
  * shard edge is made once, by the shard holding its position, from the same reads.
  */
 import { LocusInputError } from '../../src/errors.js';
-
-export interface ShardInterval {
-  contig: string;
-  start: number;
-  end: number;
-}
+import type { ResolvedRegion } from '../../src/io/region.js';
 
 export interface Shard {
   /** shard-1 ... shard-N, zero-padded to the width of N so names sort in order. */
   name: string;
-  intervals: ShardInterval[];
+  intervals: ResolvedRegion[];
   bases: number;
 }
 
@@ -38,7 +33,7 @@ export interface ShardPlan {
  * shards with the largest as small as possible. The grid starts at each region's start, as the
  * caller's chunks do.
  */
-export function planShards(regions: readonly ShardInterval[], plan: ShardPlan): Shard[] {
+export function planShards(regions: readonly ResolvedRegion[], plan: ShardPlan): Shard[] {
   if (!Number.isInteger(plan.grid) || plan.grid < 1) throw new TypeError(`grid must be a positive integer`);
   const total = regions.reduce((sum, r) => sum + r.end - r.start, 0);
   if (total === 0) return [];
@@ -47,29 +42,14 @@ export function planShards(regions: readonly ShardInterval[], plan: ShardPlan): 
     throw new TypeError('give a shard count or a shard size of at least 1');
 
   // The grid's pieces, in reference order: no shard can be finer than one piece.
-  const pieces: ShardInterval[] = [];
+  const pieces: ResolvedRegion[] = [];
   for (const r of regions) {
     for (let start = r.start; start < r.end; start += plan.grid)
       pieces.push({ contig: r.contig, start, end: Math.min(r.end, start + plan.grid) });
   }
-  const cap = smallestCap(pieces, Math.min(wanted, pieces.length));
-
-  // Fill each shard in reference order up to the cap; the largest shard, which sets how long the
-  // scattered run takes, is as small as any cut of the grid into `count` shards allows.
-  const shards: ShardInterval[][] = [[]];
-  let filled = 0;
-  for (const piece of pieces) {
-    const length = piece.end - piece.start;
-    if (filled + length > cap) {
-      shards.push([]);
-      filled = 0;
-    }
-    const intervals = shards[shards.length - 1]!;
-    const last = intervals[intervals.length - 1];
-    if (last && last.contig === piece.contig && last.end === piece.start) last.end = piece.end;
-    else intervals.push({ ...piece });
-    filled += length;
-  }
+  // The largest shard sets how long the scattered run takes: fill shards in reference order up to
+  // the smallest cap with which `count` shards hold every piece.
+  const shards = fillInOrder(pieces, smallestCap(pieces, Math.min(wanted, pieces.length))).map(joinTouching);
   const width = String(shards.length).length;
   return shards.map((intervals, i) => ({
     name: `shard-${String(i + 1).padStart(width, '0')}`,
@@ -78,34 +58,44 @@ export function planShards(regions: readonly ShardInterval[], plan: ShardPlan): 
   }));
 }
 
-/** Whole contigs as regions to shard. */
-export function wholeContigs(contigs: readonly { name: string; length: number }[]): ShardInterval[] {
-  return contigs.map((c) => ({ contig: c.name, start: 0, end: c.length }));
+/** Pieces in order, a new shard begun whenever the next piece would take the current one past `cap`. */
+function fillInOrder(pieces: readonly ResolvedRegion[], cap: number): ResolvedRegion[][] {
+  const shards: ResolvedRegion[][] = [[]];
+  let filled = 0;
+  for (const piece of pieces) {
+    const length = piece.end - piece.start;
+    if (filled + length > cap) {
+      shards.push([]);
+      filled = 0;
+    }
+    shards[shards.length - 1]!.push(piece);
+    filled += length;
+  }
+  return shards;
 }
 
-/** The least bases per shard with which filling shards in order needs at most `count` of them. */
-function smallestCap(pieces: readonly ShardInterval[], count: number): number {
+/** The least bases per shard with which filling in order needs at most `count` shards. */
+function smallestCap(pieces: readonly ResolvedRegion[], count: number): number {
   const lengths = pieces.map((p) => p.end - p.start);
-  const shardsNeeded = (cap: number) => {
-    let shards = 1;
-    let filled = 0;
-    for (const length of lengths) {
-      if (filled + length > cap) {
-        shards++;
-        filled = 0;
-      }
-      filled += length;
-    }
-    return shards;
-  };
-  let low = Math.max(...lengths); // a shard holds at least one piece
+  let low = lengths.reduce((a, b) => Math.max(a, b), 0); // a shard holds at least one piece
   let high = lengths.reduce((a, b) => a + b, 0);
   while (low < high) {
     const middle = Math.floor((low + high) / 2);
-    if (shardsNeeded(middle) <= count) high = middle;
+    if (fillInOrder(pieces, middle).length <= count) high = middle;
     else low = middle + 1;
   }
   return low;
+}
+
+/** A shard's pieces with neighbours on one contig joined into one interval. */
+function joinTouching(pieces: readonly ResolvedRegion[]): ResolvedRegion[] {
+  const intervals: ResolvedRegion[] = [];
+  for (const piece of pieces) {
+    const last = intervals[intervals.length - 1];
+    if (last && last.contig === piece.contig && last.end === piece.start) last.end = piece.end;
+    else intervals.push({ ...piece });
+  }
+  return intervals;
 }
 
 /** The shards as BED lines: contig, start, end, shard name (0-based half-open, reference order). */

@@ -6,13 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  findShard,
-  planShards,
-  shardsBed,
-  wholeContigs,
-  type Shard,
-} from '../../pipelines/variants/shards.js';
+import { findShard, planShards, shardsBed, type Shard } from '../../pipelines/variants/shards.js';
+import { wholeContigs } from '../../src/io/region-options.js';
 import { ROOT, SAMPLES, scratch, seededRandom } from '../helpers/paths.js';
 
 const BIN = join(ROOT, 'dist/src/cli/main.js');

@@ -8,12 +8,12 @@ import {
   planShards,
   shardBed,
   shardsBed,
-  wholeContigs,
   type Shard,
 } from '../../../pipelines/variants/shards.js';
 import { openFasta } from '../../io/fasta.js';
 import { writeFileAtomic } from '../../io/files.js';
 import { formatRegion } from '../../io/region.js';
+import { wholeContigs } from '../../io/region-options.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
 
