@@ -21,8 +21,15 @@ import {
   sortByBucket,
   type SortOrder,
 } from './lsh.js';
-import type { Ops } from './ops.js';
+import { readsSynchronously, stopGradientMax, type Ops } from './ops.js';
 import { chunkAttention } from './chunk-attention.js';
+import {
+  chunkAttentionGpu,
+  disposeDeviceOrders,
+  localOrdersOnDevice,
+  lshOrdersOnDevice,
+  type DeviceOrders,
+} from './chunk-attention-gpu.js';
 import { chunkAttentionKernel } from './kernels/chunk-attention-wasm.js';
 
 type Tensor = TF.Tensor;
@@ -42,8 +49,13 @@ export interface AttentionPlan {
   length: number;
   /** Length after internal padding to a multiple of the chunk (chunked kinds), else `length`. */
   paddedLength: number;
-  /** Sort orders per head and round (chunked kinds only). */
+  /** Sort orders per head and round (chunked kinds only; empty when they live on the device). */
   orders: SortOrder[][];
+  /**
+   * The same orders as device tensors, on backends that cannot read back synchronously (webgpu):
+   * hashed and sorted there. Release with `releasePlans` once the backward has replayed the plan.
+   */
+  device?: DeviceOrders;
   /** 1 for real tokens, 0 for padding, over `paddedLength`; undefined when nothing is padded. */
   valid: Uint8Array | undefined;
   /** Seed for this layer's attention dropout. */
@@ -77,6 +89,26 @@ export function effectiveKind(
   return kind;
 }
 
+/** Head h's random rotations (dh, rounds * width), from the layer's seed. */
+function headRotations(
+  tf: typeof TF,
+  config: ResolvedConfig,
+  seed: number,
+  h: number,
+  width: number,
+): Tensor {
+  const headSeed = (seed + 7919 * (h + 1)) >>> 0;
+  return tf.randomNormal([config.dHead, config.rounds * width], 0, 1, 'float32', headSeed);
+}
+
+/** Free the device tensors of plans (webgpu); plans with host orders need nothing. */
+export function releasePlans(plans: readonly AttentionPlan[]): void {
+  for (const plan of plans) {
+    if (plan.device) disposeDeviceOrders(plan.device);
+    plan.device = undefined;
+  }
+}
+
 /**
  * Hash and sort for one layer. `x` is the layer-normed input (T, d); only its values are read.
  */
@@ -108,7 +140,12 @@ export function planAttention(
     dropoutSeed: options.seed ^ 0x5bd1e995,
   };
   if (kind === 'full') return plan;
+  const onDevice = !readsSynchronously(tf);
   if (kind === 'local') {
+    if (onDevice) {
+      plan.device = localOrdersOnDevice(tf, config.heads, T, paddedLength, valid);
+      return plan;
+    }
     const order = identityOrder(paddedLength);
     plan.orders = Array.from({ length: config.heads }, () => [order]);
     return plan;
@@ -117,6 +154,24 @@ export function planAttention(
   const nBuckets = bucketCount(factors);
   const width = rotationWidth(factors);
   const { heads, dHead, rounds } = config;
+  if (onDevice) {
+    const rotations = Array.from({ length: heads }, (_, h) =>
+      headRotations(tf, config, options.seed, h, width),
+    );
+    const qk = ops.linear(x, weights.wqk); // (T, H*dh)
+    plan.device = lshOrdersOnDevice(tf, config, {
+      qk,
+      rotations,
+      factors,
+      nBuckets,
+      rounds,
+      Tp: paddedLength,
+      valid,
+    });
+    qk.dispose();
+    rotations.forEach((r) => r.dispose());
+    return plan;
+  }
   for (let h = 0; h < heads; h++) {
     const [head, rotations] = tf.tidy(() => {
       // This head's columns of the projection, not of its (T, H*dh) output (Slice copies its input).
@@ -125,8 +180,7 @@ export function planAttention(
         [0, paddedLength - T],
         [0, 0],
       ]); // (Tp, dh)
-      const seed = (options.seed + 7919 * (h + 1)) >>> 0;
-      return [padded, tf.randomNormal([dHead, rounds * width], 0, 1, 'float32', seed)];
+      return [padded, headRotations(tf, config, options.seed, h, width)];
     });
     // Outside tidy: tidy walks a returned typed array element by element. The kernel's hashing keeps
     // the (Tp, rounds * width) projections out of memory; their width grows as sqrt(T).
@@ -150,21 +204,6 @@ export function planAttention(
   return plan;
 }
 
-/**
- * Max over the last axis as a constant shift (a stop-gradient): softmax and logsumexp do not depend
- * on the shift, so no gradient flows through it, and tf.max's own gradient (Equal, Cast and a
- * broadcast Multiply over the whole logits) is skipped.
- */
-function shiftMax(tf: typeof TF, x: Tensor): Tensor {
-  const shape = x.shape;
-  return (
-    tf.customGrad((input) => ({
-      value: tf.max(input as Tensor, -1, true),
-      gradFunc: () => [tf.zeros(shape)],
-    })) as (x: Tensor) => Tensor
-  )(x);
-}
-
 function normalizeRows(tf: typeof TF, x: Tensor): Tensor {
   return tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), -1, true), 1e-6)));
 }
@@ -175,7 +214,7 @@ function fullHead(ops: Ops, qk: Tensor, v: Tensor, mask: Tensor, dropout: number
   const keys = normalizeRows(tf, qk);
   const dots = tf.add(ops.linear(qk, tf.transpose(keys)), mask); // (T, T)
   // Softmax with a no-gradient shift (logSumExp's gradient runs Equal over the whole (T, T) logits).
-  const e = tf.exp(tf.sub(dots, shiftMax(tf, dots)));
+  const e = tf.exp(tf.sub(dots, stopGradientMax(tf, dots)));
   let probs = tf.div(e, tf.sum(e, -1, true));
   if (dropout > 0) probs = tf.dropout(probs, dropout, undefined, seed);
   return ops.linear(probs, v);
@@ -231,7 +270,7 @@ function chunkedHeads(
       );
       const dots = tf.add(ops.bmm(queries, keyPairs, true), tf.tensor3d(maskData, [(G * Tp) / C, C, 2 * C]));
       // Softmax and logsumexp from one exp: probs = e / s, lse = max + log s.
-      const max = shiftMax(tf, dots); // (G*nChunks, C, 1), no gradient
+      const max = stopGradientMax(tf, dots); // (G*nChunks, C, 1), no gradient
       const e = tf.exp(tf.sub(dots, max));
       const sum = tf.sum(e, -1, true);
       let probs = tf.div(e, sum);
@@ -295,6 +334,20 @@ export function attend(
   } else {
     // Unit-normalised keys per head; row-wise, so it commutes with the sort.
     const keys = normalizeRows(tf, qk.reshape([T, heads, dHead])).reshape([T, heads * dHead]);
+    if (plan.device) {
+      const merged = chunkAttentionGpu(
+        ops,
+        qk,
+        keys,
+        v,
+        config,
+        plan.device,
+        plan,
+        plan.kind === 'lsh',
+        dropout,
+      );
+      return ops.linear(merged, weights.wo);
+    }
     if (usesWasmKernel(tf, config)) {
       const merged = chunkAttention(ops, qk, keys, v, config, plan, plan.kind === 'lsh', dropout, training);
       return ops.linear(merged, weights.wo);

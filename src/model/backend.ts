@@ -1,11 +1,13 @@
 /**
  * TensorFlow.js backend selection, at run time.
  *
- * `--backend auto|tensorflow-gpu|tensorflow|wasm|cpu`. The two native backends come from optional peer
- * packages (`@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`) that only some machines can install,
- * so they are loaded with a dynamic `import()` and a failure is reported, not thrown, while probing.
- * `wasm` (`@tensorflow/tfjs-backend-wasm`, a dependency) works everywhere; `cpu` is the pure-JS fallback
- * (~40x slower). `auto` takes the first of `BACKEND_ORDER` that loads.
+ * `--backend auto|tensorflow-gpu|tensorflow|webgpu|wasm|cpu`. The two native backends come from optional
+ * peer packages (`@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`) that only some machines can
+ * install, so they are loaded with a dynamic `import()` and a failure is reported, not thrown, while
+ * probing. `webgpu` (optional dependencies `webgpu` and `@tensorflow/tfjs-backend-webgpu`; see
+ * webgpu-device.ts) needs an adapter. `wasm` (`@tensorflow/tfjs-backend-wasm`, a dependency) works
+ * everywhere; `cpu` is the pure-JS fallback (~40x slower). `auto` takes the first of `BACKEND_ORDER`
+ * that loads, except a webgpu adapter that is a CPU renderer (slower than wasm).
  *
  * Under Node the wasm binaries are found inside the package: no `setWasmPaths` call is needed.
  *
@@ -17,19 +19,28 @@ import { pathToFileURL } from 'node:url';
 // The union package: registers the cpu backend and, unlike tfjs-core alone, every gradient.
 import * as tf from '@tensorflow/tfjs';
 import { LocusInputError } from '../errors.js';
+import { loadWebgpu, type AdapterDescription } from './webgpu-device.js';
 
 export type Tf = typeof tf;
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+type TfjsName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
 
 /** The order `auto` tries, fastest first. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'tensorflow',
+  'webgpu',
+  'wasm',
+  'cpu',
+];
 
 /** The name each backend registers with TensorFlow.js (both native packages register 'tensorflow'). */
-export const TFJS_BACKEND: Readonly<Record<BackendName, 'tensorflow' | 'wasm' | 'cpu'>> = {
+export const TFJS_BACKEND: Readonly<Record<BackendName, TfjsName>> = {
   'tensorflow-gpu': 'tensorflow',
   tensorflow: 'tensorflow',
+  webgpu: 'webgpu',
   wasm: 'wasm',
   cpu: 'cpu',
 };
@@ -37,10 +48,14 @@ export const TFJS_BACKEND: Readonly<Record<BackendName, 'tensorflow' | 'wasm' | 
 export interface BackendProbe {
   name: BackendName;
   /** What TensorFlow.js calls it (`tf.getBackend()`). */
-  tfjsName: 'tensorflow' | 'wasm' | 'cpu';
+  tfjsName: TfjsName;
   loaded: boolean;
   /** Why it did not load, with the fix in parentheses. Absent when it loaded. */
   reason?: string;
+  /** webgpu: the adapter found (absent when none was). */
+  adapter?: AdapterDescription;
+  /** Whether `auto` may pick it (false for a webgpu adapter that is a CPU renderer). */
+  auto: boolean;
 }
 
 export interface SelectedBackend {
@@ -67,7 +82,7 @@ interface Failure {
   fix: string;
 }
 
-type LoadResult = { ok: true } | ({ ok: false } & Failure);
+type LoadResult = { ok: true; adapter?: AdapterDescription } | ({ ok: false } & Failure);
 
 const NATIVE_PACKAGE = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -169,9 +184,11 @@ function load(name: BackendName): Promise<LoadResult> {
     result =
       name === 'wasm'
         ? loadWasm()
-        : name === 'cpu'
-          ? Promise.resolve<LoadResult>({ ok: true })
-          : loadNative(name);
+        : name === 'webgpu'
+          ? loadWebgpu(tf)
+          : name === 'cpu'
+            ? Promise.resolve<LoadResult>({ ok: true })
+            : loadNative(name);
     loads.set(name, result);
   }
   return result;
@@ -213,9 +230,12 @@ async function activate(name: BackendName): Promise<LoadResult> {
   }
   if (!checked.has(tfjsName)) {
     // A tiny op proves the kernels run; quietly, because the cpu backend prints a banner on first use.
+    // Read asynchronously: webgpu cannot read synchronously under Node.
     let value: number | undefined;
     try {
-      value = quietly(() => tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]));
+      const sum = quietly(() => tf.add(tf.scalar(1), tf.scalar(2)));
+      value = (await sum.data())[0];
+      sum.dispose();
     } catch (err) {
       return fail(`the ${name} backend failed a smoke test: ${firstLine(err)}`, 'use --backend cpu');
     }
@@ -224,7 +244,12 @@ async function activate(name: BackendName): Promise<LoadResult> {
     }
     checked.add(tfjsName);
   }
-  return { ok: true };
+  return loaded;
+}
+
+/** Whether `auto` may take a backend that loaded: not a webgpu adapter that is a CPU renderer. */
+function autoMayPick(result: LoadResult): boolean {
+  return result.ok && !(result.adapter?.software ?? false);
 }
 
 async function selectNow(choice: BackendChoice): Promise<SelectedBackend> {
@@ -243,11 +268,11 @@ async function selectNow(choice: BackendChoice): Promise<SelectedBackend> {
   const failures: string[] = [];
   for (const name of BACKEND_ORDER) {
     const result = await activate(name);
-    if (result.ok) {
+    if (autoMayPick(result)) {
       current = autoPick = name;
       return { name, tf };
     }
-    failures.push(`${name}: ${result.problem}`);
+    failures.push(`${name}: ${result.ok ? 'a CPU renderer, slower than wasm' : result.problem}`);
   }
   throw new LocusInputError(
     'auto',
@@ -290,16 +315,23 @@ export async function probeBackends(): Promise<BackendProbe[]> {
       const result = await activate(name);
       probes.push(
         result.ok
-          ? { name, tfjsName: TFJS_BACKEND[name], loaded: true }
+          ? {
+              name,
+              tfjsName: TFJS_BACKEND[name],
+              loaded: true,
+              ...(result.adapter ? { adapter: result.adapter } : {}),
+              auto: autoMayPick(result),
+            }
           : {
               name,
               tfjsName: TFJS_BACKEND[name],
               loaded: false,
               reason: `${result.problem} (${result.fix})`,
+              auto: false,
             },
       );
     }
-    autoPick = probes.find((p) => p.loaded)?.name;
+    autoPick = probes.find((p) => p.auto)?.name;
     const restore = previous ?? autoPick;
     if (restore !== undefined && (await activate(restore)).ok) current = restore;
     return probes;

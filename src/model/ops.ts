@@ -49,6 +49,29 @@ export interface Ops {
   gelu(x: Tensor): Tensor;
 }
 
+/**
+ * Whether tensors of the active backend can be read synchronously (`dataSync`). Not so for webgpu
+ * under Node (see webgpu-device.ts): code that would read values back takes a device path there.
+ */
+export function readsSynchronously(tf: Tf): boolean {
+  return tf.getBackend() !== 'webgpu';
+}
+
+/**
+ * Max over `axis` (kept) as a constant shift, a stop-gradient: softmax and logsumexp do not depend on
+ * the shift, so no gradient flows through it, and tf.max's own gradient (Equal, Cast and a broadcast
+ * Multiply over the whole input) is skipped.
+ */
+export function stopGradientMax(tf: Tf, x: Tensor, axis = -1): Tensor {
+  const shape = x.shape;
+  return (
+    tf.customGrad((input) => ({
+      value: tf.max(input as Tensor, axis, true),
+      gradFunc: () => [tf.zeros(shape)],
+    })) as (x: Tensor) => Tensor
+  )(x);
+}
+
 export function makeOps(tf: Tf): Ops {
   const linear = tf.customGrad((x, w, save) => {
     (save as TF.GradSaveFunc)([x as Tensor, w as Tensor]);
@@ -86,6 +109,10 @@ export function makeOps(tf: Tf): Ops {
     const f = tf.customGrad((t) => ({
       value: tf.gather(t as Tensor, indices),
       gradFunc: (dy) => {
+        // On the device: its UnsortedSegmentSum (webgpu has one, and cannot read dy back here).
+        if (!readsSynchronously(tf)) {
+          return [tf.unsortedSegmentSum(dy as Tensor, tf.tensor1d(ids, 'int32'), rows)];
+        }
         // Scatter-add the rows of dy into a zero table (no UnsortedSegmentSum on wasm).
         const g = (dy as Tensor).dataSync();
         const out = new Float32Array(rows * width);

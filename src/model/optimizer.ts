@@ -75,15 +75,24 @@ export class AdamW {
   }
 }
 
-/** Scale gradients in place so their global L2 norm is at most `maxNorm`; returns the norm before. */
-export function clipGradients(tf: typeof TF, grads: Map<string, TF.Tensor>, maxNorm: number): number {
-  const norm = tf.tidy(() => {
+/** The global L2 norm of the gradients, a scalar tensor (summed in name order, see below). */
+function globalNorm(tf: typeof TF, grads: Map<string, TF.Tensor>): TF.Tensor {
+  return tf.tidy(() => {
     // Summed in name order: the norm (and so the clipped update) must not depend on the order in
     // which the gradients were produced (in process or by worker threads).
     const names = [...grads.keys()].sort();
-    const squares = names.map((name) => tf.sum(tf.square(grads.get(name)!)));
-    return tf.sqrt(tf.addN(squares)).dataSync()[0]!;
+    // Added one at a time: webgpu's AddN binds every input at once, beyond its storage-buffer limit.
+    let total = tf.scalar(0);
+    for (const name of names) total = tf.add(total, tf.sum(tf.square(grads.get(name)!)));
+    return tf.sqrt(total);
   });
+}
+
+/** Scale gradients in place so their global L2 norm is at most `maxNorm`; returns the norm before. */
+export function clipGradients(tf: typeof TF, grads: Map<string, TF.Tensor>, maxNorm: number): number {
+  const normTensor = globalNorm(tf, grads);
+  const norm = normTensor.dataSync()[0]!;
+  normTensor.dispose();
   if (norm > maxNorm) {
     const scale = maxNorm / (norm + 1e-6);
     for (const [name, g] of grads) {
@@ -91,5 +100,26 @@ export function clipGradients(tf: typeof TF, grads: Map<string, TF.Tensor>, maxN
       g.dispose();
     }
   }
+  return norm;
+}
+
+/**
+ * The same clipping without reading the norm back (for webgpu, where a read waits for the device):
+ * every gradient is multiplied by min(1, maxNorm / (norm + 1e-6)) on the device, which is exactly 1
+ * when the norm is within bounds. Returns the norm before clipping as a scalar tensor to read later.
+ */
+export function clipGradientsOnDevice(
+  tf: typeof TF,
+  grads: Map<string, TF.Tensor>,
+  maxNorm: number,
+): TF.Tensor {
+  const norm = globalNorm(tf, grads);
+  if (!Number.isFinite(maxNorm)) return norm;
+  const scale = tf.tidy(() => tf.where(tf.greater(norm, maxNorm), tf.div(maxNorm, tf.add(norm, 1e-6)), 1));
+  for (const [name, g] of grads) {
+    grads.set(name, tf.mul(g, scale));
+    g.dispose();
+  }
+  scale.dispose();
   return norm;
 }

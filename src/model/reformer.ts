@@ -8,9 +8,15 @@
  * instead of storing activations (reversible.ts): memory does not grow with depth.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { attend, planAttention, type AttentionPlan, type AttentionWeights } from './attention.js';
+import {
+  attend,
+  planAttention,
+  releasePlans,
+  type AttentionPlan,
+  type AttentionWeights,
+} from './attention.js';
 import type { ResolvedConfig } from './config.js';
-import { makeOps, type Ops, type Tf } from './ops.js';
+import { makeOps, readsSynchronously, type Ops, type Tf } from './ops.js';
 import { deriveSeed, initParameters, parameterSpecs, type HeadSpec, type ParamSpec } from './params.js';
 
 type Tensor = TF.Tensor;
@@ -188,7 +194,7 @@ export class Reformer {
     if (T <= chunk) return this.feedForwardRows(y1, layer, this.ffSeed(step, layer, 0), training, get);
     // The wasm backend's Slice copies its whole input on every call, so slicing a long sequence chunk
     // by chunk costs O(T^2); without gradients, read it once and make each chunk from that copy.
-    const values = differentiable ? undefined : (y1.dataSync() as Float32Array);
+    const values = differentiable || !readsSynchronously(tf) ? undefined : (y1.dataSync() as Float32Array);
     const parts: Tensor[] = [];
     for (let start = 0, c = 0; start < T; start += chunk, c++) {
       const n = Math.min(chunk, T - start);
@@ -286,7 +292,8 @@ export class Reformer {
 
   /** Hidden states (T, d) for a sequence: the encoder's output, before any head. */
   encode(input: SequenceInput, options: RunOptions = {}): Tensor {
-    const { y1, y2 } = this.encodeHalves(input, options);
+    const { y1, y2, trace } = this.encodeHalves(input, options);
+    releasePlans(trace.plans);
     const hidden = this.tf.tidy(() => this.finalHidden(y1, y2, (n) => this.param(n)));
     y1.dispose();
     y2.dispose();
@@ -329,6 +336,20 @@ export interface EmbeddingWeights {
 export function causalDepthwiseConv(tf: Tf, x: Tensor, conv: Tensor): Tensor {
   const [T, d] = x.shape as [number, number];
   const W = conv.shape[0]!;
+  if (!readsSynchronously(tf)) {
+    // On the device (webgpu), the sum of W shifted copies by tfjs ops, differentiated by tfjs: W
+    // copies of x live until the backward, which device memory affords for the small W used. Added
+    // one at a time: webgpu's AddN binds all its inputs at once, beyond its storage-buffer limit.
+    let out = tf.mul(x, conv.slice([0, 0], [1, d]));
+    for (let j = 1; j < Math.min(W, T); j++) {
+      const shifted = tf.pad(x.slice([0, 0], [T - j, d]), [
+        [j, 0],
+        [0, 0],
+      ]);
+      out = tf.add(out, tf.mul(shifted, conv.slice([j, 0], [1, d])));
+    }
+    return out;
+  }
   const f = tf.customGrad((xIn, convIn, save) => {
     (save as TF.GradSaveFunc)([xIn as Tensor, convIn as Tensor]);
     const xs = (xIn as Tensor).dataSync() as Float32Array;

@@ -14,7 +14,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { headLossSum, scoredPositions } from './loss.js';
-import type { AttentionPlan } from './attention.js';
+import { releasePlans, type AttentionPlan } from './attention.js';
+import { readsSynchronously } from './ops.js';
 import type { Reformer, RunOptions, SequenceInput, Target } from './reformer.js';
 
 type Tensor = TF.Tensor;
@@ -51,6 +52,12 @@ function addInto(grads: Map<string, Tensor>, name: string, g: Tensor, tf: typeof
   g.dispose();
 }
 
+/** `LossAndGradients` with the two figures still on the device, as scalar tensors. */
+export interface DeferredLossAndGradients extends Omit<LossAndGradients, 'loss' | 'reconstructionError'> {
+  loss: Tensor;
+  reconstructionError: Tensor;
+}
+
 /** Loss and gradients with the memory-saving reversible backward. */
 export function lossAndGradients(
   model: Reformer,
@@ -59,6 +66,47 @@ export function lossAndGradients(
   options: RunOptions = {},
   plans?: AttentionPlan[],
 ): LossAndGradients {
+  const deferred = deferredLossAndGradients(model, input, target, options, plans);
+  const loss = deferred.loss.dataSync()[0]!;
+  const reconstructionError = deferred.reconstructionError.dataSync()[0]!;
+  deferred.loss.dispose();
+  deferred.reconstructionError.dispose();
+  return { ...deferred, loss, reconstructionError };
+}
+
+/**
+ * The same, read back asynchronously: the form that works on every backend, webgpu included (where
+ * nothing is read back before the step's gradients are computed).
+ */
+export async function lossAndGradientsAsync(
+  model: Reformer,
+  input: SequenceInput,
+  target: Target,
+  options: RunOptions = {},
+  plans?: AttentionPlan[],
+): Promise<LossAndGradients> {
+  const deferred = deferredLossAndGradients(model, input, target, options, plans);
+  const [loss, reconstructionError] = await Promise.all([
+    deferred.loss.data(),
+    deferred.reconstructionError.data(),
+  ]);
+  deferred.loss.dispose();
+  deferred.reconstructionError.dispose();
+  return { ...deferred, loss: loss[0]!, reconstructionError: reconstructionError[0]! };
+}
+
+/**
+ * The reversible forward and backward with no value read back: loss and reconstruction error stay
+ * scalar tensors. Plans made here (no `plans` given) are released at the end: on webgpu their sort
+ * orders are device tensors, and the returned `plans` then hold host fields only.
+ */
+export function deferredLossAndGradients(
+  model: Reformer,
+  input: SequenceInput,
+  target: Target,
+  options: RunOptions = {},
+  plans?: AttentionPlan[],
+): DeferredLossAndGradients {
   const { tf, config } = model;
   const training = options.training ?? true;
   const step = options.step ?? 0;
@@ -72,7 +120,7 @@ export function lossAndGradients(
   const headNames = model.names.filter((n) => n.startsWith('head.') || n.startsWith('final.'));
   let dy1: Tensor = tf.zerosLike(top1);
   let dy2: Tensor = tf.zerosLike(top2);
-  let lossSum = 0;
+  let lossSum: Tensor = tf.scalar(0);
   const chunks = rows && rows.length > LOSS_ROWS ? Math.ceil(rows.length / LOSS_ROWS) : 1;
   for (let c = 0; c < chunks; c++) {
     const chunkRows = rows && chunks > 1 ? rows.subarray(c * LOSS_ROWS, (c + 1) * LOSS_ROWS) : rows;
@@ -85,8 +133,7 @@ export function lossAndGradients(
         scored,
       );
     })([top1, top2, ...headNames.map((n) => model.param(n))]);
-    lossSum += value.dataSync()[0]!;
-    value.dispose();
+    lossSum = replace(lossSum, tf.add(lossSum, value), value);
     const [g1, g2, ...gHead] = g;
     dy1 = replace(dy1, tf.add(dy1, g1!), g1!);
     dy2 = replace(dy2, tf.add(dy2, g2!), g2!);
@@ -106,14 +153,20 @@ export function lossAndGradients(
     const gParts: Tensor[] = [];
     const dParts: Tensor[] = [];
     // Row blocks cut in JavaScript from one read-out of y1 and dy2 (both off the tape): the wasm
-    // backend's Slice copies its whole input on every call, O(T^2 / ffChunk) over the chunks.
-    const y1Values = T <= chunk ? undefined : (y1.dataSync() as Float32Array);
-    const dy2Values = T <= chunk ? undefined : (dy2.dataSync() as Float32Array);
+    // backend's Slice copies its whole input on every call, O(T^2 / ffChunk) over the chunks. On a
+    // device that cannot read back (webgpu), its own slices.
+    const cutOnHost = T > chunk && readsSynchronously(tf);
+    const y1Values = cutOnHost ? (y1.dataSync() as Float32Array) : undefined;
+    const dy2Values = cutOnHost ? (dy2.dataSync() as Float32Array) : undefined;
     const d = y1.shape[1]!;
     for (let start = 0, c = 0; start < T; start += chunk, c++) {
       const n = Math.min(chunk, T - start);
       const rowsOf = (t: Tensor, values: Float32Array | undefined) =>
-        values ? tf.tensor2d(values.subarray(start * d, (start + n) * d), [n, d]) : t;
+        values
+          ? tf.tensor2d(values.subarray(start * d, (start + n) * d), [n, d])
+          : T <= chunk
+            ? t
+            : t.slice([start, 0], [n, d]);
       const seed = model.ffSeed(step, l, T <= chunk ? 0 : c);
       const y1c = rowsOf(y1, y1Values);
       const dy2c = rowsOf(dy2, dy2Values);
@@ -177,13 +230,13 @@ export function lossAndGradients(
     embedNames.map((n) => model.param(n)),
     dx,
   );
-  const reconstructionError = tf.tidy(
-    () =>
-      tf.maximum(tf.max(tf.abs(tf.sub(y1, embedded))), tf.max(tf.abs(tf.sub(y2, embedded)))).dataSync()[0]!,
+  const reconstructionError = tf.tidy(() =>
+    tf.maximum(tf.max(tf.abs(tf.sub(y1, embedded))), tf.max(tf.abs(tf.sub(y2, embedded)))),
   );
   [y1, y2, embedded].forEach((t) => t.dispose());
   dx.dispose();
   embedNames.forEach((name, i) => addInto(grads, name, gE[i]!, tf));
+  if (!plans) releasePlans(trace.plans);
   return { loss: lossSum, scored, grads, plans: trace.plans, reconstructionError };
 }
 

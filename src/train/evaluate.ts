@@ -2,6 +2,7 @@
  * Forward-only use of a trained model: language-model loss on held-out windows, classifier
  * probabilities, pooled embeddings. No gradients are recorded; tensors are freed per sequence.
  */
+import { releasePlans } from '../model/attention.js';
 import { headLossSum, scoredPositions } from '../model/loss.js';
 import { meanPool, type Reformer, type SequenceInput } from '../model/reformer.js';
 import type { KmerTokenizer } from '../tokenize/tokenizer.js';
@@ -50,7 +51,8 @@ export function evaluateLm(
       result.perExample.push({ nats: 0, tokens: 0 });
       continue;
     }
-    const { y1, y2 } = model.encodeHalves(input, { step });
+    const { y1, y2, trace } = model.encodeHalves(input, { step });
+    releasePlans(trace.plans);
     const [nats, hits] = tf.tidy(() => {
       const loss = headLossSum(model, y1, y2, target, rows, labels, input.valid, get);
       const hidden = model.finalHidden(model.ops.lookupRows(y1, rows), model.ops.lookupRows(y2, rows), get);

@@ -20,10 +20,10 @@ import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { loadCheckpointTensors } from '../model/checkpoint.js';
 import { loadModel, saveModel } from '../model/model-io.js';
-import { AdamW, clipGradients } from '../model/optimizer.js';
+import { AdamW, clipGradientsOnDevice } from '../model/optimizer.js';
 import type { Reformer } from '../model/reformer.js';
 import { exampleStep } from '../model/reformer.js';
-import { lossAndGradients } from '../model/reversible.js';
+import { lossAndGradientsAsync } from '../model/reversible.js';
 import type { Example, ExampleSourceLike as ExampleSource } from './data/examples.js';
 import { lossCurveSvg } from './loss-curve.js';
 import { learningRateAt } from './schedule.js';
@@ -49,7 +49,7 @@ export const inProcessGradients: GradientComputer = {
     let loss = 0;
     let tokens = 0;
     for (const [i, example] of examples.entries()) {
-      const result = lossAndGradients(model, example.input, example.target, {
+      const result = await lossAndGradientsAsync(model, example.input, example.target, {
         training: true,
         step: exampleStep(step, i),
       });
@@ -291,9 +291,12 @@ export async function train(
           g.dispose();
         }
       }
-      const gradientNorm = clipGradients(tf, grads, options.clip ?? 1);
+      // Clipped on the device and the norm read after the update is queued (webgpu reads only async).
+      const norm = clipGradientsOnDevice(tf, grads, options.clip ?? 1);
       optimizer.apply(model.params, grads);
       for (const g of grads.values()) g.dispose();
+      const gradientNorm = (await norm.data())[0]!;
+      norm.dispose();
       state.step++;
       lastLoss = loss;
       lossPoints.push({ step: state.step, value: loss });

@@ -16,16 +16,22 @@ export function registerBackends(program: Command): void {
     .action(async (options: BackendsOptions) => {
       // Loaded on demand: TensorFlow.js takes ~0.6 s to import, which other commands should not pay.
       const { probeBackends } = await import('../../model/backend.js');
+      const { describeAdapter } = await import('../../model/webgpu-device.js');
       const probes = await probeBackends();
       await withOutput(undefined, async (out) => {
         if (options.json) {
           await out.write(JSON.stringify(probes, null, 2) + '\n');
           return;
         }
-        const auto = probes.find((p) => p.loaded)?.name ?? 'none';
+        const auto = probes.find((p) => p.auto)?.name ?? 'none';
         const rows = [
-          ['backend', 'tfjs', 'loaded', 'why not'],
-          ...probes.map((p) => [p.name, p.tfjsName, p.loaded ? 'yes' : 'no', p.reason ?? '']),
+          ['backend', 'tfjs', 'loaded', 'notes'],
+          ...probes.map((p) => [
+            p.name,
+            p.tfjsName,
+            p.loaded ? 'yes' : 'no',
+            p.reason ?? (p.adapter ? describeAdapter(p.adapter) : ''),
+          ]),
         ];
         const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
         await out.write(`# --backend auto selects: ${auto}\n`);

@@ -1,0 +1,235 @@
+/**
+ * The webgpu backend against wasm, at small sizes, on whatever adapter Dawn finds (in CI: Mesa's
+ * llvmpipe through OpenGL ES, a CPU renderer that computes what a GPU would). Each case runs first on
+ * wasm (host plan, fused wasm kernel), then on webgpu (plan hashed and sorted on the device, WGSL
+ * kernels), from the same inputs and weights:
+ * - the device plan's sort orders equal the host's;
+ * - an attention layer's output and its gradients (input and weights) agree, for LSH (bidirectional,
+ *   causal, padding masked, dropout), local (bidirectional, causal) and full attention;
+ * - a whole Reformer: forward, and one training step (loss and updated weights).
+ * Where no adapter can be created the webgpu cases are skipped with the reason; the error a user gets
+ * from `--backend webgpu` without an adapter is checked in a child process.
+ */
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { attend, planAttention, releasePlans, type AttentionWeights } from '../../src/model/attention.js';
+import { selectBackend } from '../../src/model/backend.js';
+import { resolveConfig, type AttentionKind, type ReformerConfig } from '../../src/model/config.js';
+import { makeOps } from '../../src/model/ops.js';
+import { AdamW } from '../../src/model/optimizer.js';
+import { Reformer } from '../../src/model/reformer.js';
+import { trainStepAsync } from '../../src/model/train-step.js';
+import { loadWebgpu } from '../../src/model/webgpu-device.js';
+
+const device = await loadWebgpu(tf);
+if (!device.ok) {
+  console.warn(`webgpu tests skipped: ${device.problem} (${device.fix})`);
+}
+const withAdapter = describe.skipIf(!device.ok);
+
+const D = 16;
+
+/** Deterministic pseudo-random values (no tfjs generator, so both backends get the same numbers). */
+function values(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = ((s / 2 ** 32) * 2 - 1) * scale;
+  }
+  return out;
+}
+
+interface Case {
+  name: string;
+  kind: AttentionKind;
+  config: Partial<ReformerConfig>;
+  length: number;
+  masked?: number[];
+  dropout?: number;
+}
+
+const CASES: Case[] = [
+  { name: 'LSH, bidirectional, 2 rounds', kind: 'lsh', config: { rounds: 2 }, length: 61 },
+  { name: 'LSH, causal (same-bucket only)', kind: 'lsh', config: { rounds: 2, causal: true }, length: 70 },
+  { name: 'LSH, padding masked', kind: 'lsh', config: { rounds: 3 }, length: 64, masked: [0, 5, 60, 61] },
+  { name: 'LSH, dropout 0.2', kind: 'lsh', config: { rounds: 2 }, length: 50, dropout: 0.2 },
+  { name: 'local, bidirectional', kind: 'local', config: {}, length: 45 },
+  { name: 'local, causal', kind: 'local', config: { causal: true }, length: 45 },
+  { name: 'full', kind: 'full', config: {}, length: 30 },
+];
+
+interface LayerResult {
+  out: Float32Array;
+  grads: Float32Array[];
+  perms?: Int32Array[];
+}
+
+/** One attention layer, forward and gradients wrt x and the three weights, on the active backend. */
+async function runLayer(c: Case): Promise<LayerResult> {
+  const ops = makeOps(tf);
+  const config = resolveConfig({
+    dModel: D,
+    heads: 2,
+    dHead: 8,
+    chunk: 8,
+    rounds: 2,
+    maxLength: 256,
+    fullAttentionUpTo: 0,
+    attention: c.kind,
+    depth: 1,
+    dropout: c.dropout ?? 0,
+    ...c.config,
+  });
+  const inner = config.heads * config.dHead;
+  const x = tf.tensor2d(values(c.length * D, 3), [c.length, D]);
+  const w: AttentionWeights = {
+    wqk: tf.tensor2d(values(D * inner, 5, 0.4), [D, inner]),
+    wv: tf.tensor2d(values(D * inner, 7, 0.4), [D, inner]),
+    wo: tf.tensor2d(values(inner * D, 9, 0.3), [inner, D]),
+  };
+  let valid: Uint8Array | undefined;
+  if (c.masked) {
+    valid = new Uint8Array(c.length).fill(1);
+    for (const t of c.masked) valid[t] = 0;
+  }
+  const plan = planAttention(ops, x, w, config, c.kind, { seed: 11, fullFallback: false, valid });
+  const training = (c.dropout ?? 0) > 0;
+  const dy = tf.tensor2d(values(c.length * D, 13), [c.length, D]);
+  const { value, grads } = tf.valueAndGrads((xs: tf.Tensor, a: tf.Tensor, b: tf.Tensor, o: tf.Tensor) =>
+    attend(ops, xs, { wqk: a, wv: b, wo: o }, config, plan, training),
+  )([x, w.wqk, w.wv, w.wo], dy);
+  const result: LayerResult = {
+    out: (await value.data()) as Float32Array,
+    grads: await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array)),
+  };
+  if (plan.device) {
+    const perm = (await plan.device.perm.data()) as Int32Array;
+    const Tp = plan.paddedLength;
+    result.perms = Array.from({ length: perm.length / Tp }, (_, i) => perm.slice(i * Tp, (i + 1) * Tp));
+  } else if (plan.orders.length > 0) {
+    result.perms = plan.orders.flatMap((rounds) => rounds.map((o) => o.perm));
+  }
+  releasePlans([plan]);
+  tf.dispose([x, w.wqk, w.wv, w.wo, dy, value, ...grads]);
+  return result;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, tolerance: number, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < actual.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  expect(scale, `${what}: compared nothing but zeros`).toBeGreaterThan(0);
+  expect(worst / scale, what).toBeLessThan(tolerance);
+}
+
+withAdapter('webgpu attention layer = wasm', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      await selectBackend('wasm');
+      const onWasm = await runLayer(c);
+      await selectBackend('webgpu');
+      const onGpu = await runLayer(c);
+      await selectBackend('wasm');
+      if (c.kind !== 'full') {
+        // Host perms are per head then round; device rows are head * R + round: the same order.
+        expect(onGpu.perms).toEqual(onWasm.perms);
+      }
+      expectClose(onGpu.out, onWasm.out, 1e-5, 'output');
+      ['dx', 'dwqk', 'dwv', 'dwo'].forEach((name, i) =>
+        expectClose(onGpu.grads[i]!, onWasm.grads[i]!, 1e-4, name),
+      );
+    });
+  }
+});
+
+/** A small Reformer: forward hidden states, then one AdamW step's loss and updated weights. */
+async function runModel(kind: AttentionKind, causal: boolean, tokenConv: number) {
+  const config = resolveConfig({
+    dModel: 32,
+    heads: 2,
+    dHead: 16,
+    depth: 2,
+    chunk: 16,
+    rounds: 2,
+    maxLength: 512,
+    fullAttentionUpTo: 0,
+    attention: kind,
+    causal,
+    vocabSize: 12,
+    seed: 5,
+    dropout: 0.1,
+    tokenConv,
+  });
+  const model = new Reformer(tf, config, { kind: 'lm' });
+  const T = 150;
+  const ids = Int32Array.from({ length: T }, (_, i) => (i * 7 + (i >> 3)) % 12);
+  const labels = Int32Array.from(ids, (id, i) => (i % 5 === 0 ? id : -100));
+  const hidden = model.encode({ ids }, { step: 3 });
+  const forward = (await hidden.data()) as Float32Array;
+  hidden.dispose();
+  // A large epsilon makes the first AdamW step linear in the gradient (about lr * g): with the usual
+  // 1e-8, a gradient entry near zero becomes a full +-lr step whose sign is rounding noise.
+  const optimizer = new AdamW(tf, { learningRate: 1e-2, weightDecay: 0.01, epsilon: 1 });
+  const before = tf.memory().numTensors;
+  const step = await trainStepAsync(model, optimizer, { ids }, { kind: 'lm', labels }, { step: 1, clip: 1 });
+  const leaked = tf.memory().numTensors - before;
+  const weights = new Map<string, Float32Array>();
+  for (const [name, p] of model.params) weights.set(name, (await p.data()) as Float32Array);
+  optimizer.dispose();
+  model.dispose();
+  return { forward, loss: step.loss, norm: step.gradientNorm, weights, leaked };
+}
+
+withAdapter('webgpu Reformer = wasm', () => {
+  for (const [kind, causal, tokenConv] of [
+    ['lsh', false, 4],
+    ['lsh', true, 0],
+    ['local', true, 0],
+  ] as const) {
+    const conv = tokenConv > 0 ? `, token convolution of ${tokenConv}` : '';
+    it(`${kind}${causal ? ', causal' : ''}${conv}: forward and a training step with dropout`, async () => {
+      await selectBackend('wasm');
+      const onWasm = await runModel(kind, causal, tokenConv);
+      await selectBackend('webgpu');
+      const onGpu = await runModel(kind, causal, tokenConv);
+      await selectBackend('wasm');
+      expectClose(onGpu.forward, onWasm.forward, 1e-4, 'hidden states');
+      expect(onGpu.loss).toBeCloseTo(onWasm.loss, 4);
+      expect(onGpu.norm).toBeCloseTo(onWasm.norm, 3);
+      for (const [name, w] of onWasm.weights) expectClose(onGpu.weights.get(name)!, w, 1e-4, name);
+      // Only the optimizer's moment estimates (two per parameter) outlive the step.
+      expect(onGpu.leaked).toBe(2 * onGpu.weights.size);
+    });
+  }
+});
+
+describe('--backend webgpu without an adapter', () => {
+  it('fails with one clear error that names the backend, the reason and the fix', () => {
+    // EGL without a display server and no Vulkan loader: Dawn finds no adapter.
+    const env = { ...process.env, EGL_PLATFORM: 'x11', DISPLAY: '', LD_LIBRARY_PATH: '' };
+    const run = spawnSync(
+      process.execPath,
+      [
+        'dist/src/cli/main.js',
+        'bench',
+        'model',
+        '--backend',
+        'webgpu',
+        '--bases',
+        '600',
+        '--iterations',
+        '1',
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/backend "webgpu" cannot be loaded: no WebGPU adapter/);
+    expect(run.stderr).toMatch(/use --backend wasm/);
+  });
+});
