@@ -99,7 +99,8 @@ const checked = new Set<string>();
 let nativeProvider: 'tensorflow-gpu' | 'tensorflow' | undefined;
 /** The backend this module last selected, and what `auto` resolved to. */
 let current: BackendName | undefined;
-let autoPick: BackendName | undefined;
+/** What `auto` resolved to, for callers that read only asynchronously (true) and for the others. */
+const autoPicks = new Map<boolean, BackendName>();
 
 /** Run selections one at a time: two concurrent calls must not interleave `tf.setBackend`. */
 let queue: Promise<void> = Promise.resolve();
@@ -252,7 +253,27 @@ function autoMayPick(result: LoadResult): boolean {
   return result.ok && !(result.adapter?.software ?? false);
 }
 
-async function selectNow(choice: BackendChoice): Promise<SelectedBackend> {
+export interface SelectOptions {
+  /**
+   * The caller reads tensors only with `await data()`, so it can run on webgpu, which cannot read
+   * synchronously under Node. Default false: `auto` passes webgpu over and an explicit `webgpu` is
+   * refused with the commands that can use it.
+   */
+  asyncReads?: boolean;
+}
+
+/** The commands whose model code reads only asynchronously (see SelectOptions.asyncReads). */
+export const WEBGPU_COMMANDS = ['locus pretrain (--workers 1)', 'locus bench model (--workers 0)'];
+
+async function selectNow(choice: BackendChoice, asyncReads: boolean): Promise<SelectedBackend> {
+  if (choice === 'webgpu' && !asyncReads) {
+    throw new LocusInputError(
+      choice,
+      'this command reads model outputs synchronously, which the webgpu backend cannot do under Node; ' +
+        `webgpu runs ${WEBGPU_COMMANDS.join(' and ')}`,
+      'use --backend wasm here (or tensorflow-gpu where CUDA is installed)',
+    );
+  }
   if (choice !== 'auto') {
     const result = await activate(choice);
     if (!result.ok) {
@@ -267,9 +288,11 @@ async function selectNow(choice: BackendChoice): Promise<SelectedBackend> {
   }
   const failures: string[] = [];
   for (const name of BACKEND_ORDER) {
+    if (name === 'webgpu' && !asyncReads) continue;
     const result = await activate(name);
     if (autoMayPick(result)) {
-      current = autoPick = name;
+      current = name;
+      autoPicks.set(asyncReads, name);
       return { name, tf };
     }
     failures.push(`${name}: ${result.ok ? 'a CPU renderer, slower than wasm' : result.problem}`);
@@ -287,15 +310,24 @@ async function selectNow(choice: BackendChoice): Promise<SelectedBackend> {
  * cheap when the backend is already active; switching back and forth reuses initialized backends.
  * An explicit backend that cannot load throws `LocusInputError` naming it, the reason and the fix.
  */
-export async function selectBackend(choice: BackendChoice = 'auto'): Promise<SelectedBackend> {
+export async function selectBackend(
+  choice: BackendChoice = 'auto',
+  options: SelectOptions = {},
+): Promise<SelectedBackend> {
   if (!isBackendChoice(choice)) {
     throw new TypeError(`selectBackend: unknown backend ${JSON.stringify(choice)}`);
   }
-  const wanted = choice === 'auto' ? autoPick : choice;
-  if (wanted !== undefined && wanted === current && tf.getBackend() === TFJS_BACKEND[wanted]) {
+  const asyncReads = options.asyncReads ?? false;
+  const wanted = choice === 'auto' ? autoPicks.get(asyncReads) : choice;
+  if (
+    wanted !== undefined &&
+    wanted === current &&
+    tf.getBackend() === TFJS_BACKEND[wanted] &&
+    (wanted !== 'webgpu' || asyncReads)
+  ) {
     return { name: wanted, tf };
   }
-  return serialize(() => selectNow(choice));
+  return serialize(() => selectNow(choice, asyncReads));
 }
 
 /** The backend `selectBackend` last selected in this realm, if any. */
@@ -331,8 +363,11 @@ export async function probeBackends(): Promise<BackendProbe[]> {
             },
       );
     }
-    autoPick = probes.find((p) => p.auto)?.name;
-    const restore = previous ?? autoPick;
+    const pick = probes.find((p) => p.auto)?.name;
+    if (pick !== undefined) autoPicks.set(true, pick);
+    const hostPick = probes.find((p) => p.auto && p.name !== 'webgpu')?.name;
+    if (hostPick !== undefined) autoPicks.set(false, hostPick);
+    const restore = previous ?? hostPick;
     if (restore !== undefined && (await activate(restore)).ok) current = restore;
     return probes;
   });

@@ -32,12 +32,12 @@ export interface LmEvaluation {
  * Summed LM loss and accuracy over examples whose targets are per-token labels. Example i runs with
  * the LSH rotations of step `EVALUATION_STEP_BASE + firstIndex + i`.
  */
-export function evaluateLm(
+export async function evaluateLm(
   model: Reformer,
   examples: Iterable<Example>,
   signal?: AbortSignal,
   firstIndex = 0,
-): LmEvaluation {
+): Promise<LmEvaluation> {
   const { tf } = model;
   const result: LmEvaluation = { totalNats: 0, tokens: 0, correct: 0, perExample: [] };
   const get = (n: string) => model.param(n);
@@ -60,9 +60,11 @@ export function evaluateLm(
       const right = tf.sum(tf.cast(tf.equal(predicted, tf.tensor1d(labels, 'int32')), 'int32'));
       return [loss, right];
     });
-    const exampleNats = nats!.dataSync()[0]!;
+    // Read asynchronously: the webgpu backend cannot read synchronously.
+    const [natsValue, hitsValue] = await Promise.all([nats!.data(), hits!.data()]);
+    const exampleNats = natsValue[0]!;
     result.totalNats += exampleNats;
-    result.correct += hits!.dataSync()[0]!;
+    result.correct += hitsValue[0]!;
     result.tokens += rows.length;
     result.perExample.push({ nats: exampleNats, tokens: rows.length });
     tf.dispose([y1, y2, nats!, hits!]);
@@ -114,14 +116,14 @@ export interface LmTileEvaluation {
 }
 
 /** Evaluate prepared tile examples and report per-tile blocks. */
-export function evaluateLmTiles(
+export async function evaluateLmTiles(
   model: Reformer,
   tiles: readonly LmTile[],
   examples: readonly Example[],
   basesPerToken: number,
   signal?: AbortSignal,
-): LmTileEvaluation {
-  const e = evaluateLm(model, examples, signal);
+): Promise<LmTileEvaluation> {
+  const e = await evaluateLm(model, examples, signal);
   const blocks = tiles.map((tile, i) => ({
     contig: tile.contig,
     start: tile.start,

@@ -117,8 +117,18 @@ describe('selectBackend', () => {
     await expect(selectBackend('webgl' as 'cpu')).rejects.toBeInstanceOf(TypeError);
     expect(parseBackendChoice('wasm')).toBe('wasm');
     expect(() => parseBackendChoice('gpu')).toThrow(
-      /unknown backend "gpu"; use one of auto, tensorflow-gpu, tensorflow, wasm, cpu/,
+      /unknown backend "gpu"; use one of auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu/,
     );
+  });
+
+  it('refuses webgpu for code that reads synchronously, and auto there never takes it', async () => {
+    await expect(selectBackend('webgpu')).rejects.toThrow(
+      /reads model outputs synchronously, which the webgpu backend cannot do under Node; webgpu runs locus pretrain/,
+    );
+    await expect(selectBackend('webgpu')).rejects.toBeInstanceOf(LocusInputError);
+    // Here the only adapter is Mesa's CPU renderer (or none): auto keeps to wasm either way.
+    expect((await selectBackend('auto', { asyncReads: true })).name).not.toBe('webgpu');
+    expect((await selectBackend('auto')).name).not.toBe('webgpu');
   });
 });
 
@@ -127,10 +137,18 @@ describe('probeBackends', () => {
     await selectBackend('cpu');
     const probes = await probeBackends();
     expect(probes.map((p) => p.name)).toEqual([...BACKEND_ORDER]);
-    expect(probes.map((p) => p.tfjsName)).toEqual(['tensorflow', 'tensorflow', 'wasm', 'cpu']);
+    expect(probes.map((p) => p.tfjsName)).toEqual(['tensorflow', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
     const byName = Object.fromEntries(probes.map((p) => [p.name, p]));
-    expect(byName.wasm).toEqual({ name: 'wasm', tfjsName: 'wasm', loaded: true });
-    expect(byName.cpu).toEqual({ name: 'cpu', tfjsName: 'cpu', loaded: true });
+    expect(byName.wasm).toEqual({ name: 'wasm', tfjsName: 'wasm', loaded: true, auto: true });
+    expect(byName.cpu).toEqual({ name: 'cpu', tfjsName: 'cpu', loaded: true, auto: true });
+    // webgpu loads where Dawn finds an adapter and then names it; a CPU renderer is not for auto.
+    const webgpu = byName.webgpu!;
+    if (webgpu.loaded) {
+      expect(webgpu.adapter?.device).toBeTruthy();
+      expect(webgpu.auto).toBe(!webgpu.adapter!.software);
+    } else {
+      expect(webgpu.reason).toMatch(/webgpu|WebGPU/);
+    }
     if (!hasTfjsNode) {
       expect(byName.tensorflow).toMatchObject({
         loaded: false,
@@ -162,7 +180,8 @@ describe('locus backends', () => {
     expect(lines[0]).toBe(
       `# --backend auto selects: ${hasTfjsNode || hasTfjsNodeGpu ? lines[0]!.split(': ')[1] : 'wasm'}`,
     );
-    expect(lines[1]).toMatch(/^backend +tfjs +loaded +why not$/);
+    expect(lines[1]).toMatch(/^backend +tfjs +loaded +notes$/);
+    expect(lines.find((l) => l.startsWith('webgpu '))).toMatch(/^webgpu +webgpu +(yes +\w+ adapter |no +)/);
     expect(lines.slice(2).map((l) => l.split(/ +/)[0])).toEqual([...BACKEND_ORDER]);
     expect(lines.find((l) => l.startsWith('wasm '))).toMatch(/^wasm +wasm +yes$/);
     if (!hasTfjsNode) {

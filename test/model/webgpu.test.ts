@@ -11,6 +11,9 @@
  * from `--backend webgpu` without an adapter is checked in a child process.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { attend, planAttention, releasePlans, type AttentionWeights } from '../../src/model/attention.js';
@@ -133,7 +136,7 @@ withAdapter('webgpu attention layer = wasm', () => {
     it(c.name, async () => {
       await selectBackend('wasm');
       const onWasm = await runLayer(c);
-      await selectBackend('webgpu');
+      await selectBackend('webgpu', { asyncReads: true });
       const onGpu = await runLayer(c);
       await selectBackend('wasm');
       if (c.kind !== 'full') {
@@ -196,7 +199,7 @@ withAdapter('webgpu Reformer = wasm', () => {
     it(`${kind}${causal ? ', causal' : ''}${conv}: forward and a training step with dropout`, async () => {
       await selectBackend('wasm');
       const onWasm = await runModel(kind, causal, tokenConv);
-      await selectBackend('webgpu');
+      await selectBackend('webgpu', { asyncReads: true });
       const onGpu = await runModel(kind, causal, tokenConv);
       await selectBackend('wasm');
       expectClose(onGpu.forward, onWasm.forward, 1e-4, 'hidden states');
@@ -207,6 +210,57 @@ withAdapter('webgpu Reformer = wasm', () => {
       expect(onGpu.leaked).toBe(2 * onGpu.weights.size);
     });
   }
+});
+
+function locus(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { env, encoding: 'utf8' });
+}
+
+withAdapter('commands on --backend webgpu', () => {
+  it('locus bench model --train names the adapter and reaches the loss wasm reaches', () => {
+    const args = ['bench', 'model', '--bases', '1200', '--depth', '1', '--full-up-to', '0', '--train'];
+    const common = [...args, '--iterations', '1', '--warmup', '0', '--json'];
+    const gpu = locus([...common, '--backend', 'webgpu']);
+    const wasm = locus([...common, '--backend', 'wasm']);
+    expect(gpu.status, gpu.stderr).toBe(0);
+    expect(wasm.status, wasm.stderr).toBe(0);
+    const onGpu = JSON.parse(gpu.stdout);
+    const onWasm = JSON.parse(wasm.stdout);
+    expect(onGpu).toMatchObject({ backend: 'webgpu', effectiveAttention: 'lsh' });
+    expect(onGpu.adapter).toMatch(/adapter/);
+    expect(onGpu.peakTensorBytes).toBeGreaterThan(0);
+    expect(onGpu.loss).toBeCloseTo(onWasm.loss, 4);
+  }, 60_000);
+
+  it('locus pretrain trains and evaluates as on wasm', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-webgpu-'));
+    const run = (backend: string) => {
+      const result = locus([
+        'pretrain',
+        'samples/lambda.fa',
+        '-o',
+        join(dir, backend),
+        ...['--steps', '4', '--checkpoint-every', '2', '--eval-every', '2', '--eval-windows', '2'],
+        ...['--context', '600', '-k', '3', '--d-model', '16', '--depth', '2', '--heads', '2'],
+        ...['--d-head', '8', '--chunk', '16', '--rounds', '2', '--backend', backend, '--quiet', '--json'],
+      ]);
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const onGpu = run('webgpu');
+    const onWasm = run('wasm');
+    expect(onGpu.stepsDone).toBe(4);
+    expect(onGpu.best.step).toBe(onWasm.best.step);
+    expect(onGpu.best.bitsPerBase).toBeCloseTo(onWasm.best.bitsPerBase, 4);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('commands that read synchronously refuse webgpu with the commands that can use it', () => {
+    const run = locus(['eval', 'samples/model', 'samples/lambda.fa', '--backend', 'webgpu']);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/webgpu runs locus pretrain \(--workers 1\) and locus bench model/);
+    expect(run.stderr).toMatch(/use --backend wasm/);
+  });
 });
 
 describe('--backend webgpu without an adapter', () => {

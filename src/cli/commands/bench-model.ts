@@ -64,6 +64,13 @@ export interface ModelBenchResult {
   warmup: number;
   /** Every timed iteration, seconds. */
   iterationSeconds: number[];
+  /** webgpu: the adapter that ran it (e.g. 'vulkan adapter NVIDIA H100 ...'). */
+  adapter?: string;
+  /**
+   * The most bytes held by live tensors during one more (untimed) iteration, from `tf.profile`: on
+   * webgpu this is the device memory the model's tensors need (RSS counts host memory only).
+   */
+  peakTensorBytes?: number;
   /** Mean training loss of the last iteration (--train). */
   loss?: number;
   /** Why it failed, when it did (then `seconds` and `tokensPerSecond` are null). */
@@ -177,9 +184,16 @@ export async function runModelBenchmark(options: BenchModelOptions): Promise<Mod
   let stage = 'setup';
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
-    const { tf, name } = await selectBackend(options.backend);
+    // In this thread every read below is asynchronous on webgpu (worker threads read synchronously).
+    const { tf, name } = await selectBackend(options.backend, { asyncReads: options.workers === 0 });
     result.backend = name;
-    const [{ Reformer }, { AdamW, clipGradients }, { trainStep }] = await Promise.all([
+    const onDevice = name === 'webgpu';
+    if (onDevice) {
+      const { loadWebgpu, describeAdapter } = await import('../../model/webgpu-device.js');
+      const device = await loadWebgpu(tf);
+      if (device.ok) result.adapter = describeAdapter(device.adapter);
+    }
+    const [{ Reformer }, { AdamW, clipGradients }, { trainStep, trainStepAsync }] = await Promise.all([
       import('../../model/reformer.js'),
       import('../../model/optimizer.js'),
       import('../../model/train-step.js'),
@@ -196,16 +210,35 @@ export async function runModelBenchmark(options: BenchModelOptions): Promise<Mod
       const { inputIds, labels } = masked[0]!;
       iterate = async (step) => {
         if (result.train) {
-          return trainStep(model, optimizer, { ids: inputIds }, { kind: 'lm', labels }, { step, clip: 1 })
-            .loss;
+          const target = { kind: 'lm', labels } as const;
+          const stepOptions = { step, clip: 1 };
+          return onDevice
+            ? (await trainStepAsync(model, optimizer, { ids: inputIds }, target, stepOptions)).loss
+            : trainStep(model, optimizer, { ids: inputIds }, target, stepOptions).loss;
+        }
+        const hidden = model.encode({ ids: input });
+        const d = hidden.shape[1]!;
+        const best = new Int32Array(tokens);
+        if (onDevice) {
+          // On the device, row blocks are slices of the hidden states; only the argmax comes back.
+          for (let start = 0; start < tokens; start += HEAD_ROWS) {
+            const n = Math.min(HEAD_ROWS, tokens - start);
+            const argmax = tf.tidy(() => {
+              const logits = model.headOutputs(hidden.slice([start, 0], [n, d]), undefined, (p) =>
+                model.param(p),
+              );
+              return tf.argMax(logits, 1);
+            });
+            best.set((await argmax.data()) as Int32Array, start);
+            argmax.dispose();
+          }
+          hidden.dispose();
+          return undefined;
         }
         // The hidden states are read out once and the row blocks made from that copy: the wasm
         // backend's Slice copies its whole input to JavaScript on every call (O(T) per block).
-        const hidden = model.encode({ ids: input });
-        const d = hidden.shape[1]!;
         const values = hidden.dataSync() as Float32Array;
         hidden.dispose();
-        const best = new Int32Array(tokens);
         for (let start = 0; start < tokens; start += HEAD_ROWS) {
           const n = Math.min(HEAD_ROWS, tokens - start);
           tf.tidy(() => {
@@ -276,6 +309,13 @@ export async function runModelBenchmark(options: BenchModelOptions): Promise<Mod
     }
     result.seconds = median(result.iterationSeconds);
     result.tokensPerSecond = (sequences * tokens) / result.seconds;
+    if (options.workers === 0) {
+      stage = 'memory pass';
+      const profile = await tf.profile(async () => {
+        await iterate(step++);
+      });
+      result.peakTensorBytes = profile.peakBytes;
+    }
   } catch (err) {
     const message = messageOf(err);
     result.error = message;
@@ -345,13 +385,15 @@ export function registerBenchModel(program: Command): void {
     .option('--workers <w>', 'worker threads, one sequence each (0 = run in this thread)', integer(0, 64), 0)
     .option('--iterations <i>', 'timed iterations', integer(1), 3)
     .option('--warmup <n>', 'untimed iterations first', integer(0), 1)
-    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu', 'auto')
     .option('--seed <s>', 'seed for the model, the bases and the masking', integer(0, 2 ** 32 - 1), 0)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
-Prints {bases, tokens, seconds, tokensPerSecond, peakRssBytes, backend, attention, depth, train, workers}.
+Prints {bases, tokens, seconds, tokensPerSecond, peakRssBytes, peakTensorBytes, backend, adapter,
+attention, depth, train, workers}. peakTensorBytes (in this thread only) is the most memory live tensors
+held during one more, untimed iteration: with --backend webgpu, the GPU memory the model needs.
 seconds is per iteration (median); with --workers W each worker runs its own sequence in parallel and
 seconds covers all W, so tokensPerSecond = W * tokens / seconds. A failure (out of memory, an array too
 large for full attention) is reported, with "error" in the JSON, one line on stderr and exit code 1.
@@ -359,6 +401,7 @@ large for full attention) is reported, with "error" in the JSON, one line on std
 Examples:
   locus bench model --bases 100000
   locus bench model --bases 100000 --train --workers 2 --json
+  locus bench model --bases 1000000 --backend webgpu --json
   locus bench model --bases 30000 --attention full --iterations 1`,
     )
     .action(async (options: BenchModelOptions) => {

@@ -128,7 +128,10 @@ Examples:
         import('../../train/evaluate.js'),
         import('../../train/metrics.js'),
       ]);
-      const { tf } = await selectBackend(parseBackendChoice(options.backend));
+      // In this thread the trainer reads only asynchronously, so webgpu can run it; workers cannot.
+      const { tf } = await selectBackend(parseBackendChoice(options.backend), {
+        asyncReads: options.workers <= 1,
+      });
       const tokenizer = new tokenize.KmerTokenizer({ k: options.k, stride });
       const sampler = await data.GenomeWindowSampler.open({
         genomes: fastas,
@@ -175,7 +178,7 @@ Examples:
       });
       const basesPerToken = stride; // each scored token adds `stride` new bases (causal, stride = k)
       const evaluate = async () => {
-        const e = evaluateLmTiles(model, tiles, evalExamples, basesPerToken);
+        const e = await evaluateLmTiles(model, tiles, evalExamples, basesPerToken);
         return {
           metric: e.totalNats / Math.max(e.tokens, 1),
           bitsPerBase: bitsPerBase(e.totalNats, e.bases),

@@ -88,7 +88,7 @@ async function evaluateLanguageModel(loaded: LoadedCheckpoint, fasta: string, op
       addSpecialTokens: loaded.addSpecialTokens,
       seed: 0,
     });
-    const e = evaluateLmTiles(loaded.model, tiles, examples, loaded.tokenizer.stride);
+    const e = await evaluateLmTiles(loaded.model, tiles, examples, loaded.tokenizer.stride);
     if (e.tokens === 0) {
       const part = options.all ? 'it' : `its ${side} part (fraction ${fraction} of each contig)`;
       throw new LocusInputError(
