@@ -4,6 +4,7 @@
  */
 import { BATCH_TABLES } from './tables/batch.js';
 import { DESKTOP_TABLES } from './tables/desktop.js';
+import { GPU_TABLES } from './tables/gpu.js';
 import { IO_TABLES } from './tables/io.js';
 import { MODEL_TABLES } from './tables/model.js';
 import { MOTIFS_TABLES } from './tables/motifs.js';
@@ -16,6 +17,7 @@ export type TableRenderer = (root: string) => string;
 export const TABLES: Record<string, TableRenderer> = {
   ...BATCH_TABLES,
   ...DESKTOP_TABLES,
+  ...GPU_TABLES,
   ...IO_TABLES,
   ...MODEL_TABLES,
   ...MOTIFS_TABLES,
