@@ -75,7 +75,7 @@ function comparisonTable(file: string): TableRenderer {
           'webgpu / wasm',
           'tensors peak (webgpu), MB',
           'peak RSS webgpu / wasm, MB',
-          '|loss difference|',
+          'loss difference (absolute)',
         ],
         r.comparisons.map((c) => {
           const gpu = pick(c, 'webgpu');

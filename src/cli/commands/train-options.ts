@@ -65,7 +65,11 @@ export function addTrainingOptions(
     .option('--patience <n>', 'stop after n evaluations without improvement', integer(1))
     .option('--seed <n>', 'seed for initialisation, data order, masking, LSH and dropout', integer(0), 0)
     .option('--resume', 'continue from the newest checkpoint in the run folder')
-    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option(
+      '--backend <name>',
+      'auto, tensorflow-gpu, tensorflow, webgpu (pretrain with --workers 1), wasm or cpu',
+      'auto',
+    )
     .option(
       '--workers <n>',
       'worker threads computing gradients in parallel (data-parallel; 1 = this thread)',

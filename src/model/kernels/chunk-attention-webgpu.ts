@@ -117,6 +117,60 @@ fn blocked(slot : i32, q : i32, qb : i32, n : i32, j : i32, keySlot : i32, k : i
   }
   return false;
 }
+
+// This workgroup's chunk n and (head h, round r), this thread's index i and sorted slot, the row of
+// perm and bucket for (h, r), the float stride of a position's row, and the dropout settings.
+struct Work {
+  n : i32,
+  h : i32,
+  r : i32,
+  i : i32,
+  row0 : i32,
+  slot : i32,
+  stride : i32,
+  seed : u32,
+  scale : f32,
+}
+
+fn work() -> Work {
+  let n = i32(workgroupId.x);
+  let hr = i32(workgroupId.y);
+  let h = hr / uniforms.rounds;
+  let r = hr % uniforms.rounds;
+  let i = i32(localId.x);
+  let scale = select(1.0, 1.0 / (1.0 - uniforms.rate), uniforms.rate > 0.0);
+  return Work(n, h, r, i, hr * uniforms.nChunks * C, n * C + i, uniforms.heads * DH, roundSeed(h, r), scale);
+}
+`;
+}
+
+/**
+ * Workgroup tiles of KT keys and values of a chunk pair (with their positions and buckets), and
+ * `stageKeys`, which fills them for columns [start, start + KT) of chunk w.n's pair: threads i < KT
+ * each copy one key. Shared by the forward and the dq kernel.
+ */
+function keyTiles(KT: number, dh: number): string {
+  return /* wgsl */ `
+const KT : i32 = ${KT};
+var<workgroup> tileK : array<f32, ${KT * dh}>;
+var<workgroup> tileV : array<f32, ${KT * dh}>;
+var<workgroup> tilePos : array<i32, ${KT}>;
+var<workgroup> tileBucket : array<i32, ${KT}>;
+
+fn stageKeys(w : Work, start : i32) {
+  if (w.i < KT) {
+    let ks = keySlotOf(w.n, start + w.i);
+    let kt = perm[w.row0 + ks];
+    tilePos[w.i] = kt;
+    tileBucket[w.i] = bucket[w.row0 + ks];
+    let ok = kt < uniforms.T;
+    let base = min(kt, uniforms.T - 1) * w.stride + w.h * DH;
+    for (var d = 0; d < DH; d++) {
+      tileK[w.i * DH + d] = select(0.0, keys[base + d], ok);
+      tileV[w.i * DH + d] = select(0.0, v[base + d], ok);
+    }
+  }
+}
 `;
 }
 
@@ -152,55 +206,29 @@ function forwardProgram(s: GpuAttentionShape): Program {
     uniforms: ATTENTION_UNIFORMS,
     getUserCode: () => /* wgsl */ `
 ${preamble(s)}
-const KT : i32 = ${KT};
-var<workgroup> tileK : array<f32, ${KT * s.dh}>;
-var<workgroup> tileV : array<f32, ${KT * s.dh}>;
-var<workgroup> tilePos : array<i32, ${KT}>;
-var<workgroup> tileBucket : array<i32, ${KT}>;
+${keyTiles(KT, s.dh)}
 
 fn main() {
-  let n = i32(workgroupId.x);
-  let hr = i32(workgroupId.y);
-  let h = hr / uniforms.rounds;
-  let r = hr % uniforms.rounds;
-  let i = i32(localId.x);
-  let Tp = uniforms.nChunks * C;
-  let row0 = hr * Tp;
-  let stride = uniforms.heads * DH;
-  let slot = n * C + i;
-  let t = perm[row0 + slot];
+  let w = work();
+  let t = perm[w.row0 + w.slot];
   let real = t < uniforms.T;
-  let qb = bucket[row0 + slot];
-  let seed = roundSeed(h, r);
-  let scale = select(1.0, 1.0 / (1.0 - uniforms.rate), uniforms.rate > 0.0);
+  let qb = bucket[w.row0 + w.slot];
   var q : array<f32, ${s.dh}>;
   var acc : array<f32, ${s.dh}>;
   for (var d = 0; d < DH; d++) {
-    q[d] = select(0.0, qk[min(t, uniforms.T - 1) * stride + h * DH + d], real);
+    q[d] = select(0.0, qk[min(t, uniforms.T - 1) * w.stride + w.h * DH + d], real);
     acc[d] = 0.0;
   }
   var m = FORBIDDEN;
   var sum = 0.0;
   for (var start = 0; start < 2 * C; start += KT) {
-    // Stage KT keys and values of the chunk pair.
-    if (i < KT) {
-      let ks = keySlotOf(n, start + i);
-      let kt = perm[row0 + ks];
-      tilePos[i] = kt;
-      tileBucket[i] = bucket[row0 + ks];
-      let ok = kt < uniforms.T;
-      let base = min(kt, uniforms.T - 1) * stride + h * DH;
-      for (var d = 0; d < DH; d++) {
-        tileK[i * DH + d] = select(0.0, keys[base + d], ok);
-        tileV[i * DH + d] = select(0.0, v[base + d], ok);
-      }
-    }
+    stageKeys(w, start);
     workgroupBarrier();
     if (real) {
       for (var jj = 0; jj < KT; jj++) {
         let j = start + jj;
         let k = tilePos[jj];
-        if (!blocked(slot, t, qb, n, j, keySlotOf(n, j), k, tileBucket[jj])) {
+        if (!blocked(w.slot, t, qb, w.n, j, keySlotOf(w.n, j), k, tileBucket[jj])) {
           var score = 0.0;
           for (var d = 0; d < DH; d++) { score += q[d] * tileK[jj * DH + d]; }
           if (k == t) { score += SELF; }
@@ -208,8 +236,8 @@ fn main() {
           let shrink = exp(m - top);
           let e = exp(score - top);
           sum = sum * shrink + e;
-          let w = select(0.0, e * scale, uniforms.rate == 0.0 || kept(seed, slot, j));
-          for (var d = 0; d < DH; d++) { acc[d] = acc[d] * shrink + w * tileV[jj * DH + d]; }
+          let weight = select(0.0, e * w.scale, uniforms.rate == 0.0 || kept(w.seed, w.slot, j));
+          for (var d = 0; d < DH; d++) { acc[d] = acc[d] * shrink + weight * tileV[jj * DH + d]; }
           m = top;
         }
       }
@@ -217,7 +245,7 @@ fn main() {
     workgroupBarrier();
   }
   if (real) {
-    let o = ((r * uniforms.T + t) * uniforms.heads + h) * (DH + 1);
+    let o = ((w.r * uniforms.T + t) * uniforms.heads + w.h) * (DH + 1);
     if (m == FORBIDDEN) {
       // Every key masked: a zero output and the wasm kernel's FORBIDDEN log-sum-exp.
       for (var d = 0; d < DH; d++) { result[o + d] = 0.0; }
@@ -249,59 +277,34 @@ function backwardQueriesProgram(s: GpuAttentionShape): Program {
     uniforms: ATTENTION_UNIFORMS,
     getUserCode: () => /* wgsl */ `
 ${preamble(s)}
-const KT : i32 = ${KT};
-var<workgroup> tileK : array<f32, ${KT * s.dh}>;
-var<workgroup> tileV : array<f32, ${KT * s.dh}>;
-var<workgroup> tilePos : array<i32, ${KT}>;
-var<workgroup> tileBucket : array<i32, ${KT}>;
+${keyTiles(KT, s.dh)}
 
 fn main() {
-  let n = i32(workgroupId.x);
-  let hr = i32(workgroupId.y);
-  let h = hr / uniforms.rounds;
-  let r = hr % uniforms.rounds;
-  let i = i32(localId.x);
-  let Tp = uniforms.nChunks * C;
-  let row0 = hr * Tp;
-  let stride = uniforms.heads * DH;
-  let slot = n * C + i;
-  let t = perm[row0 + slot];
+  let w = work();
+  let t = perm[w.row0 + w.slot];
   let real = t < uniforms.T;
   let tc = min(t, uniforms.T - 1);
-  let at = (r * uniforms.T + tc) * uniforms.heads + h;
+  let at = (w.r * uniforms.T + tc) * uniforms.heads + w.h;
   let logSum = select(FORBIDDEN, lse[at], real);
   let live = logSum != FORBIDDEN;
   let term = rowTerm[at];
-  let qb = bucket[row0 + slot];
-  let seed = roundSeed(h, r);
-  let scale = select(1.0, 1.0 / (1.0 - uniforms.rate), uniforms.rate > 0.0);
+  let qb = bucket[w.row0 + w.slot];
   var q : array<f32, ${s.dh}>;
   var g : array<f32, ${s.dh}>;
   var dq : array<f32, ${s.dh}>;
   for (var d = 0; d < DH; d++) {
-    q[d] = qk[tc * stride + h * DH + d];
+    q[d] = qk[tc * w.stride + w.h * DH + d];
     g[d] = dOut[at * DH + d];
     dq[d] = 0.0;
   }
   for (var start = 0; start < 2 * C; start += KT) {
-    if (i < KT) {
-      let ks = keySlotOf(n, start + i);
-      let kt = perm[row0 + ks];
-      tilePos[i] = kt;
-      tileBucket[i] = bucket[row0 + ks];
-      let ok = kt < uniforms.T;
-      let base = min(kt, uniforms.T - 1) * stride + h * DH;
-      for (var d = 0; d < DH; d++) {
-        tileK[i * DH + d] = select(0.0, keys[base + d], ok);
-        tileV[i * DH + d] = select(0.0, v[base + d], ok);
-      }
-    }
+    stageKeys(w, start);
     workgroupBarrier();
     if (live) {
       for (var jj = 0; jj < KT; jj++) {
         let j = start + jj;
         let k = tilePos[jj];
-        if (!blocked(slot, t, qb, n, j, keySlotOf(n, j), k, tileBucket[jj])) {
+        if (!blocked(w.slot, t, qb, w.n, j, keySlotOf(w.n, j), k, tileBucket[jj])) {
           var score = 0.0;
           var dp = 0.0;
           for (var d = 0; d < DH; d++) {
@@ -310,8 +313,8 @@ fn main() {
           }
           if (k == t) { score += SELF; }
           let p = exp(score - logSum);
-          let keep = uniforms.rate == 0.0 || kept(seed, slot, j);
-          let ds = p * (select(0.0, dp * scale, keep) + term);
+          let keep = uniforms.rate == 0.0 || kept(w.seed, w.slot, j);
+          let ds = p * (select(0.0, dp * w.scale, keep) + term);
           for (var d = 0; d < DH; d++) { dq[d] += ds * tileK[jj * DH + d]; }
         }
       }
@@ -348,20 +351,15 @@ var<workgroup> tileLse : array<f32, ${QT}>;
 var<workgroup> tileTerm : array<f32, ${QT}>;
 
 fn main() {
-  let m = i32(workgroupId.x);
-  let hr = i32(workgroupId.y);
-  let h = hr / uniforms.rounds;
-  let r = hr % uniforms.rounds;
-  let i = i32(localId.x);
-  let Tp = uniforms.nChunks * C;
-  let row0 = hr * Tp;
-  let stride = uniforms.heads * DH;
-  let keySlot = m * C + i;
-  let k = perm[row0 + keySlot];
+  // Here workgroup x is the chunk m whose keys this workgroup owns, and thread i its key in it.
+  let w = work();
+  let m = w.n;
+  let i = w.i;
+  let keySlot = w.slot;
+  let k = perm[w.row0 + keySlot];
   let real = k < uniforms.T;
-  let kb = bucket[row0 + keySlot];
-  let base = min(k, uniforms.T - 1) * stride + h * DH;
-  let scale = select(1.0, 1.0 / (1.0 - uniforms.rate), uniforms.rate > 0.0);
+  let kb = bucket[w.row0 + keySlot];
+  let base = min(k, uniforms.T - 1) * w.stride + w.h * DH;
   var kRow : array<f32, ${s.dh}>;
   var vRow : array<f32, ${s.dh}>;
   var dk : array<f32, ${s.dh}>;
@@ -376,20 +374,19 @@ fn main() {
   for (var side = 0; side < 2; side++) {
     let n = (m + side) % uniforms.nChunks;
     let j = side * C + i;
-    let seed = roundSeed(h, r);
     for (var start = 0; start < C; start += QT) {
       if (i < QT) {
         let qs = n * C + start + i;
-        let qt = perm[row0 + qs];
+        let qt = perm[w.row0 + qs];
         let ok = qt < uniforms.T;
         let qc = min(qt, uniforms.T - 1);
-        let at = (r * uniforms.T + qc) * uniforms.heads + h;
+        let at = (w.r * uniforms.T + qc) * uniforms.heads + w.h;
         tilePos[i] = qt;
-        tileBucket[i] = bucket[row0 + qs];
+        tileBucket[i] = bucket[w.row0 + qs];
         tileLse[i] = select(FORBIDDEN, lse[at], ok);
         tileTerm[i] = rowTerm[at];
         for (var d = 0; d < DH; d++) {
-          tileQ[i * DH + d] = qk[qc * stride + h * DH + d];
+          tileQ[i * DH + d] = qk[qc * w.stride + w.h * DH + d];
           tileG[i * DH + d] = dOut[at * DH + d];
         }
       }
@@ -408,9 +405,9 @@ fn main() {
             }
             if (k == q) { score += SELF; }
             let p = exp(score - logSum);
-            let keep = uniforms.rate == 0.0 || kept(seed, slot, j);
-            let ds = p * (select(0.0, dp * scale, keep) + tileTerm[ii]);
-            let pKept = select(0.0, p * scale, keep);
+            let keep = uniforms.rate == 0.0 || kept(w.seed, slot, j);
+            let ds = p * (select(0.0, dp * w.scale, keep) + tileTerm[ii]);
+            let pKept = select(0.0, p * w.scale, keep);
             for (var d = 0; d < DH; d++) {
               dk[d] += ds * tileQ[ii * DH + d];
               dv[d] += pKept * tileG[ii * DH + d];
@@ -422,7 +419,7 @@ fn main() {
     }
   }
   if (real) {
-    let o = ((r * uniforms.T + k) * uniforms.heads + h) * 2 * DH;
+    let o = ((w.r * uniforms.T + k) * uniforms.heads + w.h) * 2 * DH;
     for (var d = 0; d < DH; d++) {
       result[o + d] = dk[d];
       result[o + DH + d] = dv[d];
