@@ -16,6 +16,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { headLossSum, scoredPositions } from './loss.js';
 import { releasePlans, type AttentionPlan } from './attention.js';
 import { readsSynchronously } from './ops.js';
+import { checkDevice } from './webgpu-device.js';
 import type { Reformer, RunOptions, SequenceInput, Target } from './reformer.js';
 
 type Tensor = TF.Tensor;
@@ -90,6 +91,7 @@ export async function lossAndGradientsAsync(
     deferred.loss.data(),
     deferred.reconstructionError.data(),
   ]);
+  checkDevice();
   deferred.loss.dispose();
   deferred.reconstructionError.dispose();
   return { ...deferred, loss: loss[0]!, reconstructionError: reconstructionError[0]! };

@@ -6,6 +6,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { clipGradients, clipGradientsOnDevice, type AdamW } from './optimizer.js';
 import type { Reformer, SequenceInput, Target } from './reformer.js';
 import { deferredLossAndGradients, lossAndGradients } from './reversible.js';
+import { checkDevice } from './webgpu-device.js';
 
 export interface StepResult {
   loss: number;
@@ -54,6 +55,7 @@ export async function trainStepAsync(
     norm = clipGradientsOnDevice(model.tf, grads, options.clip ?? Number.POSITIVE_INFINITY);
     optimizer.apply(model.params, grads);
     const [lossValue, normValue] = await Promise.all([loss.data(), norm.data()]);
+    checkDevice();
     return { loss: lossValue[0]!, gradientNorm: normValue[0]!, scored };
   } finally {
     for (const g of grads.values()) g.dispose();

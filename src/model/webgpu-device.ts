@@ -97,6 +97,40 @@ async function findAdapter(dawn: DawnModule): Promise<FoundAdapter | undefined> 
 
 let loading: Promise<DeviceLoad> | undefined;
 
+interface ErrorSource {
+  onuncapturederror: ((event: { error: { message: string } }) => void) | null;
+}
+
+/** The first error the device reported since the last `checkDevice`, and its storage limit. */
+let deviceError: string | undefined;
+let storageLimit = 0;
+
+/**
+ * WebGPU reports a failed command (a buffer beyond the binding limit, an invalid pipeline) as an
+ * event, not an exception, and the results are then silently zeros. Keep the first one, so that
+ * `checkDevice` can turn it into an error where results are read.
+ */
+function watchErrors(device: ErrorSource, limit: number): void {
+  storageLimit = limit;
+  device.onuncapturederror = (event) => {
+    deviceError ??= event.error.message.split('\n', 1)[0] ?? event.error.message;
+  };
+}
+
+/**
+ * Throw if the webgpu device reported an error since the last check (a no-op otherwise, and on other
+ * backends). Call it after awaiting a result: the error events arrive by then.
+ */
+export function checkDevice(): void {
+  if (deviceError === undefined) return;
+  const message = deviceError;
+  deviceError = undefined;
+  const hint = /binding size|larger than the maximum|buffer size|out of memory/i.test(message)
+    ? `a tensor exceeds the adapter's largest storage buffer (${Math.round(storageLimit / 2 ** 20)} MB): use fewer bases per sequence, or --backend wasm`
+    : 'use --backend wasm';
+  throw new Error(`the webgpu device failed, so its results are invalid: ${message} (${hint})`);
+}
+
 /**
  * Find an adapter and register tfjs's 'webgpu' backend on it (once per process; later calls return
  * the first answer). Never throws: a missing package or adapter is a `problem` with its `fix`.
@@ -172,6 +206,7 @@ async function load(tf: typeof TF): Promise<DeviceLoad> {
       fix: 'use --backend wasm',
     };
   }
+  watchErrors(device as ErrorSource, limits.maxStorageBufferBindingSize ?? 0);
   const info = adapter.info;
   const description: AdapterDescription = {
     api,

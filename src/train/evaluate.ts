@@ -4,6 +4,7 @@
  */
 import { releasePlans } from '../model/attention.js';
 import { headLossSum, scoredPositions } from '../model/loss.js';
+import { checkDevice } from '../model/webgpu-device.js';
 import { meanPool, type Reformer, type SequenceInput } from '../model/reformer.js';
 import type { KmerTokenizer } from '../tokenize/tokenizer.js';
 import { causalLmBatch, mlmBatch } from './data/batch.js';
@@ -62,6 +63,7 @@ export async function evaluateLm(
     });
     // Read asynchronously: the webgpu backend cannot read synchronously.
     const [natsValue, hitsValue] = await Promise.all([nats!.data(), hits!.data()]);
+    checkDevice();
     const exampleNats = natsValue[0]!;
     result.totalNats += exampleNats;
     result.correct += hitsValue[0]!;

@@ -24,6 +24,7 @@ import { AdamW, clipGradientsOnDevice } from '../model/optimizer.js';
 import type { Reformer } from '../model/reformer.js';
 import { exampleStep } from '../model/reformer.js';
 import { lossAndGradientsAsync } from '../model/reversible.js';
+import { checkDevice } from '../model/webgpu-device.js';
 import type { Example, ExampleSourceLike as ExampleSource } from './data/examples.js';
 import { lossCurveSvg } from './loss-curve.js';
 import { learningRateAt } from './schedule.js';
@@ -296,6 +297,7 @@ export async function train(
       optimizer.apply(model.params, grads);
       for (const g of grads.values()) g.dispose();
       const gradientNorm = (await norm.data())[0]!;
+      checkDevice();
       norm.dispose();
       state.step++;
       lastLoss = loss;

@@ -23,7 +23,7 @@ import { makeOps } from '../../src/model/ops.js';
 import { AdamW } from '../../src/model/optimizer.js';
 import { Reformer } from '../../src/model/reformer.js';
 import { trainStepAsync } from '../../src/model/train-step.js';
-import { loadWebgpu } from '../../src/model/webgpu-device.js';
+import { checkDevice, loadWebgpu } from '../../src/model/webgpu-device.js';
 
 const device = await loadWebgpu(tf);
 if (!device.ok) {
@@ -210,6 +210,22 @@ withAdapter('webgpu Reformer = wasm', () => {
       expect(onGpu.leaked).toBe(2 * onGpu.weights.size);
     });
   }
+});
+
+withAdapter('webgpu device errors', () => {
+  const limit = device.ok ? device.adapter.maxStorageBufferBindingSize : 0;
+  // Only where the limit is small (Mesa's 128 MB): a GPU's would need gigabytes to exceed.
+  it.skipIf(limit > 2 ** 29)('a result beyond the storage limit is an error, not silent zeros', async () => {
+    await selectBackend('webgpu', { asyncReads: true });
+    const big = tf.fill([limit / 4 + 1024], 1);
+    const sum = tf.add(big, 1);
+    const values = await sum.data();
+    tf.dispose([big, sum]);
+    await selectBackend('wasm');
+    expect(values[0]).not.toBe(2); // what WebGPU leaves: the command was never run
+    expect(() => checkDevice()).toThrow(/exceeds the adapter's largest storage buffer \(\d+ MB\)/);
+    expect(() => checkDevice()).not.toThrow(); // reported once
+  });
 });
 
 function locus(args: string[], env: NodeJS.ProcessEnv = process.env) {

@@ -188,8 +188,8 @@ export async function runModelBenchmark(options: BenchModelOptions): Promise<Mod
     const { tf, name } = await selectBackend(options.backend, { asyncReads: options.workers === 0 });
     result.backend = name;
     const onDevice = name === 'webgpu';
+    const { loadWebgpu, describeAdapter, checkDevice } = await import('../../model/webgpu-device.js');
     if (onDevice) {
-      const { loadWebgpu, describeAdapter } = await import('../../model/webgpu-device.js');
       const device = await loadWebgpu(tf);
       if (device.ok) result.adapter = describeAdapter(device.adapter);
     }
@@ -231,6 +231,7 @@ export async function runModelBenchmark(options: BenchModelOptions): Promise<Mod
             });
             best.set((await argmax.data()) as Int32Array, start);
             argmax.dispose();
+            checkDevice();
           }
           hidden.dispose();
           return undefined;
