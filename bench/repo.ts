@@ -33,7 +33,10 @@ export function provenance(root = findRepoRoot()): {
 } {
   const git = (args: string[]) => {
     try {
-      return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+      return execFileSync('git', ['-C', root, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       return undefined;
     }
@@ -41,10 +44,13 @@ export function provenance(root = findRepoRoot()): {
   const list = cpus();
   return {
     git: {
-      commit: git(['rev-parse', 'HEAD']) ?? 'unknown',
+      // A copy without .git (a lent GPU machine, bench/gpu/device-run.sh) names its commit itself.
+      commit: git(['rev-parse', 'HEAD']) ?? process.env.LOCUS_GIT_COMMIT ?? 'unknown',
       // Result JSONs that an earlier benchmark of the same session wrote are not code: they do not
       // make the tree dirty.
-      dirty: (git(['status', '--porcelain', '--', '.', ':(exclude)bench/results']) ?? '') !== '',
+      dirty:
+        (git(['status', '--porcelain', '--', '.', ':(exclude)bench/results']) ??
+          (process.env.LOCUS_GIT_DIRTY === 'false' ? '' : 'unknown')) !== '',
     },
     machine: {
       cpus: list.length,

@@ -18,7 +18,9 @@ import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
 
 const USAGE = `Usage: node dist/bench/gpu/run.js [options]
 
-  --sizes N,...       bases per sequence (default 100000,1000000)
+  --sizes N,...       bases per sequence, forward and training (default 100000,1000000)
+  --forward-sizes N,...  forward passes only at these (instead of --sizes)
+  --train-sizes N,...    training steps only at these (instead of --sizes)
   --iterations I      timed iterations per case (default 3)
   --warmup W          untimed iterations first (default 1; the first compiles the shaders)
   --seed S            seed for the model, the bases and the masking (default 0)
@@ -50,6 +52,8 @@ interface ModelBench {
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100000,1000000' },
+    'forward-sizes': { type: 'string' },
+    'train-sizes': { type: 'string' },
     iterations: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     seed: { type: 'string', default: '0' },
@@ -62,7 +66,10 @@ if (args.help) {
   process.exit(0);
 }
 const root = findRepoRoot();
-const sizes = args.sizes!.split(',').map(Number);
+const list = (text: string) => text.split(',').map(Number);
+const forwardSizes = list(args['forward-sizes'] ?? args.sizes!);
+const trainSizes = list(args['train-sizes'] ?? args.sizes!);
+const sizes = [...new Set([...forwardSizes, ...trainSizes])].sort((a, b) => a - b);
 const iterations = Number(args.iterations);
 const warmup = Number(args.warmup);
 const seed = Number(args.seed);
@@ -126,6 +133,7 @@ log(`adapter: ${adapter.api} ${adapter.device}${adapter.software ? ' (a CPU rend
 const cases: (Case & { result: ModelBench })[] = [];
 for (const bases of sizes) {
   for (const train of [false, true]) {
+    if (!(train ? trainSizes : forwardSizes).includes(bases)) continue;
     for (const backend of ['webgpu', 'wasm'] as const) {
       const c = { backend, train, bases };
       cases.push({ ...c, result: runCase(c) });
@@ -152,7 +160,10 @@ function comparison(bases: number, train: boolean) {
   };
 }
 
-const comparisons = sizes.flatMap((bases) => [comparison(bases, false), comparison(bases, true)]);
+const comparisons = [
+  ...forwardSizes.map((bases) => comparison(bases, false)),
+  ...trainSizes.map((bases) => comparison(bases, true)),
+];
 
 /** The issue's targets, judged on a GPU only (a CPU renderer says nothing about GPU speed). */
 function target(bases: number, train: boolean, maxSeconds: number) {
@@ -176,7 +187,7 @@ await writeResult(
   out,
   {
     benchmark: 'gpu',
-    command: `node dist/bench/gpu/run.js --sizes ${sizes.join(',')} --iterations ${iterations} --warmup ${warmup} --seed ${seed}${args.out ? ` --out ${args.out}` : ''}`,
+    command: `node dist/bench/gpu/run.js --forward-sizes ${forwardSizes.join(',')} --train-sizes ${trainSizes.join(',')} --iterations ${iterations} --warmup ${warmup} --seed ${seed}${args.out ? ` --out ${args.out}` : ''}`,
     date: new Date().toISOString(),
     ...provenance(root),
     seed,

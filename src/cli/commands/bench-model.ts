@@ -67,8 +67,8 @@ export interface ModelBenchResult {
   /** webgpu: the adapter that ran it (e.g. 'vulkan adapter NVIDIA H100 ...'). */
   adapter?: string;
   /**
-   * The most bytes held by live tensors during one more (untimed) iteration, from `tf.profile`: on
-   * webgpu this is the device memory the model's tensors need (RSS counts host memory only).
+   * webgpu: the most bytes held by live tensors during one more (untimed) iteration, from
+   * `tf.profile`: the device memory the model's tensors need (RSS counts host memory only).
    */
   peakTensorBytes?: number;
   /** Mean training loss of the last iteration (--train). */
@@ -310,7 +310,8 @@ export async function runModelBenchmark(options: BenchModelOptions): Promise<Mod
     }
     result.seconds = median(result.iterationSeconds);
     result.tokensPerSecond = (sequences * tokens) / result.seconds;
-    if (options.workers === 0) {
+    // Device memory is what RSS cannot show: on webgpu, one more iteration measures the tensors' peak.
+    if (onDevice) {
       stage = 'memory pass';
       const profile = await tf.profile(async () => {
         await iterate(step++);
@@ -393,8 +394,8 @@ export function registerBenchModel(program: Command): void {
       'after',
       `
 Prints {bases, tokens, seconds, tokensPerSecond, peakRssBytes, peakTensorBytes, backend, adapter,
-attention, depth, train, workers}. peakTensorBytes (in this thread only) is the most memory live tensors
-held during one more, untimed iteration: with --backend webgpu, the GPU memory the model needs.
+attention, depth, train, workers}. peakTensorBytes is the most memory live tensors
+held during one more, untimed iteration on --backend webgpu: the GPU memory the model needs.
 seconds is per iteration (median); with --workers W each worker runs its own sequence in parallel and
 seconds covers all W, so tokensPerSecond = W * tokens / seconds. A failure (out of memory, an array too
 large for full attention) is reported, with "error" in the JSON, one line on stderr and exit code 1.
