@@ -253,7 +253,11 @@ export async function trainMotifClassifier(
       });
     }
     const targetProbabilities = async (inputs: SequenceInput[]): Promise<number[]> => {
-      if (!pool) return inputs.map((input) => classProbabilities(model, input)[1]!);
+      if (!pool) {
+        const probabilities: number[] = [];
+        for (const input of inputs) probabilities.push((await classProbabilities(model, input))[1]!);
+        return probabilities;
+      }
       await pool.setWeights(modelWeights(model));
       const logits = await pool.predictMany(inputs, { output: 'logits' });
       return logits.map((row) => probabilitiesFromLogits(row)[1]!);

@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 // The union package: registers the cpu backend and, unlike tfjs-core alone, every gradient.
 import * as tf from '@tensorflow/tfjs';
 import { LocusInputError } from '../errors.js';
-import { loadWebgpu, type AdapterDescription } from './webgpu-device.js';
+import { gpuMayBePresent, loadWebgpu, type AdapterDescription } from './webgpu-device.js';
 
 export type Tf = typeof tf;
 
@@ -263,14 +263,18 @@ export interface SelectOptions {
 }
 
 /** The commands whose model code reads only asynchronously (see SelectOptions.asyncReads). */
-export const WEBGPU_COMMANDS = ['locus pretrain (--workers 1)', 'locus bench model (--workers 0)'];
+export const WEBGPU_COMMANDS = [
+  'locus pretrain and finetune (--workers 1)',
+  'eval, predict and embed',
+  'bench model (--workers 0)',
+];
 
 async function selectNow(choice: BackendChoice, asyncReads: boolean): Promise<SelectedBackend> {
   if (choice === 'webgpu' && !asyncReads) {
     throw new LocusInputError(
       choice,
       'this command reads model outputs synchronously, which the webgpu backend cannot do under Node; ' +
-        `webgpu runs ${WEBGPU_COMMANDS.join(' and ')}`,
+        `webgpu runs ${WEBGPU_COMMANDS.join(', ')}`,
       'use --backend wasm here (or tensorflow-gpu where CUDA is installed)',
     );
   }
@@ -288,7 +292,8 @@ async function selectNow(choice: BackendChoice, asyncReads: boolean): Promise<Se
   }
   const failures: string[] = [];
   for (const name of BACKEND_ORDER) {
-    if (name === 'webgpu' && !asyncReads) continue;
+    // webgpu only for asynchronous callers, and only where a GPU adapter can exist at all.
+    if (name === 'webgpu' && (!asyncReads || !gpuMayBePresent())) continue;
     const result = await activate(name);
     if (autoMayPick(result)) {
       current = name;
@@ -352,7 +357,7 @@ export async function probeBackends(): Promise<BackendProbe[]> {
               tfjsName: TFJS_BACKEND[name],
               loaded: true,
               ...(result.adapter ? { adapter: result.adapter } : {}),
-              auto: autoMayPick(result),
+              auto: autoMayPick(result) && (name !== 'webgpu' || gpuMayBePresent()),
             }
           : {
               name,

@@ -18,7 +18,7 @@
  * OffscreenCanvas): `dataSync` throws, only `await data()` works. The model's code paths check
  * `readsSynchronously` (ops.ts) and stay on the device there.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 
@@ -69,6 +69,23 @@ function hasVulkanLoader(): boolean {
     '/usr/local/lib',
   ];
   return process.platform !== 'linux' || dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
+}
+
+/**
+ * Whether `auto` should try webgpu at all: only where a GPU adapter can exist, i.e. the Vulkan loader
+ * and a GPU device node (/dev/nvidia0 or a DRM render node) are present (on macOS and Windows, Dawn's
+ * own APIs). Elsewhere Dawn would find at most a CPU renderer, which `auto` skips anyway, after
+ * starting Dawn (about 0.2 s) and printing its warnings on stderr.
+ */
+export function gpuMayBePresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (!hasVulkanLoader()) return false;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }
 
 function firstLine(err: unknown): string {

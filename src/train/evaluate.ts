@@ -152,19 +152,25 @@ export function probabilitiesFromLogits(logits: ArrayLike<number>): number[] {
 }
 
 /** Class probabilities for one sequence (classify head). */
-export function classProbabilities(model: Reformer, input: SequenceInput): Float32Array {
+export async function classProbabilities(model: Reformer, input: SequenceInput): Promise<Float32Array> {
   const { tf } = model;
   const logits = model.predict(input);
-  const probabilities = tf.tidy(() => tf.softmax(logits).dataSync() as Float32Array);
+  const softmax = tf.softmax(logits);
   logits.dispose();
+  const probabilities = (await softmax.data()) as Float32Array;
+  softmax.dispose();
+  checkDevice();
   return probabilities;
 }
 
 /** Mean-pooled final hidden state of one sequence (d values). */
-export function pooledEmbedding(model: Reformer, input: SequenceInput): Float32Array {
+export async function pooledEmbedding(model: Reformer, input: SequenceInput): Promise<Float32Array> {
   const { tf } = model;
   const hidden = model.encode(input);
-  const pooled = tf.tidy(() => meanPool(tf, hidden, input.valid).dataSync() as Float32Array);
+  const mean = meanPool(tf, hidden, input.valid);
   hidden.dispose();
+  const pooled = (await mean.data()) as Float32Array;
+  mean.dispose();
+  checkDevice();
   return pooled;
 }

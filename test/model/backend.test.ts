@@ -123,7 +123,7 @@ describe('selectBackend', () => {
 
   it('refuses webgpu for code that reads synchronously, and auto there never takes it', async () => {
     await expect(selectBackend('webgpu')).rejects.toThrow(
-      /reads model outputs synchronously, which the webgpu backend cannot do under Node; webgpu runs locus pretrain/,
+      /reads model outputs synchronously, which the webgpu backend cannot do under Node; webgpu runs locus pretrain and finetune/,
     );
     await expect(selectBackend('webgpu')).rejects.toBeInstanceOf(LocusInputError);
     // Here the only adapter is Mesa's CPU renderer (or none): auto keeps to wasm either way.

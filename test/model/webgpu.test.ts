@@ -271,10 +271,41 @@ withAdapter('commands on --backend webgpu', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  it('locus eval scores as on wasm', () => {
+    const run = (backend: string) => {
+      const result = locus([
+        'eval',
+        'samples/model',
+        'samples/lambda.fa',
+        '--windows',
+        '2',
+        '--json',
+        '--backend',
+        backend,
+      ]);
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const onGpu = run('webgpu');
+    const onWasm = run('wasm');
+    expect(onGpu.tokens).toBe(onWasm.tokens);
+    expect(onGpu.bitsPerBase).toBeCloseTo(onWasm.bitsPerBase, 5);
+  });
+
   it('commands that read synchronously refuse webgpu with the commands that can use it', () => {
-    const run = locus(['eval', 'samples/model', 'samples/lambda.fa', '--backend', 'webgpu']);
+    const run = locus([
+      'attention',
+      'samples/model',
+      'samples/lambda.fa',
+      '--region',
+      'lambda:1-600',
+      '--backend',
+      'webgpu',
+    ]);
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/webgpu runs locus pretrain \(--workers 1\) and locus bench model/);
+    expect(run.stderr).toMatch(
+      /webgpu runs locus pretrain and finetune \(--workers 1\), eval, predict and embed, bench model/,
+    );
     expect(run.stderr).toMatch(/use --backend wasm/);
   });
 });

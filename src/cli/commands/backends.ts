@@ -38,7 +38,7 @@ export function registerBackends(program: Command): void {
         await out.write(
           autoAsync === auto
             ? `# --backend auto selects: ${auto}\n`
-            : `# --backend auto selects: ${autoAsync} for ${WEBGPU_COMMANDS.join(' and ')}, ${auto} for the others\n`,
+            : `# --backend auto selects: ${autoAsync} for ${WEBGPU_COMMANDS.join(', ')}; ${auto} for the others\n`,
         );
         for (const row of rows) {
           const cells = row.slice(0, 3).map((cell, i) => cell.padEnd(widths[i]!));

@@ -3,7 +3,7 @@
  * labeled file, and turn sequences into model inputs the way the model was trained.
  */
 import { LocusInputError } from '../../errors.js';
-import type { Tf } from '../../model/backend.js';
+import type { SelectOptions, Tf } from '../../model/backend.js';
 import type { Reformer, SequenceInput } from '../../model/reformer.js';
 import type { KmerTokenizer } from '../../tokenize/index.js';
 import type { LabeledSet, Truncation } from '../../train/data/index.js';
@@ -18,7 +18,12 @@ export interface LoadedCheckpoint {
 }
 
 /** Load a checkpoint folder, or a shipped model by name, with its tokenizer. */
-export async function loadForInference(path: string, backend: string): Promise<LoadedCheckpoint> {
+export async function loadForInference(
+  path: string,
+  backend: string,
+  /** Whether the caller reads model outputs only asynchronously (then webgpu may run it). */
+  options: SelectOptions = {},
+): Promise<LoadedCheckpoint> {
   const [{ selectBackend, parseBackendChoice }, { loadModel }, { KmerTokenizer }, { resolveCheckpoint }] =
     await Promise.all([
       import('../../model/backend.js'),
@@ -27,7 +32,7 @@ export async function loadForInference(path: string, backend: string): Promise<L
       import('../../model/shipped.js'),
     ]);
   path = resolveCheckpoint(path);
-  const { tf } = await selectBackend(parseBackendChoice(backend));
+  const { tf } = await selectBackend(parseBackendChoice(backend), options);
   const { model, config } = await loadModel(tf, path);
   const tokenizer = config.tokenizer
     ? KmerTokenizer.fromConfig(config.tokenizer, `${path}/config.json`)

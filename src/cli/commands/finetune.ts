@@ -62,7 +62,10 @@ export function registerFinetune(program: Command): void {
           'use error, right or left',
         );
       }
-      const pretrained = await loadForInference(options.from, options.backend);
+      // In this thread every read is asynchronous, so webgpu can run it; worker threads cannot.
+      const pretrained = await loadForInference(options.from, options.backend, {
+        asyncReads: options.workers <= 1,
+      });
       const trainSet = await readLabeledFile(options.train, { reference: options.reference });
       const valSet = await readLabeledFile(options.val, {
         reference: options.reference,
@@ -99,7 +102,11 @@ export function registerFinetune(program: Command): void {
       // gets the current weights first, and the logits come back in input order.
       const validationProbabilities = async (): Promise<number[][]> => {
         const inputs = valInputs.map((v) => v.input);
-        if (!parallel.pool) return inputs.map((input) => Array.from(classProbabilities(model, input)));
+        if (!parallel.pool) {
+          const probabilities: number[][] = [];
+          for (const input of inputs) probabilities.push(Array.from(await classProbabilities(model, input)));
+          return probabilities;
+        }
         await parallel.pool.setWeights(modelWeights(model));
         const logits = await parallel.pool.predictMany(inputs, { output: 'logits' });
         return logits.map((row) => probabilitiesFromLogits(row));

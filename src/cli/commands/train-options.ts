@@ -67,7 +67,7 @@ export function addTrainingOptions(
     .option('--resume', 'continue from the newest checkpoint in the run folder')
     .option(
       '--backend <name>',
-      'auto, tensorflow-gpu, tensorflow, webgpu (pretrain with --workers 1), wasm or cpu',
+      'auto, tensorflow-gpu, tensorflow, webgpu (with --workers 1), wasm or cpu',
       'auto',
     )
     .option(

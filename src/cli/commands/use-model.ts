@@ -35,7 +35,7 @@ function addCommon(command: Command): Command {
     .option('--reference <fasta>', 'reference FASTA for BED inputs')
     .option('--max-tokens <n>', 'k-mer tokens per sequence (longer ones: see --truncation)', integer(1))
     .option('--truncation <mode>', 'error, right (keep the start) or left (keep the end)', 'error')
-    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu', 'auto')
     .option('-o, --output <file>', 'write to a file instead of stdout');
 }
 
@@ -153,7 +153,7 @@ export function registerUseModel(program: Command): void {
       .option('--windows <n>', 'language model: at most n windows', integer(1))
       .option('--json', 'machine-readable output'),
   ).action(async (ckpt: string, file: string, options: UseOptions) => {
-    const loaded = await loadForInference(ckpt, options.backend);
+    const loaded = await loadForInference(ckpt, options.backend, { asyncReads: true });
     try {
       let report: Record<string, unknown>;
       if (loaded.model.head.kind === 'lm') report = await evaluateLanguageModel(loaded, file, options);
@@ -162,7 +162,9 @@ export function registerUseModel(program: Command): void {
         const { classificationReport } = await import('../../train/metrics.js');
         const { classificationBootstrap } = await import('../../train/bootstrap.js');
         const { set, inputs } = await labeledInputs(loaded, file, options);
-        const probabilities = inputs.map(({ input }) => Array.from(classProbabilities(loaded.model, input)));
+        const probabilities: number[][] = [];
+        for (const { input } of inputs)
+          probabilities.push(Array.from(await classProbabilities(loaded.model, input)));
         const labels = inputs.map((x) => x.item.label);
         report = {
           kind: 'classifier',
@@ -199,7 +201,7 @@ export function registerUseModel(program: Command): void {
       .argument('<ckpt>', 'classifier checkpoint folder')
       .argument('<data>', 'labeled TSV/CSV/FASTA/BED'),
   ).action(async (ckpt: string, file: string, options: UseOptions) => {
-    const loaded = await loadForInference(ckpt, options.backend);
+    const loaded = await loadForInference(ckpt, options.backend, { asyncReads: true });
     try {
       if (loaded.model.head.kind !== 'classify') {
         throw new LocusInputError(
@@ -214,7 +216,7 @@ export function registerUseModel(program: Command): void {
       await withOutput(options.output, async (out) => {
         await out.write(['id', 'label', ...classes.map((c) => `p_${c}`)].join('\t') + '\n');
         for (const { item, input } of inputs) {
-          const p = classProbabilities(loaded.model, input);
+          const p = await classProbabilities(loaded.model, input);
           await out.write(
             [item.id, set.classes[item.label] ?? item.label, ...Array.from(p, (v) => v.toFixed(6))].join(
               '\t',
@@ -234,7 +236,7 @@ export function registerUseModel(program: Command): void {
       .argument('<ckpt>', 'checkpoint folder, or a shipped model by name')
       .argument('<data>', 'labeled TSV/CSV/FASTA/BED'),
   ).action(async (ckpt: string, file: string, options: UseOptions) => {
-    const loaded = await loadForInference(ckpt, options.backend);
+    const loaded = await loadForInference(ckpt, options.backend, { asyncReads: true });
     try {
       const { pooledEmbedding } = await import('../../train/evaluate.js');
       const { inputs } = await labeledInputs(loaded, file, options);
@@ -243,8 +245,9 @@ export function registerUseModel(program: Command): void {
         await out.write(['id', ...Array.from({ length: d }, (_, i) => `e${i}`)].join('\t') + '\n');
         for (const { item, input } of inputs) {
           await out.write(
-            [item.id, ...Array.from(pooledEmbedding(loaded.model, input), (v) => v.toFixed(6))].join('\t') +
-              '\n',
+            [item.id, ...Array.from(await pooledEmbedding(loaded.model, input), (v) => v.toFixed(6))].join(
+              '\t',
+            ) + '\n',
           );
         }
       });
