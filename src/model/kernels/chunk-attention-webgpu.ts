@@ -189,23 +189,43 @@ function attentionUniforms(s: GpuAttentionShape) {
   ];
 }
 
-function key(name: string, s: GpuAttentionShape, tile: number): string {
-  return `locus_${name}_${s.chunk}_${s.dh}_${tile}`;
-}
-
-/** Forward: (R, T, H, dh + 1) round outputs and log-sum-exps. */
-function forwardProgram(s: GpuAttentionShape): Program {
-  const KT = tileRows(s.chunk, s.dh, 2);
+/**
+ * One of the attention programs: a workgroup per (chunk, head * round) with a thread per slot of the
+ * chunk, the shared uniforms and preamble, and `code` (its tiles and `main`).
+ */
+function attentionProgram(
+  s: GpuAttentionShape,
+  name: string,
+  inputs: string[],
+  outputShape: number[],
+  tile: number,
+  code: string,
+): Program {
   return {
-    variableNames: ['qk', 'keys', 'v', 'perm', 'bucket', 'valid'],
-    outputShape: [s.rounds, s.T, s.heads, s.dh + 1],
-    shaderKey: key('attention_forward', s, KT),
+    variableNames: inputs,
+    outputShape,
+    shaderKey: `locus_${name}_${s.chunk}_${s.dh}_${tile}`,
     dispatchLayout: { x: [0], y: [1] },
     dispatch: [s.nChunks, s.heads * s.rounds, 1],
     workgroupSize: [s.chunk, 1, 1],
     uniforms: ATTENTION_UNIFORMS,
-    getUserCode: () => /* wgsl */ `
-${preamble(s)}
+    getUserCode: () => `${preamble(s)}\n${code}`,
+  };
+}
+
+const FORWARD_INPUTS = ['qk', 'keys', 'v', 'perm', 'bucket', 'valid'];
+const BACKWARD_INPUTS = [...FORWARD_INPUTS, 'lse', 'dOut', 'rowTerm'];
+
+/** Forward: (R, T, H, dh + 1) round outputs and log-sum-exps. */
+function forwardProgram(s: GpuAttentionShape): Program {
+  const KT = tileRows(s.chunk, s.dh, 2);
+  return attentionProgram(
+    s,
+    'attention_forward',
+    FORWARD_INPUTS,
+    [s.rounds, s.T, s.heads, s.dh + 1],
+    KT,
+    /* wgsl */ `
 ${keyTiles(KT, s.dh)}
 
 fn main() {
@@ -258,7 +278,7 @@ fn main() {
   }
 }
 `,
-  };
+  );
 }
 
 /**
@@ -267,16 +287,13 @@ fn main() {
  */
 function backwardQueriesProgram(s: GpuAttentionShape): Program {
   const KT = tileRows(s.chunk, s.dh, 2);
-  return {
-    variableNames: ['qk', 'keys', 'v', 'perm', 'bucket', 'valid', 'lse', 'dOut', 'rowTerm'],
-    outputShape: [s.rounds, s.T, s.heads, s.dh],
-    shaderKey: key('attention_dq', s, KT),
-    dispatchLayout: { x: [0], y: [1] },
-    dispatch: [s.nChunks, s.heads * s.rounds, 1],
-    workgroupSize: [s.chunk, 1, 1],
-    uniforms: ATTENTION_UNIFORMS,
-    getUserCode: () => /* wgsl */ `
-${preamble(s)}
+  return attentionProgram(
+    s,
+    'attention_dq',
+    BACKWARD_INPUTS,
+    [s.rounds, s.T, s.heads, s.dh],
+    KT,
+    /* wgsl */ `
 ${keyTiles(KT, s.dh)}
 
 fn main() {
@@ -326,22 +343,19 @@ fn main() {
   }
 }
 `,
-  };
+  );
 }
 
 /** dk and dv of every round: (R, T, H, 2 dh), dk first. */
 function backwardKeysProgram(s: GpuAttentionShape): Program {
   const QT = tileRows(s.chunk, s.dh, 2);
-  return {
-    variableNames: ['qk', 'keys', 'v', 'perm', 'bucket', 'valid', 'lse', 'dOut', 'rowTerm'],
-    outputShape: [s.rounds, s.T, s.heads, 2 * s.dh],
-    shaderKey: key('attention_dkv', s, QT),
-    dispatchLayout: { x: [0], y: [1] },
-    dispatch: [s.nChunks, s.heads * s.rounds, 1],
-    workgroupSize: [s.chunk, 1, 1],
-    uniforms: ATTENTION_UNIFORMS,
-    getUserCode: () => /* wgsl */ `
-${preamble(s)}
+  return attentionProgram(
+    s,
+    'attention_dkv',
+    BACKWARD_INPUTS,
+    [s.rounds, s.T, s.heads, 2 * s.dh],
+    QT,
+    /* wgsl */ `
 const QT : i32 = ${QT};
 var<workgroup> tileQ : array<f32, ${QT * s.dh}>;
 var<workgroup> tileG : array<f32, ${QT * s.dh}>;
@@ -427,7 +441,7 @@ fn main() {
   }
 }
 `,
-  };
+  );
 }
 
 /** The hash's shape: factors of the bucket count, rotation width per round. */
