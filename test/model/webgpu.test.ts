@@ -61,6 +61,14 @@ const CASES: Case[] = [
   { name: 'local, bidirectional', kind: 'local', config: {}, length: 45 },
   { name: 'local, causal', kind: 'local', config: { causal: true }, length: 45 },
   { name: 'full', kind: 'full', config: {}, length: 30 },
+  { name: 'LSH, odd chunk of 5 and heads of 6', kind: 'lsh', config: { chunk: 5, dHead: 6 }, length: 37 },
+  {
+    // dh 32, chunk 64, 4 heads, 4 rounds: key tiles of 32, half a chunk, as at the default dims.
+    name: 'LSH at the default dims, 1,200 tokens',
+    kind: 'lsh',
+    config: { heads: 4, dHead: 32, chunk: 64, rounds: 4, maxLength: 2048 },
+    length: 1200,
+  },
 ];
 
 interface LayerResult {
