@@ -5,7 +5,8 @@
  * local and LSH attention layers, so a base is predicted from kilobases of its own neighbourhood.
  *
  * Training and scoring run in a pool of worker threads (one tfjs backend per core); the optimiser
- * step stays on this thread. Every draw is derived from the seed, so a scan is reproducible.
+ * step stays on this thread. On webgpu (one device, asynchronous reads only) both run on this thread
+ * instead. Every draw is derived from the seed, so a scan is reproducible.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,8 +15,9 @@ import { LocusInputError } from '../../src/errors.js';
 import { parseBackendChoice, selectBackend } from '../../src/model/backend.js';
 import { resolveConfig } from '../../src/model/config.js';
 import { loadModel } from '../../src/model/model-io.js';
-import { IGNORE, Reformer } from '../../src/model/reformer.js';
+import { IGNORE, Reformer, type SequenceInput } from '../../src/model/reformer.js';
 import { resolveCheckpoint } from '../../src/model/shipped.js';
+import { checkDevice } from '../../src/model/webgpu-device.js';
 import { ModelWorkerPool, modelWeights } from '../../src/model/workers.js';
 import { Random } from '../../src/tokenize/random.js';
 import { KmerTokenizer } from '../../src/tokenize/tokenizer.js';
@@ -69,11 +71,40 @@ const TILES_PER_REQUEST = 8;
 /** A drawn window with more non-A/C/G/T bases than this is drawn again. */
 const MAX_AMBIGUOUS = 0.1;
 
+/** Where tiles are scored: a worker pool, or this thread. */
+interface Scorer {
+  /** Tiles scored at once. */
+  size: number;
+  /** LM logits (T * vocab) of each input. */
+  predictMany(inputs: SequenceInput[]): Promise<Float32Array[]>;
+}
+
+/** Scoring on this thread, each tile's logits read asynchronously (all webgpu can do). */
+function inThreadScorer(model: Reformer): Scorer {
+  return {
+    size: 1,
+    async predictMany(inputs) {
+      const out: Float32Array[] = [];
+      for (const input of inputs) {
+        const logits = model.predict(input);
+        out.push((await logits.data()) as Float32Array);
+        logits.dispose();
+        checkDevice();
+      }
+      return out;
+    },
+  };
+}
+
 export async function reformerBinLoss(
   genome: ScanGenome,
   options: ReformerLossOptions,
 ): Promise<ReformerLoss> {
-  const { tf } = await selectBackend(parseBackendChoice(options.backend));
+  // Every read below is asynchronous when no worker pool is used, so webgpu can run the scan.
+  const { tf, name: backend } = await selectBackend(parseBackendChoice(options.backend), {
+    asyncReads: true,
+  });
+  const onDevice = backend === 'webgpu';
   const tokenizer = new KmerTokenizer({ k: 1, stride: 1 });
   const model = options.model
     ? await startingModel(tf, options.model)
@@ -96,13 +127,16 @@ export async function reformerBinLoss(
         }),
         { kind: 'lm' },
       );
-  const pool = await ModelWorkerPool.create({
-    workers: options.workers,
-    backend: parseBackendChoice(options.backend),
-    config: model.config,
-    head: model.head,
-    weights: modelWeights(model),
-  });
+  // Workers select their backend themselves and read synchronously: not on webgpu.
+  const pool = onDevice
+    ? undefined
+    : await ModelWorkerPool.create({
+        workers: options.workers,
+        backend: parseBackendChoice(options.backend),
+        config: model.config,
+        head: model.head,
+        weights: modelWeights(model),
+      });
   const runFolder = await mkdtemp(join(tmpdir(), 'locus-scan-'));
   try {
     let trainedSteps = 0;
@@ -116,18 +150,23 @@ export async function reformerBinLoss(
         warmup: Math.min(20, Math.floor(options.steps / 10)),
         checkpointEvery: options.steps,
         keepLast: 1,
-        gradients: workerGradients(pool),
+        ...(pool ? { gradients: workerGradients(pool) } : {}),
         signal: options.signal,
         onProgress: (p) =>
           options.onProgress?.({ phase: 'fit', done: p.step, total: p.steps, unit: 'steps' }),
       });
       options.signal?.throwIfAborted();
       trainedSteps = result.stepsDone;
-      await pool.setWeights(modelWeights(model));
+      await pool?.setWeights(modelWeights(model));
     }
     options.onPhase?.('fit');
     const scored = await scoreGenome(
-      pool,
+      pool
+        ? {
+            size: pool.size,
+            predictMany: async (inputs) => (await pool.predictMany(inputs)) as Float32Array[],
+          }
+        : inThreadScorer(model),
       genome,
       tokenizer,
       Math.min(options.context, model.config.maxLength),
@@ -136,7 +175,7 @@ export async function reformerBinLoss(
     options.onPhase?.('score');
     return { ...scored, trainedSteps };
   } finally {
-    await pool.close();
+    await pool?.close();
     model.dispose();
     await rm(runFolder, { recursive: true, force: true });
   }
@@ -234,7 +273,7 @@ function tilesOf(lengths: readonly number[], context: number): Tile[] {
 
 /** Every base's surprisal under the pool's model, summed per bin. */
 async function scoreGenome(
-  pool: ModelWorkerPool,
+  pool: Scorer,
   genome: ScanGenome,
   tokenizer: KmerTokenizer,
   context: number,

@@ -266,6 +266,7 @@ export interface SelectOptions {
 export const WEBGPU_COMMANDS = [
   'locus pretrain and finetune (--workers 1)',
   'eval, predict and embed',
+  'scan',
   'bench model (--workers 0)',
 ];
 

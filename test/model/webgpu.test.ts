@@ -11,7 +11,7 @@
  * from `--backend webgpu` without an adapter is checked in a child process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -300,6 +300,41 @@ withAdapter('commands on --backend webgpu', () => {
     expect(onGpu.bitsPerBase).toBeCloseTo(onWasm.bitsPerBase, 5);
   });
 
+  it('locus scan --method reformer trains and scores on this thread, with the track wasm gives', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-webgpu-scan-'));
+    const scan = (backend: string) => {
+      const out = join(dir, backend);
+      const result = locus([
+        'scan',
+        'samples/ecoli-island.fa',
+        ...['--region', 'ecoli536_island_sample:1-8000', '--window', '1000', '--bin', '500'],
+        ...['--steps', '1', '--context', '512', '--workers', '1', '--quiet', '-o', out, '--backend', backend],
+      ]);
+      expect(result.status, result.stderr).toBe(0);
+      return {
+        track: readFileSync(join(out, 'scores.bedgraph'), 'utf8'),
+        segments: readFileSync(join(out, 'anomalies.bed'), 'utf8'),
+        bitsPerBase: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).model.bitsPerBase,
+      };
+    };
+    const onGpu = scan('webgpu');
+    const onWasm = scan('wasm');
+    // The same bins, and z-scores (printed to 3 decimals) equal up to the last digit's rounding.
+    const rows = (track: string) =>
+      track
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split('\t'));
+    const gpuRows = rows(onGpu.track);
+    const wasmRows = rows(onWasm.track);
+    expect(gpuRows.length).toBeGreaterThan(10);
+    expect(gpuRows.map((r) => r.slice(0, 3))).toEqual(wasmRows.map((r) => r.slice(0, 3)));
+    gpuRows.forEach((r, i) => expect(Math.abs(Number(r[3]) - Number(wasmRows[i]![3]))).toBeLessThan(0.0015));
+    expect(onGpu.segments).toBe(onWasm.segments);
+    expect(onGpu.bitsPerBase).toBeCloseTo(onWasm.bitsPerBase, 5);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
   it('commands that read synchronously refuse webgpu with the commands that can use it', () => {
     const run = locus([
       'attention',
@@ -312,7 +347,7 @@ withAdapter('commands on --backend webgpu', () => {
     ]);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(
-      /webgpu runs locus pretrain and finetune \(--workers 1\), eval, predict and embed, bench model/,
+      /webgpu runs locus pretrain and finetune \(--workers 1\), eval, predict and embed, scan, bench model/,
     );
     expect(run.stderr).toMatch(/use --backend wasm/);
   });

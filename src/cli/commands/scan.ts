@@ -94,7 +94,7 @@ export function registerScan(program: Command): void {
       integer(0, 5),
       SCAN_DEFAULTS.localOrder,
     )
-    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option('--backend <name>', 'auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu', 'auto')
     .option('--force', 'replace the output folder if it exists and is not empty')
     .option('--quiet', 'no progress line')
     .option('--json', 'print summary.json instead of the text summary')
