@@ -118,7 +118,7 @@ export async function scoreCausal(
       if (scorer.special) input[0] = CLS_ID;
       const rows = [...new Set(scored.map((item) => rowOf(item.pos)))].sort((a, b) => a - b);
       const rowIndex = new Map(rows.map((row, i) => [row, i]));
-      const logp = rowLogProbabilities(scorer, input, Int32Array.from(rows)); // (rows, V)
+      const logp = await rowLogProbabilities(scorer, input, Int32Array.from(rows)); // (rows, V)
       passes++;
       const onStrand = (base: string) => (forward ? base : reverseComplement(base));
       for (const item of scored) {

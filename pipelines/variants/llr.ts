@@ -21,7 +21,9 @@
  */
 import { LocusInputError } from '../../src/errors.js';
 import type { FastaFile } from '../../src/io/fasta.js';
+import { releasePlans } from '../../src/model/attention.js';
 import { parseBackendChoice, selectBackend } from '../../src/model/backend.js';
+import { checkDevice } from '../../src/model/webgpu-device.js';
 import { loadModel } from '../../src/model/model-io.js';
 import type { Reformer } from '../../src/model/reformer.js';
 import { resolveCheckpoint } from '../../src/model/shipped.js';
@@ -49,7 +51,8 @@ export interface LlrModel {
  */
 export async function loadLlrModel(pathOrName: string, backend = 'auto'): Promise<LlrModel> {
   const path = resolveCheckpoint(pathOrName);
-  const { tf } = await selectBackend(parseBackendChoice(backend));
+  // Scoring reads every result asynchronously, so webgpu can run it.
+  const { tf } = await selectBackend(parseBackendChoice(backend), { asyncReads: true });
   // Missing folder, bad config.json or mismatched weights: loadModel's errors name the file and the fix.
   const { model, config } = await loadModel(tf, path);
   try {
@@ -201,7 +204,7 @@ export function maskedLogProbabilities(
   scorer: LlrModel,
   ids: Int32Array,
   slots: readonly number[],
-): Float32Array {
+): Promise<Float32Array> {
   const { special } = scorer;
   const input = new Int32Array(ids.length + 2 * special);
   input.set(ids, special);
@@ -218,12 +221,17 @@ export function maskedLogProbabilities(
  * One forward pass over `input` (token ids with any special tokens), and the log-softmax of the
  * outputs at `rows`: (rows.length, vocab), row-major.
  */
-export function rowLogProbabilities(scorer: LlrModel, input: Int32Array, rows: Int32Array): Float32Array {
+export async function rowLogProbabilities(
+  scorer: LlrModel,
+  input: Int32Array,
+  rows: Int32Array,
+): Promise<Float32Array> {
   const { model } = scorer;
   const { tf } = model;
   // One fixed set of LSH rotations for every window (never a training step's): a variant's LLR
   // depends on its window only, not on which other windows a run reads or in which order.
-  const { y1, y2 } = model.encodeHalves({ ids: input }, { step: EVALUATION_STEP_BASE }); // (T, d) each
+  const { y1, y2, trace } = model.encodeHalves({ ids: input }, { step: EVALUATION_STEP_BASE }); // (T, d) each
+  releasePlans(trace.plans);
   const logp = tf.tidy(() => {
     const get = (n: string) => model.param(n);
     // Only the scored rows go through the final norm and the (d, vocab) head.
@@ -231,9 +239,11 @@ export function rowLogProbabilities(scorer: LlrModel, input: Int32Array, rows: I
     return tf.logSoftmax(model.headOutputs(hidden, undefined, get)); // (M, vocab)
   });
   tf.dispose([y1, y2]);
-  // Read outside tf.tidy: tidy walks whatever it returns, element by element (~1 s per million).
-  const values = logp.dataSync() as Float32Array;
+  // Read outside tf.tidy (tidy walks whatever it returns, element by element, ~1 s per million),
+  // and asynchronously (webgpu cannot read synchronously).
+  const values = (await logp.data()) as Float32Array;
   logp.dispose();
+  checkDevice();
   return values;
 }
 
@@ -272,7 +282,7 @@ export async function scoreVariants(
     const slotOf = (i: number) => Math.floor((targetPosition(calls[i]!) - plan.start) / stride);
     const slots = [...new Set(plan.calls.map(slotOf))].sort((a, b) => a - b);
     const slotIndex = new Map(slots.map((slot, j) => [slot, j]));
-    const logp = maskedLogProbabilities(scorer, ids, slots); // (slots, V)
+    const logp = await maskedLogProbabilities(scorer, ids, slots); // (slots, V)
     passes++;
     for (const i of plan.calls) {
       const slot = slotOf(i);

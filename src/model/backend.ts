@@ -267,6 +267,7 @@ export const WEBGPU_COMMANDS = [
   'locus pretrain and finetune (--workers 1)',
   'eval, predict and embed',
   'scan',
+  'variants --model',
   'bench model (--workers 0)',
 ];
 

@@ -236,6 +236,8 @@ withAdapter('webgpu device errors', () => {
   });
 });
 
+const hasBcftools = spawnSync('bcftools', ['--version']).status === 0;
+
 function locus(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { env, encoding: 'utf8' });
 }
@@ -335,6 +337,35 @@ withAdapter('commands on --backend webgpu', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it.skipIf(!hasBcftools)(
+    'locus variants --model scores INFO/LLR as on wasm',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'locus-webgpu-variants-'));
+      const llr = (backend: string) => {
+        const out = join(dir, `${backend}.vcf.gz`);
+        const args = ['samples/lambda.bam', '--ref', 'samples/lambda.fa', '--model', 'samples/model'];
+        const result = locus(['variants', ...args, '-o', out, '--backend', backend, '--quiet']);
+        expect(result.status, result.stderr).toBe(0);
+        const query = spawnSync('bcftools', ['query', '-f', '%POS\t%INFO/LLR\n', out], { encoding: 'utf8' });
+        return query.stdout
+          .trimEnd()
+          .split('\n')
+          .map((line) => line.split('\t'));
+      };
+      const onGpu = llr('webgpu');
+      const onWasm = llr('wasm');
+      expect(onGpu.map((r) => r[0])).toEqual(onWasm.map((r) => r[0]));
+      const scored = onGpu.filter((r) => r[1] !== '.');
+      expect(scored.length).toBeGreaterThan(10);
+      onGpu.forEach((r, i) => {
+        if (r[1] === '.') expect(onWasm[i]![1]).toBe('.');
+        else expect(Math.abs(Number(r[1]) - Number(onWasm[i]![1]))).toBeLessThan(2e-4);
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+    60_000,
+  );
+
   it('commands that read synchronously refuse webgpu with the commands that can use it', () => {
     const run = locus([
       'attention',
@@ -347,7 +378,7 @@ withAdapter('commands on --backend webgpu', () => {
     ]);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(
-      /webgpu runs locus pretrain and finetune \(--workers 1\), eval, predict and embed, scan, bench model/,
+      /webgpu runs locus pretrain and finetune \(--workers 1\), eval, predict and embed, scan, variants --model, bench model/,
     );
     expect(run.stderr).toMatch(/use --backend wasm/);
   });

@@ -102,7 +102,7 @@ export function registerVariants(program: Command): void {
       '--model <dir>',
       'language model (checkpoint folder or shipped name, e.g. ecoli-causal): add INFO/LLR, ln P(ALT) - ln P(REF) under it',
     )
-    .option('--backend <name>', 'with --model: auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option('--backend <name>', 'with --model: auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu', 'auto')
     .option(
       '--report <html>',
       'also write a self-contained HTML page ranking the alleles to look at first (lowest LLR, lowest fraction, filtered)',
