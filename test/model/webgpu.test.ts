@@ -10,7 +10,7 @@
  * Where no adapter can be created the webgpu cases are skipped with the reason; the error a user gets
  * from `--backend webgpu` without an adapter is checked in a child process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,16 +238,30 @@ withAdapter('webgpu device errors', () => {
 
 const hasBcftools = spawnSync('bcftools', ['--version']).status === 0;
 
-function locus(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  return spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { env, encoding: 'utf8' });
+/**
+ * Run the built CLI in a child process, asynchronously: a run on Mesa takes up to half a minute, and a
+ * synchronous one would block this test worker's event loop past vitest's RPC timeout.
+ */
+function locus(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/src/cli/main.js', ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 withAdapter('commands on --backend webgpu', () => {
-  it('locus bench model --train names the adapter and reaches the loss wasm reaches', () => {
+  it('locus bench model --train names the adapter and reaches the loss wasm reaches', async () => {
     const args = ['bench', 'model', '--bases', '1200', '--depth', '1', '--full-up-to', '0', '--train'];
     const common = [...args, '--iterations', '1', '--warmup', '0', '--json'];
-    const gpu = locus([...common, '--backend', 'webgpu']);
-    const wasm = locus([...common, '--backend', 'wasm']);
+    const gpu = await locus([...common, '--backend', 'webgpu']);
+    const wasm = await locus([...common, '--backend', 'wasm']);
     expect(gpu.status, gpu.stderr).toBe(0);
     expect(wasm.status, wasm.stderr).toBe(0);
     const onGpu = JSON.parse(gpu.stdout);
@@ -258,10 +272,10 @@ withAdapter('commands on --backend webgpu', () => {
     expect(onGpu.loss).toBeCloseTo(onWasm.loss, 4);
   }, 60_000);
 
-  it('locus pretrain trains and evaluates as on wasm', () => {
+  it('locus pretrain trains and evaluates as on wasm', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'locus-webgpu-'));
-    const run = (backend: string) => {
-      const result = locus([
+    const run = async (backend: string) => {
+      const result = await locus([
         'pretrain',
         'samples/lambda.fa',
         '-o',
@@ -273,17 +287,17 @@ withAdapter('commands on --backend webgpu', () => {
       expect(result.status, result.stderr).toBe(0);
       return JSON.parse(result.stdout);
     };
-    const onGpu = run('webgpu');
-    const onWasm = run('wasm');
+    const onGpu = await run('webgpu');
+    const onWasm = await run('wasm');
     expect(onGpu.stepsDone).toBe(4);
     expect(onGpu.best.step).toBe(onWasm.best.step);
     expect(onGpu.best.bitsPerBase).toBeCloseTo(onWasm.best.bitsPerBase, 4);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('locus eval scores as on wasm', () => {
-    const run = (backend: string) => {
-      const result = locus([
+  it('locus eval scores as on wasm', async () => {
+    const run = async (backend: string) => {
+      const result = await locus([
         'eval',
         'samples/model',
         'samples/lambda.fa',
@@ -296,17 +310,17 @@ withAdapter('commands on --backend webgpu', () => {
       expect(result.status, result.stderr).toBe(0);
       return JSON.parse(result.stdout);
     };
-    const onGpu = run('webgpu');
-    const onWasm = run('wasm');
+    const onGpu = await run('webgpu');
+    const onWasm = await run('wasm');
     expect(onGpu.tokens).toBe(onWasm.tokens);
     expect(onGpu.bitsPerBase).toBeCloseTo(onWasm.bitsPerBase, 5);
   });
 
-  it('locus scan --method reformer trains and scores on this thread, with the track wasm gives', () => {
+  it('locus scan --method reformer trains and scores on this thread, with the track wasm gives', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'locus-webgpu-scan-'));
-    const scan = (backend: string) => {
+    const scan = async (backend: string) => {
       const out = join(dir, backend);
-      const result = locus([
+      const result = await locus([
         'scan',
         'samples/ecoli-island.fa',
         ...['--region', 'ecoli536_island_sample:1-8000', '--window', '1000', '--bin', '500'],
@@ -319,8 +333,8 @@ withAdapter('commands on --backend webgpu', () => {
         bitsPerBase: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).model.bitsPerBase,
       };
     };
-    const onGpu = scan('webgpu');
-    const onWasm = scan('wasm');
+    const onGpu = await scan('webgpu');
+    const onWasm = await scan('wasm');
     // The same bins, and z-scores (printed to 3 decimals) equal up to the last digit's rounding.
     const rows = (track: string) =>
       track
@@ -339,12 +353,12 @@ withAdapter('commands on --backend webgpu', () => {
 
   it.skipIf(!hasBcftools)(
     'locus variants --model scores INFO/LLR as on wasm',
-    () => {
+    async () => {
       const dir = mkdtempSync(join(tmpdir(), 'locus-webgpu-variants-'));
-      const llr = (backend: string) => {
+      const llr = async (backend: string) => {
         const out = join(dir, `${backend}.vcf.gz`);
         const args = ['samples/lambda.bam', '--ref', 'samples/lambda.fa', '--model', 'samples/model'];
-        const result = locus(['variants', ...args, '-o', out, '--backend', backend, '--quiet']);
+        const result = await locus(['variants', ...args, '-o', out, '--backend', backend, '--quiet']);
         expect(result.status, result.stderr).toBe(0);
         const query = spawnSync('bcftools', ['query', '-f', '%POS\t%INFO/LLR\n', out], { encoding: 'utf8' });
         return query.stdout
@@ -352,8 +366,8 @@ withAdapter('commands on --backend webgpu', () => {
           .split('\n')
           .map((line) => line.split('\t'));
       };
-      const onGpu = llr('webgpu');
-      const onWasm = llr('wasm');
+      const onGpu = await llr('webgpu');
+      const onWasm = await llr('wasm');
       expect(onGpu.map((r) => r[0])).toEqual(onWasm.map((r) => r[0]));
       const scored = onGpu.filter((r) => r[1] !== '.');
       expect(scored.length).toBeGreaterThan(10);
@@ -366,8 +380,8 @@ withAdapter('commands on --backend webgpu', () => {
     60_000,
   );
 
-  it('commands that read synchronously refuse webgpu with the commands that can use it', () => {
-    const run = locus([
+  it('commands that read synchronously refuse webgpu with the commands that can use it', async () => {
+    const run = await locus([
       'attention',
       'samples/model',
       'samples/lambda.fa',
@@ -385,23 +399,12 @@ withAdapter('commands on --backend webgpu', () => {
 });
 
 describe('--backend webgpu without an adapter', () => {
-  it('fails with one clear error that names the backend, the reason and the fix', () => {
+  it('fails with one clear error that names the backend, the reason and the fix', async () => {
     // EGL without a display server and no Vulkan loader: Dawn finds no adapter.
     const env = { ...process.env, EGL_PLATFORM: 'x11', DISPLAY: '', LD_LIBRARY_PATH: '' };
-    const run = spawnSync(
-      process.execPath,
-      [
-        'dist/src/cli/main.js',
-        'bench',
-        'model',
-        '--backend',
-        'webgpu',
-        '--bases',
-        '600',
-        '--iterations',
-        '1',
-      ],
-      { env, encoding: 'utf8' },
+    const run = await locus(
+      ['bench', 'model', '--backend', 'webgpu', '--bases', '600', '--iterations', '1'],
+      env,
     );
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/backend "webgpu" cannot be loaded: no WebGPU adapter/);
