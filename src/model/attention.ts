@@ -335,17 +335,7 @@ export function attend(
     // Unit-normalised keys per head; row-wise, so it commutes with the sort.
     const keys = normalizeRows(tf, qk.reshape([T, heads, dHead])).reshape([T, heads * dHead]);
     if (plan.device) {
-      const merged = chunkAttentionGpu(
-        ops,
-        qk,
-        keys,
-        v,
-        config,
-        plan.device,
-        plan,
-        plan.kind === 'lsh',
-        dropout,
-      );
+      const merged = chunkAttentionGpu(ops, qk, keys, v, config, plan, plan.kind === 'lsh', dropout);
       return ops.linear(merged, weights.wo);
     }
     if (usesWasmKernel(tf, config)) {

@@ -11,6 +11,7 @@
  *   two backward kernels (dq; dk and dv), recomputing attention weights from the saved lse.
  */
 import type * as TF from '@tensorflow/tfjs';
+import type { AttentionPlan } from './attention.js';
 import type { ResolvedConfig } from './config.js';
 import {
   gpuAttentionBackward,
@@ -26,12 +27,11 @@ import { stopGradientMax, type Ops } from './ops.js';
 
 type Tensor = TF.Tensor;
 
-/** A plan's sort orders on the device: (H*R, Tp) int32 each, and valid (Tp) int32. */
+/** A plan's sort orders on the device: perm and bucket (H*R, Tp) int32, row h*R + r; valid (Tp) int32. */
 export interface DeviceOrders {
   perm: Tensor;
   bucket: Tensor;
   valid: Tensor;
-  rounds: number;
 }
 
 /** The valid-position mask over Tp slots as an int32 tensor (1 real, 0 padding or masked). */
@@ -55,7 +55,6 @@ export function localOrdersOnDevice(
     perm: tf.keep(tf.tensor2d(perm, [heads, Tp], 'int32')),
     bucket: tf.keep(tf.zeros([heads, Tp], 'int32')),
     valid: tf.keep(validTensor(tf, valid, T, Tp)),
-    rounds: 1,
   }));
 }
 
@@ -102,7 +101,6 @@ export function lshOrdersOnDevice(
       perm: tf.keep(indices),
       bucket: tf.keep(tf.cast(tf.neg(values), 'int32')),
       valid: tf.keep(valid),
-      rounds,
     };
   });
 }
@@ -123,15 +121,16 @@ export function chunkAttentionGpu(
   keys: Tensor,
   v: Tensor,
   config: ResolvedConfig,
-  orders: DeviceOrders,
-  plan: { length: number; paddedLength: number; kind: string; dropoutSeed: number },
+  plan: AttentionPlan,
   wrap: boolean,
   dropout: number,
 ): Tensor {
   const { tf } = ops;
+  const orders = plan.device;
+  if (!orders) throw new TypeError('chunkAttentionGpu: the plan was made off the device (no plan.device)');
   const T = plan.length;
   const { heads, dHead: dh } = config;
-  const R = orders.rounds;
+  const R = orders.perm.shape[0]! / heads;
   const shape: GpuAttentionShape = {
     T,
     heads,

@@ -27,7 +27,7 @@ export const MASK_SAME_BUCKET_ONLY = 4;
 /** Workgroup memory a kernel may use: WebGPU's guaranteed minimum (compatibility devices too). */
 const WORKGROUP_BYTES = 16384;
 /** Widest head the kernels keep in registers (q, accumulators: 2-3 private arrays of dh floats). */
-export const MAX_GPU_HEAD = 128;
+const MAX_GPU_HEAD = 128;
 /** Widest LSH factor the hash kernel handles (bucketFactors keeps factors below this up to 10M tokens). */
 const MAX_FACTOR = 256;
 
@@ -539,7 +539,7 @@ function run(
 }
 
 /** Check that a call fits the kernels; throws a clear error otherwise. */
-export function checkGpuShape(s: { dh: number; chunk: number; nChunks: number }): void {
+function checkGpuShape(s: { dh: number; chunk: number; nChunks: number }): void {
   if (s.dh > MAX_GPU_HEAD) {
     throw new RangeError(
       `webgpu attention: heads of width ${s.dh} exceed ${MAX_GPU_HEAD} (use --backend wasm)`,
