@@ -11,7 +11,8 @@
  *
  * How each tool is run:
  *   locus  `locus motifs targets.fa -o DIR --seed S` (default: dinucleotide-shuffled targets as the
- *          background); on dm3 `--background far-upstream.fa`, as the issue defines the task;
+ *          background); on dm3 `--background far-upstream.fa`, as the issue defines the task, and
+ *          `--anchor end` (every target ends at its TSS: positional motifs are sought too);
  *   elph   both strands, told the true width (the planted matrix's; 8 on dm3, the TATA box's);
  *   glam2  `glam2 -2 -q 1 -s S n targets.fa` (gapped; finds its own width).
  * Scores (score.ts): the best similarity of a top-3 motif to the planted matrix, its rank, whether it
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
     const tools: ToolRun[] = [
       runLocus(
         root,
-        [targets, '--background', background, '--seed', String(seed)],
+        [targets, '--background', background, '--anchor', 'end', '--seed', String(seed)],
         join(runs, 'dm3', 'locus'),
         timeoutSeconds,
       ),

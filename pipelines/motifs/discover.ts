@@ -158,7 +158,7 @@ export function holdout(sequences: readonly CodedSequence[], fraction: number, s
 }
 
 /** Replace every site's bases with MASKED, in place. */
-function mask(sequences: readonly CodedSequence[], sites: readonly Peak[], width: number): void {
+export function mask(sequences: readonly CodedSequence[], sites: readonly Peak[], width: number): void {
   for (const s of sites) sequences[s.sequence]!.codes.fill(MASKED, s.start, s.start + width);
 }
 
@@ -251,7 +251,7 @@ function erfc(x: number): number {
  * Letter counts at every offset from -flank to width + flank around the sites, read on each site's
  * strand: (width + 2 * flank, 4). Bases outside a sequence or masked are not counted.
  */
-function flankCounts(
+export function flankCounts(
   sequences: readonly CodedSequence[],
   sites: readonly Peak[],
   width: number,
@@ -277,7 +277,7 @@ function flankCounts(
  * (ln p below `logAlpha`) and by at least `minBits` of information. With thousands of sites the test
  * alone would take in flanks that differ from the genome average only by the local composition.
  */
-function isInformative(
+export function isInformative(
   row: readonly number[],
   letters: Background,
   logAlpha: number,
@@ -298,6 +298,42 @@ function isInformative(
 }
 
 /**
+ * The matrix of the columns around `sites` (width `width`, each read on its strand) that belong to the
+ * motif: from the sites' own columns, grow to each side while the next column (or the one after,
+ * bridging one weak column) is informative (`isInformative`, G-test p < 0.001 and `flankBits`), drop
+ * uninformative edge columns, keep the width within [minWidth, maxWidth]. Letter probabilities are the
+ * site counts with one background-weighted pseudocount.
+ */
+export function grownMatrix(
+  sequences: readonly CodedSequence[],
+  sites: readonly Peak[],
+  width: number,
+  letters: Background,
+  options: Pick<DiscoverOptions, 'minWidth' | 'maxWidth' | 'flankBits'>,
+): Matrix {
+  const flank = Math.max(0, options.maxWidth - options.minWidth);
+  const counts = flankCounts(sequences, sites, width, flank);
+  const informative = counts.map((row) => isInformative(row, letters, Math.log(1e-3), options.flankBits));
+  // Core columns [start, end) in `counts` coordinates; grow outwards, then drop weak edge columns.
+  let start = flank;
+  let end = flank + width;
+  const grows = (at: number, step: number) =>
+    informative[at] === true || (informative[at] === false && informative[at + step] === true);
+  while (end - start < options.maxWidth && start > 0 && grows(start - 1, -1)) start--;
+  while (end - start < options.maxWidth && end < counts.length && grows(end, 1)) end++;
+  while (end - start > options.minWidth && !informative[start]) start++;
+  while (end - start > options.minWidth && !informative[end - 1]) end--;
+  while (end - start < options.minWidth) {
+    if (start > 0) start--;
+    if (end - start < options.minWidth && end < counts.length) end++;
+  }
+  return counts.slice(start, end).map((row) => {
+    const total = row[0]! + row[1]! + row[2]! + row[3]! + 1;
+    return row.map((n, b) => (n + letters[b]!) / total);
+  });
+}
+
+/**
  * A refined seed grown into a full motif. The seed's sites (at its threshold) are aligned and the
  * columns around them counted: the motif spreads to each side while the next column (or the one after,
  * bridging one weak column) differs from the background by a G-test at p < 0.001, and its own edge
@@ -313,26 +349,7 @@ function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Re
   const above = sitesAt(train.targets, logOdds(refined.matrix, letters), refined.threshold.score);
   const sites = train.countBy === 'sequences' ? bestPerSequence(above) : above;
   if (sites.length === 0) return refined;
-  const flank = Math.max(0, options.maxWidth - options.minWidth);
-  const counts = flankCounts(train.targets, sites, width, flank);
-  const informative = counts.map((row) => isInformative(row, letters, Math.log(1e-3), options.flankBits));
-  // Core columns [start, end) in `counts` coordinates; grow outwards, then drop weak edge columns.
-  let start = flank;
-  let end = flank + width;
-  const grows = (at: number, step: number) =>
-    informative[at] === true || (informative[at] === false && informative[at + step] === true);
-  while (end - start < options.maxWidth && start > 0 && grows(start - 1, -1)) start--;
-  while (end - start < options.maxWidth && end < counts.length && grows(end, 1)) end++;
-  while (end - start > options.minWidth && !informative[start]) start++;
-  while (end - start > options.minWidth && !informative[end - 1]) end--;
-  while (end - start < options.minWidth) {
-    if (start > 0) start--;
-    if (end - start < options.minWidth && end < counts.length) end++;
-  }
-  const matrix = counts.slice(start, end).map((row) => {
-    const total = row[0]! + row[1]! + row[2]! + row[3]! + 1;
-    return row.map((n, b) => (n + letters[b]!) / total);
-  });
+  const matrix = grownMatrix(train.targets, sites, width, letters, options);
   const core = bestOf([refine(matrix, train), ...(width >= options.minWidth ? [refined] : [])]);
   const excess = core.threshold.targetSites - core.threshold.backgroundSites;
   const lambda = Math.min(

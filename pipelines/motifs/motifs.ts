@@ -10,9 +10,10 @@ import { compareToDatabase, COMPARE_DEFAULTS } from './compare.js';
 import { DISCOVER_DEFAULTS, discoverMotifs, type DiscoveredMotif } from './discover.js';
 import { log10OfLn } from './enrichment.js';
 import { baseFrequencies, gcMatchingWeights, readMotifSequences, type CodedSequence } from './sequences.js';
+import { discoverPositional, POSITIONAL_DEFAULTS, strandsOf, type Anchor } from './positional.js';
 import { kmerShuffle } from './shuffle.js';
 import { scanSites } from './sites.js';
-import type { Background, MotifSite, ReportedMotif } from './types.js';
+import type { Background, MotifSite, PositionalWindow, ReportedMotif } from './types.js';
 
 /** Fewer target sequences than this cannot show that a motif is shared rather than one sequence's. */
 export const MIN_SEQUENCES = 5;
@@ -37,6 +38,11 @@ export interface MotifsOptions {
   workers?: number;
   /** Motif database for matches (MEME or TRANSFAC); undefined = the shipped JASPAR 2024 CORE. */
   database?: string;
+  /**
+   * Where the targets are aligned (a promoter's TSS at its end, a peak's summit at its centre): motifs
+   * whose sites crowd at a distance from it are sought too (positional.ts). Undefined: not aligned.
+   */
+  anchor?: Anchor;
   signal?: AbortSignal;
   onProgress?: (p: MotifsProgress) => void;
 }
@@ -88,6 +94,8 @@ export interface MotifsResult {
   gcMatching: { unmatchedTargets: number; maxWeight: number } | null;
   database: { path: string; name: string; motifs: number };
   settings: {
+    /** Where the targets are aligned, when the positional search ran. */
+    anchor: Anchor | null;
     minWidth: number;
     maxWidth: number;
     maxMotifs: number;
@@ -130,7 +138,7 @@ type Reported = Omit<ReportedMotif, 'matches'>;
 
 /** Turn a discovered motif into a reported one: its sites on the full targets and background. */
 function reportMotif(
-  m: DiscoveredMotif,
+  m: DiscoveredMotif & { position?: PositionalWindow },
   id: string,
   rank: number,
   source: ReportedMotif['source'],
@@ -139,8 +147,10 @@ function reportMotif(
   letters: Background,
   sites: MotifSite[],
 ): Reported {
-  const inTargets = scanSites(id, m.matrix, m.threshold, targets, letters);
-  const inBackground = scanSites(id, m.matrix, m.threshold, background, letters);
+  // A positional motif of sequences oriented by their anchor has sites on the given strand only.
+  const strands = m.position ? strandsOf(m.position.anchor) : 'both';
+  const inTargets = scanSites(id, m.matrix, m.threshold, targets, letters, strands);
+  const inBackground = scanSites(id, m.matrix, m.threshold, background, letters, strands);
   sites.push(...inTargets.sites);
   return {
     rank,
@@ -160,6 +170,7 @@ function reportMotif(
     found: m.found,
     seedWord: m.seedWord,
     source,
+    ...(m.position ? { position: m.position } : {}),
   };
 }
 
@@ -295,11 +306,39 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     options.signal,
   );
   notePeak();
+  const positional = options.anchor
+    ? discoverPositional(
+        targets,
+        letters,
+        { ...discoverOptions, ...POSITIONAL_DEFAULTS, anchor: options.anchor },
+        (p) => options.onProgress?.({ phase: 'discover', ...p }),
+        options.signal,
+      ).motifs
+    : [];
+  notePeak();
+  // One ranking of both searches' motifs, by the same rule as discoverMotifs ranks its own; the best
+  // maxMotifs of them are reported.
+  const ranked = [...discovered.motifs, ...positional]
+    .sort((x, y) =>
+      discovered.rankedByTest
+        ? x.testLogP - y.testLogP || x.crossFitLogP - y.crossFitLogP
+        : x.crossFitLogP - y.crossFitLogP,
+    )
+    .slice(0, options.maxMotifs);
 
   options.onProgress?.({ phase: 'sites' });
   const sites: MotifSite[] = [];
-  const reported: Reported[] = discovered.motifs.map((m) =>
-    reportMotif(m, `${m.rank}-${m.consensus}`, m.rank, 'enrichment', targets, background, letters, sites),
+  const reported: Reported[] = ranked.map((m, i) =>
+    reportMotif(
+      m,
+      `${i + 1}-${m.consensus}`,
+      i + 1,
+      'position' in m ? 'position' : 'enrichment',
+      targets,
+      background,
+      letters,
+      sites,
+    ),
   );
   options.signal?.throwIfAborted();
 
@@ -352,6 +391,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
       motifs: database.motifs.length,
     },
     settings: {
+      anchor: options.anchor ?? null,
       minWidth: options.minWidth,
       maxWidth: options.maxWidth,
       maxMotifs: options.maxMotifs,

@@ -45,19 +45,27 @@ export function scoreAt(codes: Uint8Array, start: number, table: Float64Array, w
   return s;
 }
 
+/** Which strands a scan reads: both (the better one scores), or the sequence as given (oriented inputs). */
+export type Strands = 'both' | 'forward';
+
 /**
- * Every window's better-strand score, for all sequences at once, into one array per sequence:
- * (length - width + 1) scores, -Infinity over masked bases. `strands` records which strand won
- * (0 forward, 1 reverse) when given.
+ * Every window's better-strand score (or forward score), for all sequences at once, into one array
+ * per sequence: (length - width + 1) scores, -Infinity over masked bases. `strandOf` records which
+ * strand won (0 forward, 1 reverse) when given.
  */
-export function scanScores(seq: CodedSequence, pwm: LogOdds, strands?: Uint8Array): Float64Array {
+export function scanScores(
+  seq: CodedSequence,
+  pwm: LogOdds,
+  strandOf?: Uint8Array,
+  strands: Strands = 'both',
+): Float64Array {
   const n = Math.max(0, seq.codes.length - pwm.width + 1);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const f = scoreAt(seq.codes, i, pwm.forward, pwm.width);
-    const r = scoreAt(seq.codes, i, pwm.reverse, pwm.width);
+    const r = strands === 'both' ? scoreAt(seq.codes, i, pwm.reverse, pwm.width) : -Infinity;
     out[i] = f >= r ? f : r;
-    if (strands) strands[i] = f >= r ? 0 : 1;
+    if (strandOf) strandOf[i] = f >= r ? 0 : 1;
   }
   return out;
 }

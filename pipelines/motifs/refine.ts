@@ -7,7 +7,7 @@
  * not harden into the consensus word.
  */
 import { enrichmentLogP } from './enrichment.js';
-import { logOdds, scanScores, type LogOdds } from './pwm.js';
+import { logOdds, scanScores, type LogOdds, type Strands } from './pwm.js';
 import { MASKED, type CodedSequence } from './sequences.js';
 import type { Background, Matrix } from './types.js';
 
@@ -21,12 +21,17 @@ export interface Peak {
 }
 
 /** Local maxima of the better-strand score: windows that no overlapping window beats. */
-export function peaks(sequences: readonly CodedSequence[], pwm: LogOdds, floor = -Infinity): Peak[] {
+export function peaks(
+  sequences: readonly CodedSequence[],
+  pwm: LogOdds,
+  floor = -Infinity,
+  strands: Strands = 'both',
+): Peak[] {
   const out: Peak[] = [];
   const w = pwm.width;
   sequences.forEach((seq, index) => {
-    const strands = new Uint8Array(Math.max(0, seq.codes.length - w + 1));
-    const scores = scanScores(seq, pwm, strands);
+    const strandOf = new Uint8Array(Math.max(0, seq.codes.length - w + 1));
+    const scores = scanScores(seq, pwm, strandOf, strands);
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i]!;
       if (!(s > floor)) continue;
@@ -35,7 +40,7 @@ export function peaks(sequences: readonly CodedSequence[], pwm: LogOdds, floor =
       for (let j = Math.max(0, i - w + 1); j < i && isPeak; j++) if (scores[j]! >= s) isPeak = false;
       for (let j = i + 1; j < Math.min(scores.length, i + w) && isPeak; j++)
         if (scores[j]! > s) isPeak = false;
-      if (isPeak) out.push({ sequence: index, start: i, strand: strands[i]!, score: s });
+      if (isPeak) out.push({ sequence: index, start: i, strand: strandOf[i]!, score: s });
     }
   });
   return out;
@@ -43,8 +48,13 @@ export function peaks(sequences: readonly CodedSequence[], pwm: LogOdds, floor =
 
 /** Windows of `width` in the sequences, each sequence counted by its weight. */
 /** A motif's sites: its peaks that score at least `threshold` (to within rounding). */
-export function sitesAt(sequences: readonly CodedSequence[], pwm: LogOdds, threshold: number): Peak[] {
-  return peaks(sequences, pwm, threshold - 1e-9);
+export function sitesAt(
+  sequences: readonly CodedSequence[],
+  pwm: LogOdds,
+  threshold: number,
+  strands: Strands = 'both',
+): Peak[] {
+  return peaks(sequences, pwm, threshold - 1e-9, strands);
 }
 
 /**

@@ -3,7 +3,7 @@
  * site of every motif in the original sequences), with FIMO-style p-values and where they sit.
  */
 import { reverseComplement } from '../../src/tokenize/reverse-complement.js';
-import { logOdds, ScorePvalues } from './pwm.js';
+import { logOdds, ScorePvalues, type Strands } from './pwm.js';
 import { sitesAt } from './refine.js';
 import { decodeSequence, type CodedSequence } from './sequences.js';
 import type { Background, Matrix, MotifSite } from './types.js';
@@ -18,17 +18,21 @@ export interface SiteScan {
   positions: number[];
 }
 
-/** Sites of `matrix` at or above `threshold` bits in `sequences` (both strands, no two overlapping). */
+/**
+ * Sites of `matrix` at or above `threshold` bits in `sequences` (both strands, or the forward strand
+ * of oriented sequences; no two overlapping).
+ */
 export function scanSites(
   motifId: string,
   matrix: Matrix,
   threshold: number,
   sequences: readonly CodedSequence[],
   letters: Background,
+  strands: Strands = 'both',
 ): SiteScan {
   const pwm = logOdds(matrix, letters);
   const pvalues = new ScorePvalues(pwm, letters);
-  const found = sitesAt(sequences, pwm, threshold);
+  const found = sitesAt(sequences, pwm, threshold, strands);
   const positions = new Array<number>(POSITION_BINS).fill(0);
   const withSite = new Set<number>();
   const sites = found.map((p): MotifSite => {

@@ -86,6 +86,27 @@ export interface ReportedMotif {
    * sites, and the share of the targets' bases those sites cover (model-guided.ts).
    */
   modelShare?: { attribution: number; bases: number };
-  /** 'enrichment' or 'model' (found from the fine-tuned model's attribution). */
-  source: 'enrichment' | 'model';
+  /**
+   * 'enrichment' (targets against background), 'position' (sites crowding at a distance from the
+   * anchor, positional.ts) or 'model' (found from the fine-tuned model's attribution).
+   */
+  source: 'enrichment' | 'position' | 'model';
+  /** For 'position' motifs: the window of site centres, relative to the anchor, and its counts. */
+  position?: PositionalWindow;
+}
+
+/** Where a positional motif's sites crowd (positional.ts). Offsets are of site centres from the anchor. */
+export interface PositionalWindow {
+  anchor: 'start' | 'center' | 'end';
+  /** Site centres in [from, to) bases from the anchor (negative: before it). */
+  from: number;
+  to: number;
+  /** Sites in the held-out targets, those in the window, and the number the null expects there. */
+  testSites: number;
+  testInWindow: number;
+  testExpected: number;
+  /** The same in the training targets (where the window was chosen). */
+  trainSites: number;
+  trainInWindow: number;
+  trainExpected: number;
 }

@@ -18,6 +18,7 @@ interface MotifsCliOptions {
   widths: [number, number];
   maxMotifs: number;
   count: 'auto' | 'sequences' | 'sites';
+  anchor?: 'start' | 'center' | 'end';
   db?: string;
   model?: string;
   trainModel?: boolean;
@@ -71,6 +72,12 @@ export function registerMotifs(program: Command): void {
         .choices(['auto', 'sequences', 'sites'])
         .default('auto'),
     )
+    .addOption(
+      new Option(
+        '--anchor <where>',
+        'the targets are aligned here (end: promoters that end at the TSS; center: peaks centred on their summits): also seek motifs whose sites crowd at a distance from it',
+      ).choices(['start', 'center', 'end']),
+    )
     .option(
       '--db <file>',
       'motif database for matches, MEME or JASPAR TRANSFAC (default: shipped JASPAR 2024 CORE)',
@@ -101,6 +108,13 @@ p-value there (binomial test of sequences with a site, or of sites, see --count)
 motifs tested. Each motif's sites are masked before the next is sought. Matches: Tomtom's p-values and
 a 0-1 column similarity. Sites are 0-based half-open in sites.tsv and sites.bed.
 
+With --anchor, positional motifs are sought too (as CentriMo tests, but as discovery): words, then
+matrices, whose site centres crowd into a window at a fixed distance from the anchor more than the
+positions of all words would let chance put there (binomial test). The E-value is that test on the
+held-out targets. Sequences anchored at an end are read on the given strand only (a promoter's
+orientation matters); centred ones on both. Positional motifs are ranked with the others (source
+"position" in summary.json) and the report gives their window.
+
 With --model or --train-model, a Reformer classifier of targets against background is asked which
 bases its decision depends on (input x gradient): the report gives each motif's share of that
 attribution, and motifs found around the attribution peaks are added (ids M1-..., source "model").
@@ -110,7 +124,7 @@ the shuffle destroys.
 Examples:
   locus motifs samples/motifs/rest-planted.fa -o motifs-out
   locus motifs peaks.fa --background flanks.fa --train-model -o out
-  locus motifs promoters.fa --background upstream.fa --widths 6-15 -o out
+  locus motifs promoters.fa --background upstream.fa --anchor end --widths 6-15 -o out
   locus motifs compare motifs-out/motifs.meme`,
     )
     .action(async (targets: string, options: MotifsCliOptions, command: Command) => {
@@ -143,6 +157,7 @@ Examples:
             maxWidth: options.widths[1],
             maxMotifs: options.maxMotifs,
             countBy: options.count,
+            anchor: options.anchor,
             seed: options.seed,
             model: options.model,
             trainModel: options.trainModel,
