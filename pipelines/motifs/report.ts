@@ -10,7 +10,7 @@ import { formatEvalue } from './meme-format.js';
 import { logoSvg } from './logo.js';
 import type { MotifsResult } from './motifs.js';
 import { positionPlot } from './plots.js';
-import type { ReportedMotif } from './types.js';
+import { windowText, type PositionalWindow, type ReportedMotif } from './types.js';
 
 const REPORT_STYLE = `
 td.logo svg { width: auto; max-width: 360px; height: 72px; display: block; }
@@ -43,7 +43,9 @@ function motifRow(motif: ReportedMotif, result: MotifsResult): string {
     `<tr id="motif-${motif.rank}">`,
     `<td class="num">${motif.rank}</td>`,
     `<td class="logo">${logoSvg(motif.matrix, { background: result.letters, columnWidth: 16, height: 60 })}</td>`,
-    `<td><span class="consensus">${escapeXml(motif.consensus)}</span><br><span class="muted">${motif.matrix.length} bp</span></td>`,
+    `<td><span class="consensus">${escapeXml(motif.consensus)}</span><br><span class="muted">${motif.matrix.length} bp` +
+      (motif.position ? `<br>positional: ${escapeXml(windowText(motif.position))}` : '') +
+      '</span></td>',
     `<td class="num${significant ? '' : ' weak'}">${escapeXml(formatEvalue(motif.evalue))}</td>`,
     `<td class="num">${count(motif.targetSites)}<br><span class="muted">${share(motif.targetSequenceShare)} of targets<br>${share(motif.backgroundSequenceShare)} of background</span></td>`,
     `<td>${positionPlot(motif.positions, `positions of the ${count(motif.targetSites)} sites of motif ${motif.rank}`)}</td>`,
@@ -66,6 +68,7 @@ function motifDetails(motif: ReportedMotif, result: MotifsResult): string {
       `training log10 p ${motif.trainLog10P.toFixed(1)}). Sites score at least ${motif.threshold.toFixed(2)} bits: ` +
       `${count(motif.targetSites)} in the targets, ${count(motif.backgroundSites)} in the background. ` +
       `Found in round ${motif.found} from the seed word <span class="consensus">${escapeXml(motif.seedWord)}</span>.</p>`,
+    motif.position ? positionParagraph(motif.position) : '',
     motif.modelShare !== undefined
       ? `<p>Its sites carry ${(100 * motif.modelShare.attribution).toFixed(1)}% of the model's positive attribution on the targets, on ${(100 * motif.modelShare.bases).toFixed(1)}% of their bases.</p>`
       : '',
@@ -73,6 +76,18 @@ function motifDetails(motif: ReportedMotif, result: MotifsResult): string {
     matchList(motif, 5),
     '</section>',
   ].join('\n');
+}
+
+/** What makes a positional motif: how its sites crowd into its window, held out and in training. */
+function positionParagraph(window: PositionalWindow): string {
+  const strands = window.anchor === 'center' ? 'both strands' : 'the given strand';
+  return (
+    `<p>Positional motif: its site ${escapeXml(windowText(window))} (${strands}). ` +
+    `In the held-out targets ${count(window.testInWindow)} of its ${count(window.testSites)} sites fall there, ` +
+    `where the positions of all words would put ${window.testExpected.toFixed(1)}; in the training targets, ` +
+    `where the window was chosen, ${count(window.trainInWindow)} of ${count(window.trainSites)} ` +
+    `(${window.trainExpected.toFixed(1)} expected). Its E-value tests the held-out count.</p>`
+  );
 }
 
 /** Which motifs the classifier relies on: attribution share against base share, per motif. */
@@ -135,7 +150,14 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
   html.push(
     `<p class="muted">Targets: <span class="path">${escapeXml(result.targets.path)}</span> ` +
       `(${count(result.targets.minLength)}–${count(result.targets.maxLength)} bp). Background: ${backgroundText}. ` +
-      'Both strands searched.</p>',
+      'Both strands searched' +
+      (result.settings.anchor
+        ? `; the targets are aligned at their ${result.settings.anchor}, and motifs whose sites crowd at a distance from it were sought too` +
+          (result.settings.anchor === 'center'
+            ? ''
+            : ' (on the given strand: the anchor orients the sequences)')
+        : '') +
+      '.</p>',
     '</header>',
   );
 
@@ -147,8 +169,11 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
       (result.rankedByTest
         ? '<p>Ranked by E-value'
         : `<p>Ranked by enrichment in the training part (fewer than ${RANK_BY_TEST_MIN} targets held out, too few to rank by)`) +
-        `: the E-value is the p-value of the ${result.countBy === 'sequences' ? 'number of sequences with a site' : 'site counts'} in held-out targets against held-out background, ` +
-        `times the ${count(result.motifs.length)} motifs tested; E-values above ${result.settings.evalueThreshold} ` +
+        `: the E-value is the p-value of the ${result.countBy === 'sequences' ? 'number of sequences with a site' : 'site counts'} in held-out targets against held-out background` +
+        (result.settings.anchor
+          ? ' (for a positional motif: of its held-out sites in its window, against where the positions of all words put them)'
+          : '') +
+        `, times the motifs tested; E-values above ${result.settings.evalueThreshold} ` +
         '(red) may be chance. The bars show where along the targets the sites sit.' +
         (result.heldOut.targets === 0
           ? ' <strong>Too few sequences to hold any out: E-values are computed on the training data and are optimistic.</strong>'
@@ -172,6 +197,7 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
     kvTable([
       ['widths', `${result.settings.minWidth}–${result.settings.maxWidth}`],
       ['max motifs', String(result.settings.maxMotifs)],
+      ['anchor', result.settings.anchor ?? 'none (no positional search)'],
       ['seed', String(result.settings.seed)],
       ['held-out share', String(result.settings.holdoutFraction)],
       ['database', `${result.database.name} (${result.database.motifs} motifs)`],

@@ -110,3 +110,10 @@ export interface PositionalWindow {
   trainInWindow: number;
   trainExpected: number;
 }
+
+/** "centres -33 to -26 from the end": a positional motif's window for people (inclusive, signed). */
+export function windowText(window: Pick<PositionalWindow, 'anchor' | 'from' | 'to'>): string {
+  const signed = (x: number) => (x > 0 ? `+${x}` : String(x));
+  const where = window.anchor === 'center' ? 'around the centre' : `from the ${window.anchor}`;
+  return `centres ${signed(window.from)} to ${signed(window.to - 1)} ${where}`;
+}

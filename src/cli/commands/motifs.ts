@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MotifsProgress, MotifsResult } from '../../../pipelines/motifs/motifs.js';
+import { windowText } from '../../../pipelines/motifs/types.js';
 import { integer } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { withOutput } from '../output.js';
@@ -267,8 +268,9 @@ function textSummary(result: MotifsResult, folder: string): string {
     const match = best
       ? `  best match ${best.name} (${best.id}, similarity ${best.similarity.toFixed(2)}, q ${best.qvalue.toExponential(1)})`
       : '';
+    const where = m.position ? `, ${windowText(m.position)}` : '';
     lines.push(
-      `  ${String(m.rank).padStart(2)}  ${m.consensus.padEnd(20)}  E ${m.evalue.toExponential(1).padStart(8)}  ${m.targetSites.toLocaleString('en-US')} sites in ${(100 * m.targetSequenceShare).toFixed(0)}% of targets${match}`,
+      `  ${String(m.rank).padStart(2)}  ${m.consensus.padEnd(20)}  E ${m.evalue.toExponential(1).padStart(8)}  ${m.targetSites.toLocaleString('en-US')} sites in ${(100 * m.targetSequenceShare).toFixed(0)}% of targets${where}${match}`,
     );
   }
   lines.push(`outputs in ${folder}/: motifs.meme, logos/, sites.tsv, sites.bed, report.html, summary.json`);
