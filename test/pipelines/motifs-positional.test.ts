@@ -43,7 +43,7 @@ function planted(seed: number, word: string, o: PlantOptions): { name: string; t
   const { n = 300, length = 300, share = 0.4 } = o;
   const out: { name: string; text: string }[] = [];
   for (let i = 0; i < n; i++) {
-    const bases = Array.from({ length }, () => {
+    const bases: string[] = Array.from({ length }, () => {
       const u = rng.nextFloat();
       return u < 0.3 ? 'A' : u < 0.5 ? 'C' : u < 0.7 ? 'G' : 'T';
     });
