@@ -105,9 +105,11 @@ export function makeOps(tf: Tf): Ops {
 
   const lookupRows = (table: Tensor, ids: Int32Array): Tensor => {
     const [rows, width] = table.shape as [number, number];
+    const sync = readsSynchronously(tf);
     const indices = tf.tensor1d(ids, 'int32');
     const f = tf.customGrad((t) => ({
-      value: tf.gather(t as Tensor, indices),
+      // Rows copied in JavaScript where tensors can be read (wasm's GatherV2 is slow, see below).
+      value: sync ? gatherRowsJs(t as Tensor, ids, width) : tf.gather(t as Tensor, indices),
       gradFunc: (dy) => {
         // On the device: its UnsortedSegmentSum (webgpu has one, and cannot read dy back here).
         if (!readsSynchronously(tf)) {
@@ -127,6 +129,15 @@ export function makeOps(tf: Tf): Ops {
     const value = f(table);
     indices.dispose();
     return value;
+  };
+
+  const gatherRowsJs = (table: Tensor, ids: Int32Array, width: number): Tensor => {
+    const values = table.dataSync() as Float32Array;
+    const out = new Float32Array(ids.length * width);
+    for (let i = 0; i < ids.length; i++) {
+      out.set(values.subarray(ids[i]! * width, (ids[i]! + 1) * width), i * width);
+    }
+    return tf.tensor2d(out, [ids.length, width]);
   };
 
   // Sorting, padding, chunking and the look-back pairing are row copies: done in JavaScript, where

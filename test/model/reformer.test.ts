@@ -6,7 +6,7 @@ import { selectBackend, type Tf } from '../../src/model/backend.js';
 import { DEFAULT_CONFIG, resolveConfig, type ReformerConfig } from '../../src/model/config.js';
 import { loadModel, saveModel } from '../../src/model/model-io.js';
 import { AdamW } from '../../src/model/optimizer.js';
-import { causalDepthwiseConv, IGNORE, Reformer } from '../../src/model/reformer.js';
+import { axialPositions, causalDepthwiseConv, IGNORE, Reformer } from '../../src/model/reformer.js';
 import { trainStep } from '../../src/model/train-step.js';
 import { randomIds, TINY_CONFIG } from '../helpers/model.js';
 
@@ -133,6 +133,42 @@ for (const backend of ['wasm', 'cpu'] as const) {
       tf.dispose([...ours, ...theirs, value, expected]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([x, conv, dy]);
+    });
+
+    it('axial positions: value and gradients equal autodiff of the same rows built by tile and concat', () => {
+      const [n1, d1, n2, d2, T] = [7, 3, 5, 4, 33];
+      const a0 = tf.randomNormal([n1, d1], 0, 1, 'float32', 21);
+      const a1 = tf.randomNormal([n2, d2], 0, 1, 'float32', 22);
+      const dy = tf.randomNormal([T, d1 + d2], 0, 1, 'float32', 23);
+      const rows = Math.ceil(T / n2);
+      // Reference: position p is row p / n2 of a0 beside row p % n2 of a1 (TRAX / HF), by tfjs ops.
+      const reference = (x: Tensor, y: Tensor) =>
+        tf
+          .concat(
+            [
+              tf.reshape(tf.tile(tf.expandDims(x.slice([0, 0], [rows, d1]), 1), [1, n2, 1]), [rows * n2, d1]),
+              tf.reshape(tf.tile(y, [rows, 1]), [rows * n2, d2]),
+            ],
+            1,
+          )
+          .slice([0, 0], [T, d1 + d2]);
+      const before = tf.memory().numTensors;
+      const value = axialPositions(tf, a0, a1, T, d1 + d2);
+      const expected = tf.tidy(() => reference(a0, a1));
+      expect(maxAbsDiff(value.dataSync() as Float32Array, expected.dataSync() as Float32Array)).toBe(0);
+      const ours = tf.grads((x: Tensor, y: Tensor) =>
+        tf.sum(tf.mul(axialPositions(tf, x, y, T, d1 + d2), dy)),
+      )([a0, a1]);
+      const theirs = tf.grads((x: Tensor, y: Tensor) => tf.sum(tf.mul(reference(x, y), dy)))([a0, a1]);
+      for (let i = 0; i < 2; i++) {
+        expect(ours[i]!.shape).toEqual(theirs[i]!.shape);
+        expect(
+          maxAbsDiff(ours[i]!.dataSync() as Float32Array, theirs[i]!.dataSync() as Float32Array),
+        ).toBeLessThan(1e-5);
+      }
+      tf.dispose([...ours, ...theirs, value, expected]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([a0, a1, dy]);
     });
 
     it('causality with a token convolution: output at i ignores tokens after i', () => {
