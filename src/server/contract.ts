@@ -114,6 +114,8 @@ export const MotifsJobOptions = z.object({
   background: fileId.optional(),
   output: folder,
   maxMotifs: z.number().int().min(1).max(50).default(5),
+  /** Where the targets are aligned: positional motifs are sought too (locus motifs --anchor). */
+  anchor: z.enum(['start', 'center', 'end']).optional(),
   force: z.boolean().default(false),
 });
 

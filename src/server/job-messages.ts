@@ -31,7 +31,14 @@ export type WorkerJob =
       minAf?: number;
       model?: string;
     })
-  | (Common & { kind: 'motifs'; targets: string; background?: string; output: string; maxMotifs: number })
+  | (Common & {
+      kind: 'motifs';
+      targets: string;
+      background?: string;
+      output: string;
+      maxMotifs: number;
+      anchor?: 'start' | 'center' | 'end';
+    })
   | (Common & {
       kind: 'attention';
       fasta: string;

@@ -102,6 +102,7 @@ async function run(): Promise<WorkerMessage> {
         minWidth: 6,
         maxWidth: 20,
         maxMotifs: job.maxMotifs,
+        anchor: job.anchor,
         seed: 1,
         countBy: 'auto',
         signal,
@@ -118,7 +119,7 @@ async function run(): Promise<WorkerMessage> {
         found,
         job.output,
         job.version,
-        `locus motifs ${job.targets} -o ${job.output}`,
+        `locus motifs ${job.targets}${job.background ? ` --background ${job.background}` : ''}${job.anchor ? ` --anchor ${job.anchor}` : ''} -o ${job.output}`,
       );
       log(`${found.motifs.length} motifs; outputs in ${job.output}`);
       return { type: 'done', outputs: [`${job.output}/sites.bed`] };

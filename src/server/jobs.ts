@@ -157,6 +157,7 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
           background: request.background ? files.require(request.background, ['fasta']).path : undefined,
           output: this.outputPath(request.output),
           maxMotifs: request.maxMotifs,
+          anchor: request.anchor,
         };
       case 'attention':
         return {

@@ -5,7 +5,7 @@
  * Needs the build (`npm run build`): jobs run dist/src/server/job-worker.js.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,7 @@ describe('desktop jobs', () => {
           targets: targets.id,
           background: background.id,
           maxMotifs: 2,
+          anchor: 'center',
           output: 'motifs-out',
         })
       ).id,
@@ -194,6 +195,11 @@ describe('desktop jobs', () => {
     expect(motifs.error).toBeUndefined();
     expect(motifs.outputs.map((f) => f.name)).toEqual(['sites.bed']);
     expect(existsSync(join(workDir, 'motifs-out', 'motifs.meme'))).toBe(true);
+    // The form's "aligned at" reaches the pipeline: the positional search ran.
+    const summary = JSON.parse(readFileSync(join(workDir, 'motifs-out', 'summary.json'), 'utf8')) as {
+      settings: { anchor: string | null };
+    };
+    expect(summary.settings.anchor).toBe('center');
   });
 
   it('fine-tunes a model with locus finetune, streaming its steps, and lists the result as a model', async () => {
