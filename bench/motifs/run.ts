@@ -18,7 +18,7 @@
  * Scores (score.ts): the best similarity of a top-3 motif to the planted matrix, its rank, whether it
  * reaches the tier's bar, and site recall. On dm3: each tool's top 5 motifs matched (Tomtom-style,
  * pipelines/motifs/compare.ts) against JASPAR 2024 CORE plus the literature promoter elements
- * (literature.ts); TATA (or TBP) and Inr count as found when among a top-5 motif's 5 best matches.
+ * (pipelines/motifs/core-promoter.ts); TATA (or TBP) and Inr count as found when among a top-5 motif's 5 best matches.
  * Writes bench/results/motifs-<split>.json with the command, commit, date and seeds inside.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -29,7 +29,7 @@ import { readMotifFile, defaultDatabasePath } from '../../pipelines/motifs/datab
 import { parseMeme } from '../../pipelines/motifs/meme-format.js';
 import type { Motif } from '../../pipelines/motifs/types.js';
 import { findRepoRoot, log, provenance, writeResult } from '../repo.js';
-import { PROMOTER_ELEMENTS } from './literature.js';
+import { PROMOTER_ELEMENTS } from '../../pipelines/motifs/core-promoter.js';
 import { runElph, runGlam2, runMeasured, type PeerResult, type RunStats } from './peers.js';
 import { parseTruthTsv } from './planted.js';
 import { bestOfTop, siteRecall, similarityBar, type FoundSite } from './score.js';

@@ -5,7 +5,7 @@
  * outputs (outputs.ts) and the report need. Never prints; takes an AbortSignal and a progress callback.
  */
 import { LocusInputError } from '../../src/errors.js';
-import { DEFAULT_DATABASE_NAME, defaultDatabasePath, readMotifFile } from './database.js';
+import { readMotifDatabases, type DatabaseSource } from './database.js';
 import { compareToDatabase, COMPARE_DEFAULTS } from './compare.js';
 import { DISCOVER_DEFAULTS, discoverMotifs, type DiscoveredMotif } from './discover.js';
 import { log10OfLn } from './enrichment.js';
@@ -36,8 +36,8 @@ export interface MotifsOptions {
   modelDir?: string;
   backend?: string;
   workers?: number;
-  /** Motif database for matches (MEME or TRANSFAC); undefined = the shipped JASPAR 2024 CORE. */
-  database?: string;
+  /** Motif databases for matches: files (MEME or TRANSFAC) or shipped names; none = JASPAR 2024 CORE. */
+  databases?: readonly string[];
   /**
    * Where the targets are aligned (a promoter's TSS at its end, a peak's summit at its centre): motifs
    * whose sites crowd at a distance from it are sought too (positional.ts). Undefined: not aligned.
@@ -92,7 +92,8 @@ export interface MotifsResult {
   model: ModelSummary | null;
   /** A given background weighted to the targets' GC distribution (null: the shuffled targets). */
   gcMatching: { unmatchedTargets: number; maxWeight: number } | null;
-  database: { path: string; name: string; motifs: number };
+  /** The databases searched for matches, as one. */
+  databases: DatabaseSource[];
   settings: {
     /** Where the targets are aligned, when the positional search ran. */
     anchor: Anchor | null;
@@ -284,8 +285,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     weights.forEach((w, i) => (background[i]!.weight = w));
     gcMatching = { unmatchedTargets, maxWeight: Math.max(...weights) };
   }
-  const databasePath = options.database ?? defaultDatabasePath();
-  const database = await readMotifFile(databasePath);
+  const database = await readMotifDatabases(options.databases);
   const letters = baseFrequencies([...targets, ...background]);
   notePeak();
 
@@ -385,11 +385,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     model,
     countBy: discovered.countBy,
     gcMatching,
-    database: {
-      path: databasePath,
-      name: options.database ? options.database : DEFAULT_DATABASE_NAME,
-      motifs: database.motifs.length,
-    },
+    databases: database.sources,
     settings: {
       anchor: options.anchor ?? null,
       minWidth: options.minWidth,

@@ -200,7 +200,7 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
       ['anchor', result.settings.anchor ?? 'none (no positional search)'],
       ['seed', String(result.settings.seed)],
       ['held-out share', String(result.settings.holdoutFraction)],
-      ['database', `${result.database.name} (${result.database.motifs} motifs)`],
+      ['database', result.databases.map((d) => `${d.name} (${d.motifs} motifs)`).join('; ')],
       ['background letters (A C G T)', result.letters.map((p) => p.toFixed(3)).join(' ')],
     ]),
     '<p class="muted">Similarity compares letter probabilities column by column (1 − Euclidean distance / √2), weighted by the database motif\'s information content, at the best offset and strand; p-values as Tomtom computes them (summed column correlations against random database columns, corrected for the number of alignments), q-values by Benjamini-Hochberg over the database.</p>',

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make.sh: build reference/motifs/ (the motif database Locus ships) from JASPAR 2024.
+# make.sh: build reference/motifs/ (the motif databases Locus ships): JASPAR 2024, and the literature's
+# Drosophila core-promoter elements (pipelines/motifs/core-promoter.ts).
 #
 # Usage (from anywhere; outputs land in <repo>/reference/motifs/):
 #   bash reference/motifs/make.sh [JASPAR_DIR]
@@ -13,6 +14,7 @@
 # Writes (and overwrites):
 #   reference/motifs/JASPAR2024_CORE_non-redundant.meme   MEME minimal format, both taxa
 #   reference/motifs/LICENSE.txt                          JASPAR's licence and citation, unchanged
+#   reference/motifs/drosophila-core-promoter.meme        TATA, Inr, DPE, DRE, MTE, Ohler1 (consensus)
 # Deterministic: the same TRANSFAC files give byte-identical output.
 # Needs: node >= 20 and the repository's dev dependencies (npm ci) for tsc.
 set -euo pipefail
@@ -25,3 +27,4 @@ cd "$ROOT"
 npx tsc -p tsconfig.build.json
 node dist/bench/motifs/make-jaspar-reference.js --data "$JASPAR_DIR" --out "$OUT/JASPAR2024_CORE_non-redundant.meme"
 install -m 0644 "$JASPAR_DIR/JASPAR_LICENSE.txt" "$OUT/LICENSE.txt"
+node dist/bench/motifs/make-core-promoter-reference.js --out "$OUT/drosophila-core-promoter.meme"

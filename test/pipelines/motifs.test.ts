@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alignMotifs, compareToDatabase, qvalues } from '../../pipelines/motifs/compare.js';
-import { defaultDatabasePath, readMotifFile } from '../../pipelines/motifs/database.js';
+import { iupacMatrix, PROMOTER_ELEMENTS } from '../../pipelines/motifs/core-promoter.js';
+import {
+  defaultDatabasePath,
+  readMotifDatabases,
+  readMotifFile,
+  shippedDatabasePath,
+} from '../../pipelines/motifs/database.js';
 import { logBinomialTail } from '../../pipelines/motifs/enrichment.js';
 import { reverseComplementMatrix } from '../../pipelines/motifs/matrix.js';
 import { formatMeme, parseMeme } from '../../pipelines/motifs/meme-format.js';
@@ -177,6 +183,36 @@ describe('motif comparison', () => {
   });
 });
 
+describe('motif databases', () => {
+  it('ships the Drosophila core-promoter elements as written by core-promoter.ts', async () => {
+    const file = await readMotifFile(shippedDatabasePath('drosophila-core-promoter'));
+    expect(file.motifs.map((m) => m.name)).toEqual(['TATA', 'Inr', 'DPE', 'DRE', 'MTE', 'Ohler1']);
+    expect(readFileSync(shippedDatabasePath('drosophila-core-promoter'), 'utf8')).toBe(
+      formatMeme({ background: [0.25, 0.25, 0.25, 0.25], motifs: [...PROMOTER_ELEMENTS] }),
+    );
+    expect(file.motifs[1]!.url).toMatch(/^https:\/\/doi\.org\//);
+  });
+
+  it('searches several databases as one, by shipped name or file, and refuses an ID given twice', async () => {
+    const both = await readMotifDatabases(['jaspar', 'drosophila-core-promoter']);
+    expect(both.sources.map((s) => s.motifs)).toEqual([1165, 6]);
+    expect(both.motifs.length).toBe(1171);
+    // An Inr-like matrix (TCAGTT, softened) has the literature Inr among its best matches, and as the
+    // most similar of them.
+    const inrLike = iupacMatrix('TCAGTT').map((row) => row.map((p) => 0.8 * p + 0.05));
+    const [matches] = compareToDatabase([inrLike], both.motifs, { top: 3 });
+    const mostSimilar = [...matches!].sort((a, b) => b.alignment.similarity - a.alignment.similarity)[0]!;
+    expect(mostSimilar.target.id).toBe('literature-Inr');
+    expect((await readMotifDatabases([defaultDatabasePath()])).sources[0]!.motifs).toBe(1165);
+    await expect(readMotifDatabases(['jaspar', defaultDatabasePath()])).rejects.toThrow(
+      /motif ID MA\S+ is in both .* give each database once/,
+    );
+    await expect(readMotifDatabases(['jasper'])).rejects.toThrow(
+      /"jasper": no such file, and not a shipped database \(jaspar, drosophila-core-promoter\)/,
+    );
+  });
+});
+
 describe('MEME format', () => {
   it('round-trips and keeps ids, names, E-values and site counts', () => {
     const text = formatMeme({
@@ -303,6 +339,7 @@ describe('locus motifs: bad inputs get one clear line, a non-zero exit and no ou
     ['bad widths', ['motifs', good, '--widths', '20-6'], /widths/],
     ['no output folder', ['motifs', good], /--output/],
     ['not a motif file', ['motifs', 'compare', good], /not a MEME motif file/],
+    ['unknown database', ['motifs', good, '--db', 'jasper'], /not a shipped database/],
   ];
   for (const [name, args, message] of cases) {
     it(name, () => {

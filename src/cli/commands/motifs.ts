@@ -20,7 +20,7 @@ interface MotifsCliOptions {
   maxMotifs: number;
   count: 'auto' | 'sequences' | 'sites';
   anchor?: 'start' | 'center' | 'end';
-  db?: string;
+  db?: string[];
   model?: string;
   trainModel?: boolean;
   backend: string;
@@ -32,7 +32,7 @@ interface MotifsCliOptions {
 }
 
 interface CompareCliOptions {
-  db?: string;
+  db?: string[];
   top: number;
   json?: boolean;
 }
@@ -46,6 +46,14 @@ export function widthRange(text: string): [number, number] {
   if (min < 4 || max > 30 || min > max)
     throw new InvalidArgumentError('widths must lie within 4-30, MIN <= MAX');
   return [min, max];
+}
+
+const DB_HELP =
+  'motif database for matches: a MEME or JASPAR TRANSFAC file, or a shipped one, jaspar (JASPAR 2024 CORE, the default) or drosophila-core-promoter (TATA, Inr, DPE, DRE, MTE, Ohler1); repeat to search several';
+
+/** A repeatable option's values, in the order given. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function registerMotifs(program: Command): void {
@@ -79,10 +87,7 @@ export function registerMotifs(program: Command): void {
         'the targets are aligned here (end: promoters that end at the TSS; center: peaks centred on their summits): also seek motifs whose sites crowd at a distance from it',
       ).choices(['start', 'center', 'end']),
     )
-    .option(
-      '--db <file>',
-      'motif database for matches, MEME or JASPAR TRANSFAC (default: shipped JASPAR 2024 CORE)',
-    )
+    .option('--db <file|name>', DB_HELP, collect)
     .option(
       '--model <dir>',
       'model-guided mode: a classifier of targets against background (e.g. OUT/model/best of an earlier --train-model run)',
@@ -165,7 +170,7 @@ Examples:
             modelDir,
             backend: options.backend,
             workers: options.workers,
-            database: options.db,
+            databases: options.db,
             signal,
             onProgress: (p) => line.update(progressText(p)),
           });
@@ -194,21 +199,20 @@ Examples:
     .command('compare')
     .description('match motifs (MEME or TRANSFAC file) against a motif database, as Tomtom does')
     .argument('<motifs>', 'motif file, e.g. the motifs.meme of `locus motifs`')
-    .option('--db <file>', 'motif database, MEME or JASPAR TRANSFAC (default: shipped JASPAR 2024 CORE)')
+    .option('--db <file|name>', DB_HELP, collect)
     .option('--top <n>', 'matches shown per motif', integer(1, 100), 5)
     .option('--json', 'machine-readable output')
     .action(async (file: string, own: CompareCliOptions, command: Command) => {
       // `motifs` has options of the same names, and commander hands them to it: take either.
       const parent = command.parent!.opts<Partial<MotifsCliOptions>>();
       const options = { ...own, db: own.db ?? parent.db, json: own.json ?? parent.json };
-      const [{ readMotifFile, defaultDatabasePath }, { compareToDatabase, COMPARE_DEFAULTS }] =
+      const [{ readMotifFile, readMotifDatabases }, { compareToDatabase, COMPARE_DEFAULTS }] =
         await Promise.all([
           import('../../../pipelines/motifs/database.js'),
           import('../../../pipelines/motifs/compare.js'),
         ]);
       const queries = await readMotifFile(file);
-      const dbPath = options.db ?? defaultDatabasePath();
-      const database = await readMotifFile(dbPath);
+      const database = await readMotifDatabases(options.db);
       const matches = compareToDatabase(
         queries.motifs.map((m) => m.matrix),
         database.motifs,
@@ -228,7 +232,7 @@ Examples:
       }));
       await withOutput(undefined, async (out) => {
         if (options.json) {
-          await out.write(JSON.stringify({ database: dbPath, motifs: rows }, null, 2) + '\n');
+          await out.write(JSON.stringify({ databases: database.sources, motifs: rows }, null, 2) + '\n');
           return;
         }
         const lines = ['query\ttarget\tname\tsimilarity\tp-value\tq-value\toffset\torientation'];
