@@ -22,7 +22,14 @@
  */
 import { consensus } from './matrix.js';
 import { logBinomialTail } from './enrichment.js';
-import { grownMatrix, holdout, mask, type DiscoveredMotif, type DiscoverProgress } from './discover.js';
+import {
+  grownMatrix,
+  holdout,
+  mask,
+  type DiscoveredMotif,
+  type DiscoverOptions,
+  type DiscoverProgress,
+} from './discover.js';
 import { logOdds, type LogOdds, type Strands } from './pwm.js';
 import { peaks, type Peak } from './refine.js';
 import { seedMatrix } from './seeds.js';
@@ -32,18 +39,19 @@ import type { Background, Matrix, PositionalWindow } from './types.js';
 export const ANCHORS = ['start', 'center', 'end'] as const;
 export type Anchor = PositionalWindow['anchor'];
 
-export interface PositionalOptions {
+/** The search limits it shares with the enrichment search (discover.ts), and its own. */
+export interface PositionalOptions extends Pick<
+  DiscoverOptions,
+  | 'minWidth'
+  | 'maxWidth'
+  | 'maxMotifs'
+  | 'patience'
+  | 'evalueThreshold'
+  | 'holdoutFraction'
+  | 'flankBits'
+  | 'seed'
+> {
   anchor: Anchor;
-  minWidth: number;
-  maxWidth: number;
-  maxMotifs: number;
-  /** Stop after this many motifs in a row with an E-value above `evalueThreshold`. */
-  patience: number;
-  evalueThreshold: number;
-  /** Share of the targets held out for the E-values (the split `discoverMotifs` makes with `seed`). */
-  holdoutFraction: number;
-  flankBits: number;
-  seed: number;
   /** Length of the seed words. */
   wordLength: number;
   /** The best this many words are refined into matrices each round. */
