@@ -4,6 +4,7 @@
  */
 import { fixed, markdownTable, provenance, result, seconds } from '../json.js';
 import type { TableRenderer } from '../tables.js';
+import { PROMOTER_ELEMENTS } from '../../../pipelines/motifs/core-promoter.js';
 
 interface ToolScore {
   tool: string;
@@ -88,6 +89,17 @@ function plantedTable(root: string, file: string): string {
   ].join('\n');
 }
 
+const ELEMENT_NAMES = new Set(PROMOTER_ELEMENTS.map((m) => m.name));
+
+/** A motif's best match, and the core-promoter element among its matches when that is not the best. */
+function matchesText(matches: readonly { name: string; similarity: number }[]): string {
+  const [best] = matches;
+  if (!best) return '-';
+  const element = matches.find((x) => ELEMENT_NAMES.has(x.name));
+  const text = `${best.name} (${fixed(best.similarity, 2)})`;
+  return element && element !== best ? `${text}, ${element.name} (${fixed(element.similarity, 2)})` : text;
+}
+
 function dm3Table(root: string, file: string): string {
   const r = result<MotifsReport>(root, file);
   if (!r.dm3) return `(${file} has no dm3 run)`;
@@ -96,18 +108,20 @@ function dm3Table(root: string, file: string): string {
     t.tool === 'elph' ? 'ELPH (width 8)' : (NAMES[t.tool] ?? t.tool),
     t.timedOut ? 'timed out' : t.tataRank === null ? 'not in top 5' : String(t.tataRank),
     t.timedOut ? '' : t.inrRank === null ? 'not in top 5' : String(t.inrRank),
-    t.top
-      .map(
-        (m) =>
-          `${m.rank}: ${m.matches[0] ? `${m.matches[0].name} (${fixed(m.matches[0].similarity, 2)})` : '-'}`,
-      )
-      .join('; '),
+    t.top.map((m) => `${m.rank}: ${matchesText(m.matches)}`).join('; '),
     seconds(t.cpuSeconds),
     fixed(t.peakRssMb, 0),
   ]);
   return [
     markdownTable(
-      ['tool', 'TATA rank', 'Inr rank', 'top 5 motifs: best match (similarity)', 'CPU s', 'peak MB'],
+      [
+        'tool',
+        'TATA rank',
+        'Inr rank',
+        'top 5 motifs: best match (similarity), and a promoter element among its 5 best',
+        'CPU s',
+        'peak MB',
+      ],
       rows,
     ),
     '',
@@ -214,6 +228,7 @@ export const MOTIFS_TABLES: Record<string, TableRenderer> = {
   'motifs-planted': (root) => plantedTable(root, 'motifs-test.json'),
   'motifs-planted-validation': (root) => plantedTable(root, 'motifs-validation.json'),
   'motifs-dm3': (root) => dm3Table(root, 'motifs-test.json'),
+  'motifs-dm3-validation': (root) => dm3Table(root, 'motifs-validation.json'),
   /** One sentence for the README. */
   'motifs-headline': (root) => {
     const r = result<MotifsReport>(root, 'motifs-test.json');
@@ -223,11 +238,21 @@ export const MOTIFS_TABLES: Record<string, TableRenderer> = {
     };
     const cpu = (tool: string) =>
       r.planted.reduce((a, s) => a + (s.tools.find((t) => t.tool === tool)?.cpuSeconds ?? 0), 0);
+    const rank = (x: number | null | undefined) =>
+      x === null || x === undefined ? 'not in the top 5' : `rank ${x}`;
+    const dm3 = r.dm3?.tools.find((t) => t.tool === 'locus');
+    const peersFind = (r.dm3?.tools ?? []).filter(
+      (t) => t.tool !== 'locus' && (t.tataRank !== null || t.inrRank !== null),
+    );
     return (
       `On ${r.planted.length} planted-motif test sets, \`locus motifs\` finds ${tally('locus')} planted JASPAR motifs ` +
       `among its top 3 at the similarity bar, ELPH ${tally('elph')} and GLAM2 ${tally('glam2')}, in ` +
-      `${seconds(cpu('locus'))} CPU s against ${seconds(cpu('elph'))} and ${seconds(cpu('glam2'))} ` +
-      `(\`docs/motifs.md\`; \`bench/results/motifs-test.json\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
+      `${seconds(cpu('locus'))} CPU s against ${seconds(cpu('elph'))} and ${seconds(cpu('glam2'))}. ` +
+      (dm3
+        ? `On 2,000 Drosophila promoters (\`--anchor end\`), its TATA box is at ${rank(dm3.tataRank)} and its initiator at ${rank(dm3.inrRank)}; ` +
+          `${peersFind.length === 0 ? 'neither ELPH nor GLAM2 has either in its top 5' : `${peersFind.map((t) => t.tool).join(' and ')} also find one`} ` +
+          `(\`docs/motifs.md\`; \`bench/results/motifs-test.json\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
+        : `(\`docs/motifs.md\`; \`bench/results/motifs-test.json\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`)
     );
   },
 };
