@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LocusInputError } from '../../src/errors.js';
 import { checkInputFile } from '../../src/io/files.js';
 import { referenceFolder } from '../../src/model/shipped.js';
 import { parseMeme, type MemeFile } from './meme-format.js';
@@ -72,19 +73,26 @@ export async function readMotifDatabases(given: readonly string[] = []): Promise
   const sources: DatabaseSource[] = [];
   const seen = new Map<string, string>();
   for (const entry of entries) {
-    const shipped = !existsSync(entry) ? SHIPPED_DATABASES[entry] : undefined;
+    const isFile = existsSync(entry);
+    const shipped = isFile ? undefined : SHIPPED_DATABASES[entry];
     const path = shipped ? shippedDatabasePath(entry) : entry;
-    if (!shipped && !existsSync(entry) && !/[/.]/.test(entry)) {
-      throw new Error(
-        `motif database "${entry}": no such file, and not a shipped database (${Object.keys(SHIPPED_DATABASES).join(', ')})`,
+    // A bare word that is neither: a mistyped name. Anything path-like is left to readMotifFile.
+    if (!isFile && !shipped && !/[/.]/.test(entry)) {
+      const names = Object.keys(SHIPPED_DATABASES).join(', ');
+      throw new LocusInputError(
+        entry,
+        `motif database "${entry}": no such file, and not a shipped database (${names})`,
+        'give a MEME or JASPAR TRANSFAC file, or one of those names',
       );
     }
     const file = await readMotifFile(path);
     for (const motif of file.motifs) {
       const other = seen.get(motif.id);
       if (other !== undefined) {
-        throw new Error(
-          `motif ID ${motif.id} is in both ${other} and ${path}: give each database once, with distinct IDs`,
+        throw new LocusInputError(
+          path,
+          `motif ID ${motif.id} is in both ${other} and ${path}`,
+          'give each database once, with distinct IDs',
         );
       }
       seen.set(motif.id, path);

@@ -106,13 +106,13 @@ export function makeOps(tf: Tf): Ops {
   const lookupRows = (table: Tensor, ids: Int32Array): Tensor => {
     const [rows, width] = table.shape as [number, number];
     const sync = readsSynchronously(tf);
-    const indices = tf.tensor1d(ids, 'int32');
+    const indices = sync ? undefined : tf.tensor1d(ids, 'int32');
     const f = tf.customGrad((t) => ({
       // Rows copied in JavaScript where tensors can be read (wasm's GatherV2 is slow, see below).
-      value: sync ? gatherRowsJs(t as Tensor, ids, width) : tf.gather(t as Tensor, indices),
+      value: indices ? tf.gather(t as Tensor, indices) : gatherRowsJs(t as Tensor, ids, width),
       gradFunc: (dy) => {
         // On the device: its UnsortedSegmentSum (webgpu has one, and cannot read dy back here).
-        if (!readsSynchronously(tf)) {
+        if (!sync) {
           return [tf.unsortedSegmentSum(dy as Tensor, tf.tensor1d(ids, 'int32'), rows)];
         }
         // Scatter-add the rows of dy into a zero table (no UnsortedSegmentSum on wasm).
@@ -127,7 +127,7 @@ export function makeOps(tf: Tf): Ops {
       },
     })) as (t: Tensor) => Tensor;
     const value = f(table);
-    indices.dispose();
+    indices?.dispose();
     return value;
   };
 

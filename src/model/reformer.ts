@@ -120,29 +120,18 @@ export class Reformer {
   embed(ids: Int32Array, weights: EmbeddingWeights, seed: number, training: boolean): Tensor {
     const { tf, ops } = this;
     const T = ids.length;
-    const [, n2] = this.config.axialShape;
-    const [d1, d2] = this.config.axialDims;
-    const rows = Math.ceil(T / n2);
     if (T > this.config.maxLength) {
       throw new RangeError(
         `sequence of ${T} tokens is longer than the model's maxLength ${this.config.maxLength}`,
       );
     }
-    const positions = readsSynchronously(tf)
-      ? axialPositions(tf, weights.axial0, weights.axial1, T, this.config.dModel)
-      : tf
-          .concat(
-            [
-              // Position p takes row p / n2 of axial0 and row p % n2 of axial1, concatenated (TRAX / HF).
-              tf.reshape(tf.tile(tf.expandDims(weights.axial0.slice([0, 0], [rows, d1]), 1), [1, n2, 1]), [
-                rows * n2,
-                d1,
-              ]),
-              tf.reshape(tf.tile(weights.axial1, [rows, 1]), [rows * n2, d2]),
-            ],
-            1,
-          )
-          .slice([0, 0], [T, this.config.dModel]);
+    const positions = (readsSynchronously(tf) ? axialPositions : axialPositionsByOps)(
+      tf,
+      weights.axial0,
+      weights.axial1,
+      T,
+      this.config.dModel,
+    ); // (T, d)
     let tokens = ops.lookupRows(weights.tokens, ids); // (T, d)
     if (weights.conv) tokens = causalDepthwiseConv(tf, tokens, weights.conv);
     const x = tf.add(tokens, positions); // (T, d)
@@ -336,10 +325,36 @@ export interface EmbeddingWeights {
 }
 
 /**
+ * Axial position embeddings of T positions built from tfjs ops (Tile, Concat, Slice), for the backends
+ * that cannot read tensors synchronously: position p takes row p / n2 of axial0 (n1, d1) and row
+ * p % n2 of axial1 (n2, d2), concatenated (TRAX / HF), cut to dModel columns: (T, dModel).
+ */
+export function axialPositionsByOps(
+  tf: Tf,
+  axial0: Tensor,
+  axial1: Tensor,
+  T: number,
+  dModel: number,
+): Tensor {
+  const [, d1] = axial0.shape as [number, number];
+  const [n2, d2] = axial1.shape as [number, number];
+  const rows = Math.ceil(T / n2);
+  return tf
+    .concat(
+      [
+        tf.reshape(tf.tile(tf.expandDims(axial0.slice([0, 0], [rows, d1]), 1), [1, n2, 1]), [rows * n2, d1]),
+        tf.reshape(tf.tile(axial1, [rows, 1]), [rows * n2, d2]),
+      ],
+      1,
+    )
+    .slice([0, 0], [T, dModel]);
+}
+
+/**
  * Axial position embeddings of T positions: position p is row p / n2 of axial0 (n1, d1) beside row
  * p % n2 of axial1 (n2, d2), cut to dModel columns: (T, dModel). Copied row by row in JavaScript, with
- * the matching sums as its gradient: the same thing built from tfjs's Tile, Concat and Slice took about
- * 170 ms at 10,000 positions on wasm, this a few. For the backends that read synchronously.
+ * the matching sums as its gradient: axialPositionsByOps took about 170 ms at 10,000 positions on wasm,
+ * this a few. For the backends that read synchronously.
  */
 export function axialPositions(tf: Tf, axial0: Tensor, axial1: Tensor, T: number, dModel: number): Tensor {
   const [n1, d1] = axial0.shape as [number, number];

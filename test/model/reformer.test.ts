@@ -6,7 +6,13 @@ import { selectBackend, type Tf } from '../../src/model/backend.js';
 import { DEFAULT_CONFIG, resolveConfig, type ReformerConfig } from '../../src/model/config.js';
 import { loadModel, saveModel } from '../../src/model/model-io.js';
 import { AdamW } from '../../src/model/optimizer.js';
-import { axialPositions, causalDepthwiseConv, IGNORE, Reformer } from '../../src/model/reformer.js';
+import {
+  axialPositions,
+  axialPositionsByOps,
+  causalDepthwiseConv,
+  IGNORE,
+  Reformer,
+} from '../../src/model/reformer.js';
 import { trainStep } from '../../src/model/train-step.js';
 import { randomIds, TINY_CONFIG } from '../helpers/model.js';
 
@@ -140,18 +146,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const a0 = tf.randomNormal([n1, d1], 0, 1, 'float32', 21);
       const a1 = tf.randomNormal([n2, d2], 0, 1, 'float32', 22);
       const dy = tf.randomNormal([T, d1 + d2], 0, 1, 'float32', 23);
-      const rows = Math.ceil(T / n2);
-      // Reference: position p is row p / n2 of a0 beside row p % n2 of a1 (TRAX / HF), by tfjs ops.
-      const reference = (x: Tensor, y: Tensor) =>
-        tf
-          .concat(
-            [
-              tf.reshape(tf.tile(tf.expandDims(x.slice([0, 0], [rows, d1]), 1), [1, n2, 1]), [rows * n2, d1]),
-              tf.reshape(tf.tile(y, [rows, 1]), [rows * n2, d2]),
-            ],
-            1,
-          )
-          .slice([0, 0], [T, d1 + d2]);
+      // Reference: the tfjs-op construction the other backends use (tile and concat, TRAX / HF).
+      const reference = (x: Tensor, y: Tensor) => axialPositionsByOps(tf, x, y, T, d1 + d2);
       const before = tf.memory().numTensors;
       const value = axialPositions(tf, a0, a1, T, d1 + d2);
       const expected = tf.tidy(() => reference(a0, a1));

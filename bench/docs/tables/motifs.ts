@@ -250,9 +250,9 @@ export const MOTIFS_TABLES: Record<string, TableRenderer> = {
       `${seconds(cpu('locus'))} CPU s against ${seconds(cpu('elph'))} and ${seconds(cpu('glam2'))}. ` +
       (dm3
         ? `On 2,000 Drosophila promoters (\`--anchor end\`), its TATA box is at ${rank(dm3.tataRank)} and its initiator at ${rank(dm3.inrRank)}; ` +
-          `${peersFind.length === 0 ? 'neither ELPH nor GLAM2 has either in its top 5' : `${peersFind.map((t) => t.tool).join(' and ')} also find one`} ` +
-          `(\`docs/motifs.md\`; \`bench/results/motifs-test.json\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
-        : `(\`docs/motifs.md\`; \`bench/results/motifs-test.json\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`)
+          `${peersFind.length === 0 ? 'neither ELPH nor GLAM2 has either in its top 5' : `${peersFind.map((t) => t.tool).join(' and ')} also find one`} `
+        : '') +
+      `(\`docs/motifs.md\`; \`bench/results/motifs-test.json\` of ${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
     );
   },
 };
