@@ -11,7 +11,7 @@
  */
 import { Random } from '../../src/tokenize/random.js';
 import { permutation } from '../../src/train/data/rng.js';
-import { EM_DEFAULTS, emPolish } from './em.js';
+import { EM_DEFAULTS, emPolish, type SiteModel } from './em.js';
 import { enrichmentLogP } from './enrichment.js';
 import { consensus, informationContent } from './matrix.js';
 import { logOdds } from './pwm.js';
@@ -339,7 +339,8 @@ export function grownMatrix(
  * bridging one weak column) differs from the background by a G-test at p < 0.001, and its own edge
  * columns that do not are dropped. Counting columns around fixed sites, rather than refining a wide
  * matrix, keeps the flanks from fitting chance agreements among a few dozen sites. The grown matrix is
- * refined, then its letter probabilities re-estimated by a few EM steps (em.ts); the EM matrix is kept
+ * refined, then its letter probabilities re-estimated by a few EM steps (em.ts; ZOOPS when the test
+ * counts sequences, TCM when it counts sites); the EM matrix is kept
  * when it holds at least `polishKeep` of the enrichment (in log p): EM drifting to a commoner pattern
  * would lose much more.
  */
@@ -351,12 +352,17 @@ function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Re
   if (sites.length === 0) return refined;
   const matrix = grownMatrix(train.targets, sites, width, letters, options);
   const core = bestOf([refine(matrix, train), ...(width >= options.minWidth ? [refined] : [])]);
-  const excess = core.threshold.targetSites - core.threshold.backgroundSites;
-  const lambda = Math.min(
-    0.1,
-    Math.max(excess, 1) / Math.max(windowCount(train.targets, core.matrix.length), 1),
-  );
-  const em = emPolish(core.matrix, train.targets, letters, lambda, {
+  // The prior EM starts from: the sites in excess of the background's, per sequence (ZOOPS, when the
+  // test counts sequences) or per window (TCM, when it counts sites).
+  const excess = Math.max(core.threshold.targetSites - core.threshold.backgroundSites, 1);
+  const model: SiteModel =
+    train.countBy === 'sequences'
+      ? { kind: 'zoops', gamma: Math.min(0.99, excess / Math.max(train.targets.length, 1)) }
+      : {
+          kind: 'tcm',
+          lambda: Math.min(0.1, excess / Math.max(windowCount(train.targets, core.matrix.length), 1)),
+        };
+  const em = emPolish(core.matrix, train.targets, letters, model, {
     ...EM_DEFAULTS,
     iterations: options.polishIterations,
   });
