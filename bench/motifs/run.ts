@@ -19,6 +19,7 @@
  * reaches the tier's bar, and site recall. On dm3: each tool's top 5 motifs matched (Tomtom-style,
  * pipelines/motifs/compare.ts) against JASPAR 2024 CORE plus the literature promoter elements
  * (pipelines/motifs/core-promoter.ts); TATA (or TBP) and Inr count as found when among a top-5 motif's 5 best matches.
+ * Per planted set, the planted matrix's own enrichment (detectability.ts): how findable the set is at all.
  * Writes bench/results/motifs-<split>.json with the command, commit, date and seeds inside.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ import { PROMOTER_ELEMENTS } from '../../pipelines/motifs/core-promoter.js';
 import { runElph, runGlam2, runMeasured, type PeerResult, type RunStats } from './peers.js';
 import { parseTruthTsv } from './planted.js';
 import { bestOfTop, siteRecall, similarityBar, type FoundSite } from './score.js';
+import { plantedDetectability } from './detectability.js';
 
 interface ToolRun {
   tool: 'locus' | 'elph' | 'glam2';
@@ -169,6 +171,7 @@ async function main(): Promise<void> {
         kind: set.kind,
         motif: set.motif,
         bar: similarityBar(set.tier),
+        plantedEnrichment: await plantedDetectability(dir, seed),
         tools: scored,
       });
     }

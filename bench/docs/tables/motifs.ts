@@ -43,6 +43,8 @@ interface MotifsReport {
     kind: string;
     motif: { id: string; name: string };
     bar: number;
+    /** Absent in results written before it was measured. */
+    plantedEnrichment?: { againstShuffle: { log10P: number }; againstBackground: { log10P: number } };
     tools: ToolScore[];
   }[];
   dm3?: { targets: string; background: string; tools: Dm3Tool[] };
@@ -55,6 +57,9 @@ function plantedTable(root: string, file: string): string {
   const rows = r.planted.flatMap((set) =>
     set.tools.map((t) => [
       t.tool === 'locus' ? `${set.set} (${set.motif.name} ${set.motif.id})` : '',
+      t.tool === 'locus' && set.plantedEnrichment
+        ? `${fixed(set.plantedEnrichment.againstShuffle.log10P, 1)} / ${fixed(set.plantedEnrichment.againstBackground.log10P, 1)}`
+        : '',
       NAMES[t.tool] ?? t.tool,
       t.timedOut ? 'timed out' : t.bestRank === null ? '-' : String(t.bestRank),
       fixed(t.similarity, 3),
@@ -73,6 +78,7 @@ function plantedTable(root: string, file: string): string {
     markdownTable(
       [
         'set (planted motif)',
+        'planted matrix, log10 p (shuffle / background)',
         'tool',
         'rank of best top-3 motif',
         'similarity to JASPAR',
