@@ -1,6 +1,7 @@
 /**
  * Enrichment-based motif discovery, one motif at a time (STREME's plan):
- *   1. hold out a share of targets and background to test each motif on data it was not fitted to;
+ *   1. hold out a share of targets and background to test each motif on data it was not fitted to (long
+ *      sequences are cut into pieces first, HOLDOUT_PIECE_BASES);
  *   2. seeds: the most enriched exact and gapped words in the training part (seeds.ts);
  *   3. each seed refined into a PWM (refine.ts) on a sample, the best few refined on all the training
  *      data and grown to the columns their sites share (grow), then re-estimated by EM;
@@ -103,6 +104,26 @@ function sample(sequences: readonly CodedSequence[], maxBases: number, seed: num
 
 /** Hold-out sets smaller than this give no test: the training data are tested instead (and said so). */
 export const MIN_HOLDOUT = 5;
+
+/**
+ * When the test counts sites (long sequences), the sequences are cut into pieces of about this many
+ * bases before the hold-out split, so that a few long sequences (20 of 10 kb) still leave a held-out
+ * part and E-values are not computed on the data the motifs were fitted to. A site across a cut is lost
+ * to discovery (about width / 2,000 of them); sites are reported from the whole sequences.
+ */
+export const HOLDOUT_PIECE_BASES = 2000;
+
+/** Each sequence cut into near-equal pieces of about `bases` (copies; weights kept). */
+export function pieces(sequences: readonly CodedSequence[], bases: number): CodedSequence[] {
+  return sequences.flatMap((s) => {
+    const n = Math.max(1, Math.round(s.codes.length / bases));
+    return Array.from({ length: n }, (_, i) => ({
+      ...s,
+      name: n === 1 ? s.name : `${s.name}:${i + 1}`,
+      codes: s.codes.slice(Math.floor((i * s.codes.length) / n), Math.floor(((i + 1) * s.codes.length) / n)),
+    }));
+  });
+}
 
 /**
  * With at least this many held-out targets, motifs are ranked by their held-out p-value, as STREME
@@ -383,17 +404,22 @@ export function discoverMotifs(
   signal?: AbortSignal,
 ): {
   motifs: DiscoveredMotif[];
-  /** Sequences held out for the test (0 and 0 when too few to hold out: the training part was tested). */
-  heldOut: { targets: number; background: number };
+  /**
+   * Sequences (or pieces of pieceBases, when the test counts sites) held out for the test (0 and 0 when
+   * too few to hold out: the training part was tested).
+   */
+  heldOut: { targets: number; background: number; pieceBases: number | null };
   rankedByTest: boolean;
   countBy: RefineData['countBy'];
   tested: number;
 } {
-  const copy = (list: readonly CodedSequence[]) => list.map((s) => ({ ...s, codes: s.codes.slice() }));
+  const countBy = options.countBy === 'auto' ? countingFor(targets) : options.countBy;
+  const pieceBases = countBy === 'sites' ? HOLDOUT_PIECE_BASES : null;
+  const copy = (list: readonly CodedSequence[]) =>
+    pieceBases === null ? list.map((s) => ({ ...s, codes: s.codes.slice() })) : pieces(list, pieceBases);
   const t = holdout(copy(targets), options.holdoutFraction, options.seed);
   const b = holdout(copy(background), options.holdoutFraction, options.seed + 1);
   const heldOut = t.test.length >= MIN_HOLDOUT && b.test.length >= MIN_HOLDOUT;
-  const countBy = options.countBy === 'auto' ? countingFor(targets) : options.countBy;
   const train: RefineData = { targets: t.train, background: b.train, letters, countBy };
   const test: RefineData = heldOut ? { targets: t.test, background: b.test, letters, countBy } : train;
   const quick: RefineData = {
@@ -470,7 +496,9 @@ export function discoverMotifs(
   ranked.forEach((motif, i) => (motif.rank = i + 1));
   return {
     motifs: ranked,
-    heldOut: heldOut ? { targets: t.test.length, background: b.test.length } : { targets: 0, background: 0 },
+    heldOut: heldOut
+      ? { targets: t.test.length, background: b.test.length, pieceBases }
+      : { targets: 0, background: 0, pieceBases },
     rankedByTest: byTest,
     countBy,
     tested: found.length,

@@ -11,7 +11,7 @@ import { DISCOVER_DEFAULTS, discoverMotifs, type DiscoveredMotif } from './disco
 import { log10OfLn } from './enrichment.js';
 import { baseFrequencies, gcMatchingWeights, readMotifSequences, type CodedSequence } from './sequences.js';
 import { discoverPositional, POSITIONAL_DEFAULTS, strandsOf, type Anchor } from './positional.js';
-import { kmerShuffle } from './shuffle.js';
+import { kmerShuffle, shuffleKFor } from './shuffle.js';
 import { scanSites } from './sites.js';
 import type { Background, MotifSite, PositionalWindow, ReportedMotif } from './types.js';
 
@@ -20,7 +20,7 @@ export const MIN_SEQUENCES = 5;
 
 export interface MotifsOptions {
   targets: string;
-  /** Background FASTA; undefined = each target shuffled keeping its 3-mer (and so dinucleotide) counts. */
+  /** Background FASTA; undefined = each target shuffled keeping its k-mer counts (shuffle.ts shuffleKFor). */
   background?: string;
   minWidth: number;
   maxWidth: number;
@@ -81,9 +81,13 @@ export interface MotifsResult {
   letters: Background;
   targets: InputSummary;
   /** The background: a file, or the targets shuffled. */
-  background: InputSummary & { shuffled: boolean };
+  background: InputSummary & {
+    shuffled: boolean;
+    /** k of the k-mers the shuffle kept (null: a background file). */
+    shuffleK: number | null;
+  };
   /** Sequences held out for the E-values (0 when the input was too small: then E-values are optimistic). */
-  heldOut: { targets: number; background: number };
+  heldOut: { targets: number; background: number; pieceBases: number | null };
   /** True when motifs are ranked by held-out p-value; false: by training enrichment. */
   rankedByTest: boolean;
   /** What the enrichment tests counted. */
@@ -268,9 +272,15 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
       'give more sequences (a long one can be cut into pieces, e.g. with `seqkit sliding`)',
     );
   }
-  const background = options.background
-    ? await readMotifSequences(options.background, { minLength, role: 'background', signal: options.signal })
-    : kmerShuffle(targets, options.seed);
+  const shuffleK = options.background ? null : shuffleKFor(targets);
+  const background =
+    shuffleK === null
+      ? await readMotifSequences(options.background!, {
+          minLength,
+          role: 'background',
+          signal: options.signal,
+        })
+      : kmerShuffle(targets, options.seed, shuffleK);
   if (background.length < MIN_SEQUENCES) {
     throw new LocusInputError(
       options.background!,
@@ -379,6 +389,7 @@ export async function findMotifs(options: MotifsOptions): Promise<MotifsResult> 
     background: {
       ...summarise(options.background ?? options.targets, background),
       shuffled: options.background === undefined,
+      shuffleK,
     },
     heldOut: discovered.heldOut,
     rankedByTest: discovered.rankedByTest,

@@ -134,7 +134,14 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
     ['Targets', count(result.targets.sequences)],
     ['Target bases', shortLength(result.targets.bases)],
     ['Background', count(result.background.sequences)],
-    ['Held out', result.heldOut.targets > 0 ? count(result.heldOut.targets) : 'none'],
+    [
+      'Held out',
+      result.heldOut.targets === 0
+        ? 'none'
+        : result.heldOut.pieceBases === null
+          ? count(result.heldOut.targets)
+          : `${count(result.heldOut.targets)} pieces of ${count(result.heldOut.pieceBases)} bp`,
+    ],
     ['Total time', duration(result.seconds)],
     ['Peak memory', memory(result.peakRssMb)],
   ];
@@ -142,7 +149,7 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
   for (const [k, v] of tiles) html.push(`<div><dt>${escapeXml(k)}</dt><dd>${escapeXml(v)}</dd></div>`);
   html.push('</dl>');
   const backgroundText = result.background.shuffled
-    ? 'each target shuffled keeping its 3-mer (and so dinucleotide) counts'
+    ? `each target shuffled keeping its ${result.background.shuffleK}-mer (and so dinucleotide) counts`
     : `<span class="path">${escapeXml(result.background.path)}</span>, weighted to the targets' GC distribution` +
       (result.gcMatching && result.gcMatching.unmatchedTargets > 0
         ? ` (${count(result.gcMatching.unmatchedTargets)} targets have a GC content no background sequence has)`

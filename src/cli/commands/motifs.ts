@@ -69,7 +69,7 @@ export function registerMotifs(program: Command): void {
     )
     .option(
       '--background <fasta>',
-      'background sequences (default: each target shuffled keeping its 3-mer, and so dinucleotide, counts)',
+      'background sequences (default: each target shuffled keeping its 3-mer, and so dinucleotide, counts; 4- to 6-mers for targets of 2 kb and longer)',
     )
     .option('--widths <min-max>', 'motif widths to consider', widthRange, [6, 20] as [number, number])
     .option('--max-motifs <n>', 'most motifs to report', integer(1, 50), 5)
@@ -265,7 +265,7 @@ function progressText(p: MotifsProgress): string {
 
 function textSummary(result: MotifsResult, folder: string): string {
   const lines = [
-    `${result.motifs.length} motif${result.motifs.length === 1 ? '' : 's'} in ${result.targets.path} (${result.targets.sequences.toLocaleString('en-US')} sequences against ${result.background.shuffled ? 'their 3-mer shuffle' : result.background.path}; ${result.seconds.toFixed(1)} s, peak ${Math.round(result.peakRssMb)} MB)`,
+    `${result.motifs.length} motif${result.motifs.length === 1 ? '' : 's'} in ${result.targets.path} (${result.targets.sequences.toLocaleString('en-US')} sequences against ${result.background.shuffled ? `their ${result.background.shuffleK}-mer shuffle` : result.background.path}; ${result.seconds.toFixed(1)} s, peak ${Math.round(result.peakRssMb)} MB)`,
   ];
   for (const m of result.motifs) {
     const best = m.matches[0];
