@@ -2,8 +2,9 @@
  * How findable a planted set is at all: the enrichment of the planted matrix itself, at the score
  * threshold that suits it best, in the targets against a 3-mer shuffle of the targets (what `locus
  * motifs` compares with by default, same seed) and against the set's own motif-free background.
- * Sequences with a site above the threshold are counted (as STREME and `locus motifs` count on short
- * sequences) and tested by the binomial of pipelines/motifs/enrichment.ts.
+ * What is counted is what `locus motifs` counts: sequences with a site above the threshold on short
+ * sequences (as STREME does), sites (non-overlapping peaks) on long ones; the binomial of
+ * pipelines/motifs/enrichment.ts tests the counts.
  *
  * The threshold is fitted on the whole set, so this is a bound from above: a discovery tool has to
  * find the matrix too, pays for the many words it tries, and tests on a held-out part. A set whose
@@ -11,7 +12,13 @@
  */
 import { parseMeme } from '../../pipelines/motifs/meme-format.js';
 import { logOdds } from '../../pipelines/motifs/pwm.js';
-import { bestThreshold, bestWindows } from '../../pipelines/motifs/refine.js';
+import {
+  bestThreshold,
+  bestWindows,
+  countingFor,
+  peaks,
+  windowCount,
+} from '../../pipelines/motifs/refine.js';
 import { baseFrequencies, readMotifSequences, type CodedSequence } from '../../pipelines/motifs/sequences.js';
 import { kmerShuffle } from '../../pipelines/motifs/shuffle.js';
 import type { Matrix } from '../../pipelines/motifs/types.js';
@@ -21,7 +28,7 @@ import { join } from 'node:path';
 export interface Enrichment {
   /** log10 of the binomial p-value at the best threshold. */
   log10P: number;
-  /** Sequences with a site at that threshold. */
+  /** Sequences with a site (short sequences), or sites (long ones), at that threshold. */
   targets: number;
   background: number;
 }
@@ -37,9 +44,15 @@ function enrichment(
   matrix: Matrix,
 ): Enrichment {
   const pwm = logOdds(matrix, baseFrequencies([...targets, ...control]));
-  const best = (sequences: readonly CodedSequence[]) =>
-    bestWindows(sequences, pwm).map((p) => ({ score: p.score, weight: 1 }));
-  const t = bestThreshold(best(targets), best(control), targets.length, control.length);
+  const bySequence = countingFor(targets) === 'sequences';
+  const units = (sequences: readonly CodedSequence[]) =>
+    (bySequence ? bestWindows(sequences, pwm) : peaks(sequences, pwm)).map((p) => ({
+      score: p.score,
+      weight: 1,
+    }));
+  const chances = (sequences: readonly CodedSequence[]) =>
+    bySequence ? sequences.length : windowCount(sequences, matrix.length);
+  const t = bestThreshold(units(targets), units(control), chances(targets), chances(control));
   return { log10P: t.logP / Math.LN10, targets: t.targetSites, background: t.backgroundSites };
 }
 

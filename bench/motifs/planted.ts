@@ -11,9 +11,11 @@
  * --dm3     the DNA the background is fitted on (default ../shared/data/labeled/dm3_upstream2000.fa.gz:
  *           all 26,454 records, upper-cased, N and other letters skipped)
  *
- * Two tiers x four motifs = eight sets, one motif per set:
+ * Three tiers x four motifs = twelve sets, one motif per set:
  *   70pct   200 sequences x 200 bp, one site in 70% of them (140)
  *   40pct   100 sequences x 500 bp, one site in 40% of them (40)
+ *   10kb     20 sequences x 10,000 bp, three sites in each (60, one per 3.3 kb): long sequences, as
+ *            from broad ChIP domains or whole loci, where sites are sparse among the bases
  * Motifs, one per kind (properties computed here and checked against each kind's rule). The validation
  * sets (seed 1) plant other motifs of the same kinds than the test sets (seed 2), so that settings tuned
  * on validation are not tuned to the motifs that are reported:
@@ -58,18 +60,22 @@ import { readJaspar } from './make-jaspar-reference.js';
 import { fitMarkov, sampleMarkov, type MarkovModel } from './markov.js';
 import { consensus, meanInformation, palindromicity, sampleSite } from './matrix-properties.js';
 
-export type Tier = '70pct' | '40pct';
+export type Tier = '70pct' | '40pct' | '10kb';
 
 export interface TierSpec {
   sequences: number;
   length: number;
-  /** Fraction of the sequences that hold one site. */
+  /** Fraction of the sequences that hold sites. */
   fraction: number;
+  /** Sites in each of those sequences, never overlapping. */
+  sitesPerSequence: number;
 }
 
+// New tiers go last: a tier's random stream is seeded by its index here.
 export const TIERS: Readonly<Record<Tier, TierSpec>> = {
-  '70pct': { sequences: 200, length: 200, fraction: 0.7 },
-  '40pct': { sequences: 100, length: 500, fraction: 0.4 },
+  '70pct': { sequences: 200, length: 200, fraction: 0.7, sitesPerSequence: 1 },
+  '40pct': { sequences: 100, length: 500, fraction: 0.4, sitesPerSequence: 1 },
+  '10kb': { sequences: 20, length: 10_000, fraction: 1, sitesPerSequence: 3 },
 };
 
 export type MotifKind = 'short' | 'long' | 'palindromic' | 'low_information';
@@ -221,13 +227,20 @@ export function plantSet(options: PlantOptions): PlantedSet {
   const chosen = Array.from(permutation(spec.sequences, rng).subarray(0, withSite)).sort((a, b) => a - b);
   const sites: PlantedSite[] = [];
   for (const i of chosen) {
-    const strand = rng.nextFloat() < 0.5 ? '+' : '-';
-    const start = rng.nextInt(spec.length - width + 1);
-    const text = sampleSite(motif.matrix, rng);
-    const forward = strand === '+' ? text : reverseComplement(text);
-    const s = sequences[i]!;
-    sequences[i] = s.slice(0, start) + forward + s.slice(start + width);
-    sites.push({ sequence: names[i]!, start, end: start + width, strand, text });
+    const taken: PlantedSite[] = [];
+    for (let k = 0; k < spec.sitesPerSequence; k++) {
+      const strand = rng.nextFloat() < 0.5 ? '+' : '-';
+      let start = rng.nextInt(spec.length - width + 1);
+      // A second or third site is drawn again until it overlaps none before it (one draw in one-site tiers).
+      while (taken.some((t) => start < t.end && t.start < start + width))
+        start = rng.nextInt(spec.length - width + 1);
+      const text = sampleSite(motif.matrix, rng);
+      const forward = strand === '+' ? text : reverseComplement(text);
+      const s = sequences[i]!;
+      sequences[i] = s.slice(0, start) + forward + s.slice(start + width);
+      taken.push({ sequence: names[i]!, start, end: start + width, strand, text });
+    }
+    sites.push(...taken.sort((a, b) => a.start - b.start));
   }
   const background = names.map((name) => ({ name, sequence: sampleMarkov(model, spec.length, rng) }));
   return {
@@ -249,7 +262,8 @@ export function formatTruthTsv(set: PlantedSet): string {
   const spec = TIERS[set.tier];
   const p = set.properties;
   const lines = [
-    `# set=${set.name} seed=${set.seed} sequences=${spec.sequences} length=${spec.length} with_site=${set.sites.length}`,
+    `# set=${set.name} seed=${set.seed} sequences=${spec.sequences} length=${spec.length} with_site=${new Set(set.sites.map((x) => x.sequence)).size}` +
+      (spec.sitesPerSequence > 1 ? ` sites=${set.sites.length}` : ''),
     `# motif=${set.motif.id} name=${set.motif.name} kind=${set.kind} (${KINDS[set.kind].rule}) tax_group=${p.taxGroup} data_type=${p.dataType}`,
     `# width=${p.width} mean_information_bits=${p.meanInformation} palindromicity=${p.palindromicity} consensus=${p.consensus}`,
     '# coordinates 0-based half-open on the forward strand; site = bases as read on the strand',
@@ -351,7 +365,8 @@ export async function makePlantedSets(options: MakeOptions): Promise<Record<stri
         tier,
         kind,
         ...spec,
-        withSite: set.sites.length,
+        withSite: new Set(set.sites.map((x) => x.sequence)).size,
+        sites: set.sites.length,
         plusStrandSites: set.sites.filter((s) => s.strand === '+').length,
         motif: { id: motif.id, name: motif.name, url: motif.url, jasparSites: motif.sites },
         rule: KINDS[kind].rule,
@@ -359,7 +374,7 @@ export async function makePlantedSets(options: MakeOptions): Promise<Record<stri
         files: ['targets.fa', 'background.fa', 'truth.tsv', 'truth.meme'],
       });
       log(
-        `${set.name}: ${motif.name} ${motif.id}, ${set.sites.length}/${spec.sequences} sequences with a site -> ${dir}`,
+        `${set.name}: ${motif.name} ${motif.id}, ${set.sites.length} sites in ${spec.sequences} sequences -> ${dir}`,
       );
     }
   }
