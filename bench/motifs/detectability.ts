@@ -1,7 +1,7 @@
 /**
  * How findable a planted set is at all: the enrichment of the planted matrix itself, at the score
- * threshold that suits it best, in the targets against a 3-mer shuffle of the targets (what `locus
- * motifs` compares with by default, same seed) and against the set's own motif-free background.
+ * threshold that suits it best, in the targets against the k-mer shuffle of the targets that `locus
+ * motifs` compares with by default (same k, same seed) and against the set's own motif-free background.
  * What is counted is what `locus motifs` counts: sequences with a site above the threshold on short
  * sequences (as STREME does), sites (non-overlapping peaks) on long ones; the binomial of
  * pipelines/motifs/enrichment.ts tests the counts.
@@ -20,7 +20,7 @@ import {
   windowCount,
 } from '../../pipelines/motifs/refine.js';
 import { baseFrequencies, readMotifSequences, type CodedSequence } from '../../pipelines/motifs/sequences.js';
-import { kmerShuffle } from '../../pipelines/motifs/shuffle.js';
+import { kmerShuffle, shuffleKFor } from '../../pipelines/motifs/shuffle.js';
 import type { Matrix } from '../../pipelines/motifs/types.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ export async function plantedDetectability(dir: string, seed: number): Promise<D
   const background = await read('background.fa', 'background');
   const truth = parseMeme(readFileSync(join(dir, 'truth.meme'), 'utf8'), 'truth.meme').motifs[0]!.matrix;
   return {
-    againstShuffle: enrichment(targets, kmerShuffle(targets, seed), truth),
+    againstShuffle: enrichment(targets, kmerShuffle(targets, seed, shuffleKFor(targets)), truth),
     againstBackground: enrichment(targets, background, truth),
   };
 }
