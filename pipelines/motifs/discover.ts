@@ -45,6 +45,12 @@ export interface DiscoverOptions {
   /** At most this many of them from one word pattern. */
   seedsPerPattern: number;
   widened: number;
+  /**
+   * The same three when the test counts sites (long sequences). Sites are sparse among the bases
+   * there, so a real motif's words stand out less from chance words (CTCF's best 8-mer ranked 17th
+   * of the 8-mer seeds on the 10 kb validation set) and more seeds must be refined to reach it.
+   */
+  sitesSearch: { seeds: number; seedsPerPattern: number; widened: number };
   /** Gapped seed words span up to this many unspecified bases between their halves (0: none). */
   maxGap: number;
   /** What the enrichment test counts (refine.ts RefineData.countBy); 'auto' chooses by length. */
@@ -71,6 +77,7 @@ export const DISCOVER_DEFAULTS: Omit<DiscoverOptions, 'seed'> = {
   seeds: 16,
   seedsPerPattern: 3,
   widened: 3,
+  sitesSearch: { seeds: 48, seedsPerPattern: 12, widened: 6 },
   maxGap: 8,
   flankBits: 0.15,
   polishIterations: 3,
@@ -129,7 +136,7 @@ export function pieces(sequences: readonly CodedSequence[], bases: number): Code
  * With at least this many held-out targets, motifs are ranked by their held-out p-value, as STREME
  * ranks them; with fewer, a handful of held-out sequences would rank by chance, so the ranking follows
  * the cross-fitted enrichment within the training part (crossFitLogP) and the held-out test only sets
- * the E-values.
+ * the E-values. When sites are counted (long sequences, cut into pieces) any held-out part ranks.
  */
 export const RANK_BY_TEST_MIN = 100;
 
@@ -415,6 +422,7 @@ export function discoverMotifs(
 } {
   const countBy = options.countBy === 'auto' ? countingFor(targets) : options.countBy;
   const pieceBases = countBy === 'sites' ? HOLDOUT_PIECE_BASES : null;
+  const search = countBy === 'sites' ? options.sitesSearch : options;
   const copy = (list: readonly CodedSequence[]) =>
     pieceBases === null ? list.map((s) => ({ ...s, codes: s.codes.slice() })) : pieces(list, pieceBases);
   const t = holdout(copy(targets), options.holdoutFraction, options.seed);
@@ -441,8 +449,8 @@ export function discoverMotifs(
       exactWidths: [Math.max(options.minWidth, 6), Math.max(options.minWidth, 8)].filter(
         (k, i, all) => all.indexOf(k) === i && k <= options.maxWidth,
       ),
-      count: options.seeds,
-      perPattern: options.seedsPerPattern,
+      count: search.seeds,
+      perPattern: search.seedsPerPattern,
       maxGap: options.maxGap,
     });
     if (seeds.length === 0) break;
@@ -452,7 +460,7 @@ export function discoverMotifs(
       return { seed: s, start, cv: crossFitLogP(start, quickFolds, 10) };
     });
     atSeedWidth.sort((x, y) => x.cv - y.cv);
-    const grown = atSeedWidth.slice(0, options.widened).map(({ seed, start }) => {
+    const grown = atSeedWidth.slice(0, search.widened).map(({ seed, start }) => {
       signal?.throwIfAborted();
       const refined = grow(refine(start, train, 10), train, options);
       return { seed, refined, cv: crossFitLogP(refined.matrix, trainFolds) };
@@ -489,7 +497,8 @@ export function discoverMotifs(
     }
   }
   for (const motif of found) motif.evalue = Math.min(1e300, Math.exp(motif.testLogP) * found.length);
-  const byTest = heldOut && t.test.length >= RANK_BY_TEST_MIN;
+  // Counting sites, the test's power comes from the held-out bases, not from how many pieces hold them.
+  const byTest = heldOut && (countBy === 'sites' || t.test.length >= RANK_BY_TEST_MIN);
   const ranked = [...found].sort((x, y) =>
     byTest ? x.testLogP - y.testLogP || x.crossFitLogP - y.crossFitLogP : x.crossFitLogP - y.crossFitLogP,
   );
