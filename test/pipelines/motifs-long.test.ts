@@ -4,8 +4,15 @@
  * sequences still leave a held-out part for the E-values.
  */
 import { describe, expect, it } from 'vitest';
-import { HOLDOUT_PIECE_BASES, pieces } from '../../pipelines/motifs/discover.js';
-import type { CodedSequence } from '../../pipelines/motifs/sequences.js';
+import { alignMotifs } from '../../pipelines/motifs/compare.js';
+import {
+  DISCOVER_DEFAULTS,
+  discoverMotifs,
+  HOLDOUT_PIECE_BASES,
+  pieces,
+} from '../../pipelines/motifs/discover.js';
+import { baseFrequencies, type CodedSequence } from '../../pipelines/motifs/sequences.js';
+import type { Matrix } from '../../pipelines/motifs/types.js';
 import { kmerShuffle, shuffleKFor, SHUFFLE_K } from '../../pipelines/motifs/shuffle.js';
 import { Random } from '../../src/tokenize/random.js';
 
@@ -59,4 +66,48 @@ describe('pieces', () => {
     cut.at(-1)!.codes[0] = 9;
     expect(short.codes[0]).not.toBe(9);
   });
+});
+
+/** A 12-wide motif, each column 0.9 on its letter of GTCACGTGACCA. */
+const LONG_MOTIF: Matrix = [...'GTCACGTGACCA'].map((ch) =>
+  [0, 1, 2, 3].map((b) => (b === 'ACGT'.indexOf(ch) ? 0.9 : 0.1 / 3)),
+);
+
+describe('discovery on long sequences', () => {
+  it('finds a sparse motif, holds out pieces and ranks by their test', () => {
+    const rng = new Random(21);
+    const draw = (probs: readonly number[]) => {
+      let u = rng.nextFloat();
+      for (let b = 0; b < 4; b++) if ((u -= probs[b]!) < 0) return b;
+      return 3;
+    };
+    // 50 sequences of 2.1 kb (one piece each, so 5 are held out), three sites in each.
+    const targets: CodedSequence[] = Array.from({ length: 50 }, (_, i) => {
+      const codes = Uint8Array.from({ length: 2100 }, () => draw([0.3, 0.2, 0.2, 0.3]));
+      for (const at of [100, 800, 1500]) {
+        let site = LONG_MOTIF.map(draw);
+        if (rng.nextFloat() < 0.5) site = site.reverse().map((b) => 3 - b);
+        codes.set(site, at + rng.nextInt(400));
+      }
+      return { name: `long${i}`, codes };
+    });
+    const k = shuffleKFor(targets);
+    expect(k).toBe(4);
+    const background = kmerShuffle(targets, 1, k);
+    const found = discoverMotifs(targets, background, baseFrequencies([...targets, ...background]), {
+      ...DISCOVER_DEFAULTS,
+      maxWidth: 14,
+      maxMotifs: 1,
+      // The narrow search of short sequences keeps the test quick; the motif is strong enough for it.
+      sitesSearch: { seeds: 16, seedsPerPattern: 3, widened: 3 },
+      seed: 1,
+    });
+    expect(found.countBy).toBe('sites');
+    expect(found.heldOut.pieceBases).toBe(HOLDOUT_PIECE_BASES);
+    expect(found.heldOut.targets).toBe(5); // 10% of 50 pieces
+    expect(found.rankedByTest).toBe(true);
+    const [first] = found.motifs;
+    expect(alignMotifs(first!.matrix, LONG_MOTIF).similarity).toBeGreaterThan(0.9);
+    expect(first!.evalue).toBeLessThan(0.05);
+  }, 60_000);
 });
