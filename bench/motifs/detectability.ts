@@ -12,13 +12,7 @@
  */
 import { parseMeme } from '../../pipelines/motifs/meme-format.js';
 import { logOdds } from '../../pipelines/motifs/pwm.js';
-import {
-  bestThreshold,
-  bestWindows,
-  countingFor,
-  peaks,
-  windowCount,
-} from '../../pipelines/motifs/refine.js';
+import { bestThreshold, countUnits, countingFor } from '../../pipelines/motifs/refine.js';
 import { baseFrequencies, readMotifSequences, type CodedSequence } from '../../pipelines/motifs/sequences.js';
 import { kmerShuffle, shuffleKFor } from '../../pipelines/motifs/shuffle.js';
 import type { Matrix } from '../../pipelines/motifs/types.js';
@@ -44,16 +38,12 @@ function enrichment(
   matrix: Matrix,
 ): Enrichment {
   const pwm = logOdds(matrix, baseFrequencies([...targets, ...control]));
-  const bySequence = countingFor(targets) === 'sequences';
-  const units = (sequences: readonly CodedSequence[]) =>
-    (bySequence ? bestWindows(sequences, pwm) : peaks(sequences, pwm)).map((p) => ({
-      score: p.score,
-      weight: 1,
-    }));
-  const chances = (sequences: readonly CodedSequence[]) =>
-    bySequence ? sequences.length : windowCount(sequences, matrix.length);
-  const t = bestThreshold(units(targets), units(control), chances(targets), chances(control));
-  return { log10P: t.logP / Math.LN10, targets: t.targetSites, background: t.backgroundSites };
+  // What locus motifs counts on these sequences, every window or sequence a candidate.
+  const data = { countBy: countingFor(targets) };
+  const t = countUnits(data, targets, pwm, -Infinity);
+  const b = countUnits(data, control, pwm, -Infinity);
+  const best = bestThreshold(t.weighted, b.weighted, t.opportunities, b.opportunities);
+  return { log10P: best.logP / Math.LN10, targets: best.targetSites, background: best.backgroundSites };
 }
 
 /** The planted matrix's own enrichment in the set at `dir` (targets.fa, background.fa, truth.meme). */

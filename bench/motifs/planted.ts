@@ -256,13 +256,16 @@ export function plantSet(options: PlantOptions): PlantedSet {
   };
 }
 
+/** How many of the set's targets hold a site. */
+const sequencesWithSites = (set: PlantedSet) => new Set(set.sites.map((x) => x.sequence)).size;
+
 export const TRUTH_COLUMNS = ['sequence', 'start', 'end', 'strand', 'site'] as const;
 
 export function formatTruthTsv(set: PlantedSet): string {
   const spec = TIERS[set.tier];
   const p = set.properties;
   const lines = [
-    `# set=${set.name} seed=${set.seed} sequences=${spec.sequences} length=${spec.length} with_site=${new Set(set.sites.map((x) => x.sequence)).size}` +
+    `# set=${set.name} seed=${set.seed} sequences=${spec.sequences} length=${spec.length} with_site=${sequencesWithSites(set)}` +
       (spec.sitesPerSequence > 1 ? ` sites=${set.sites.length}` : ''),
     `# motif=${set.motif.id} name=${set.motif.name} kind=${set.kind} (${KINDS[set.kind].rule}) tax_group=${p.taxGroup} data_type=${p.dataType}`,
     `# width=${p.width} mean_information_bits=${p.meanInformation} palindromicity=${p.palindromicity} consensus=${p.consensus}`,
@@ -365,7 +368,7 @@ export async function makePlantedSets(options: MakeOptions): Promise<Record<stri
         tier,
         kind,
         ...spec,
-        withSite: new Set(set.sites.map((x) => x.sequence)).size,
+        withSite: sequencesWithSites(set),
         sites: set.sites.length,
         plusStrandSites: set.sites.filter((s) => s.strand === '+').length,
         motif: { id: motif.id, name: motif.name, url: motif.url, jasparSites: motif.sites },

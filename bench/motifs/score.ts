@@ -44,6 +44,17 @@ export function bestOfTop(found: readonly FoundMotif[], truth: Matrix, top: numb
   return best;
 }
 
+/** The items of each sequence, in their order. */
+function bySequence<T extends { sequence: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(item.sequence);
+    if (list) list.push(item);
+    else out.set(item.sequence, [item]);
+  }
+  return out;
+}
+
 /**
  * Share of truth sites overlapped by one of their sequence's best k sites (of the given sites), k the
  * number of truth sites in that sequence: a tool gets as many tries per sequence as there are sites,
@@ -51,10 +62,8 @@ export function bestOfTop(found: readonly FoundMotif[], truth: Matrix, top: numb
  */
 export function siteRecall(sites: readonly FoundSite[], truth: readonly TruthSite[]): number {
   if (truth.length === 0) return Number.NaN;
-  const truthIn = new Map<string, TruthSite[]>();
-  for (const t of truth) truthIn.set(t.sequence, [...(truthIn.get(t.sequence) ?? []), t]);
-  const foundIn = new Map<string, FoundSite[]>();
-  for (const site of sites) foundIn.set(site.sequence, [...(foundIn.get(site.sequence) ?? []), site]);
+  const truthIn = bySequence(truth);
+  const foundIn = bySequence(sites);
   let hits = 0;
   for (const [sequence, planted] of truthIn) {
     // Stable sort: among equal scores (or none) the tool's own order decides.

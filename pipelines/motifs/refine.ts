@@ -216,8 +216,16 @@ export function bestPerSequence(list: readonly Peak[]): Peak[] {
   return [...best.values()];
 }
 
-/** The units the test counts (peaks, or each sequence's best) and how many chances there were. */
-function units(data: RefineData, sequences: readonly CodedSequence[], pwm: LogOdds, floor: number) {
+/**
+ * The units the test counts in `sequences` (peaks, or each sequence's best window, scoring above
+ * `floor`) and how many chances there were (windows, or sequences), as `data.countBy` says.
+ */
+export function countUnits(
+  data: Pick<RefineData, 'countBy'>,
+  sequences: readonly CodedSequence[],
+  pwm: LogOdds,
+  floor: number,
+) {
   const width = pwm.width;
   const chosen =
     data.countBy === 'sequences' ? bestWindows(sequences, pwm, floor) : peaks(sequences, pwm, floor);
@@ -240,8 +248,8 @@ export interface Counted extends Threshold {
 /** Counts and ln p-value of `matrix`'s sites at a fixed threshold (no fitting): the held-out test. */
 export function enrichmentAt(data: RefineData, matrix: Matrix, threshold: number): Counted {
   const pwm = logOdds(matrix, data.letters);
-  const t = units(data, data.targets, pwm, threshold - 1e-9);
-  const b = units(data, data.background, pwm, threshold - 1e-9);
+  const t = countUnits(data, data.targets, pwm, threshold - 1e-9);
+  const b = countUnits(data, data.background, pwm, threshold - 1e-9);
   const target = totalWeight(t.weighted);
   const background = totalWeight(b.weighted);
   return {
@@ -268,8 +276,8 @@ export function refine(start: Matrix, data: RefineData, maxIterations = 20): Ref
   let worse = 0;
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     const pwm = logOdds(matrix, data.letters);
-    const t = units(data, data.targets, pwm, 0);
-    const b = units(data, data.background, pwm, 0);
+    const t = countUnits(data, data.targets, pwm, 0);
+    const b = countUnits(data, data.background, pwm, 0);
     const targetPeaks = t.peaks;
     threshold = bestThreshold(t.weighted, b.weighted, t.opportunities, b.opportunities);
     // The objective is not monotone in these updates: keep the best, allow a few worse steps.

@@ -4,6 +4,7 @@
  */
 import type { LocusAttention } from '../../pipelines/attention/locus-attention.js';
 import type { HeadMode, ViewRounds } from '../../pipelines/attention/types.js';
+import type { Anchor } from '../../pipelines/motifs/positional.js';
 
 interface Common {
   /** Locus version, written into outputs. */
@@ -37,7 +38,7 @@ export type WorkerJob =
       background?: string;
       output: string;
       maxMotifs: number;
-      anchor?: 'start' | 'center' | 'end';
+      anchor?: Anchor;
     })
   | (Common & {
       kind: 'attention';

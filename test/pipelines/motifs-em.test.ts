@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alignMotifs } from '../../pipelines/motifs/compare.js';
-import { emPolish, limitOverlaps } from '../../pipelines/motifs/em.js';
+import { DISCOVER_DEFAULTS } from '../../pipelines/motifs/discover.js';
+import { EM_DEFAULTS, emPolish, limitOverlaps } from '../../pipelines/motifs/em.js';
 import type { CodedSequence } from '../../pipelines/motifs/sequences.js';
 import type { Background, Matrix } from '../../pipelines/motifs/types.js';
 import { Random } from '../../src/tokenize/random.js';
@@ -112,17 +113,7 @@ describe('emPolish', () => {
 
   it('ZOOPS keeps a self-similar motif in register and finds the share of sequences with a site', () => {
     const sequences = planted(11, NFKB1, 200, 200, 0.7);
-    const zoops = emPolish(
-      NFKB1,
-      sequences,
-      LETTERS,
-      { kind: 'zoops', gamma: 0.5 },
-      {
-        iterations: 30,
-        pseudo: 0.5,
-        tolerance: 1e-4,
-      },
-    );
+    const zoops = emPolish(NFKB1, sequences, LETTERS, { kind: 'zoops', gamma: 0.5 }, EM_DEFAULTS);
     const alignment = alignMotifs(zoops.matrix, NFKB1);
     expect(alignment.similarity).toBeGreaterThan(0.97);
     // In register: the query's first column lies on the target's first column.
@@ -138,11 +129,7 @@ describe('emPolish', () => {
       sequences,
       LETTERS,
       { kind: 'tcm', lambda: 2e-4 },
-      {
-        iterations: 3,
-        pseudo: 0.5,
-        tolerance: 1e-4,
-      },
+      { ...EM_DEFAULTS, iterations: DISCOVER_DEFAULTS.polishIterations },
     );
     // One site in each sequence of 4,988 windows.
     expect(tcm.model.kind === 'tcm' && tcm.model.lambda).toBeGreaterThan(0.5 / 4988);
