@@ -138,9 +138,7 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
       'Held out',
       result.heldOut.targets === 0
         ? 'none'
-        : result.heldOut.pieceBases === null
-          ? count(result.heldOut.targets)
-          : `${count(result.heldOut.targets)} pieces of ${count(result.heldOut.pieceBases)} bp`,
+        : `${count(result.heldOut.targets)}${result.heldOut.pieceBases === null ? '' : ' pieces'}`,
     ],
     ['Total time', duration(result.seconds)],
     ['Peak memory', memory(result.peakRssMb)],
@@ -157,6 +155,9 @@ export function motifsReportHtml(result: MotifsResult, command: string): string 
   html.push(
     `<p class="muted">Targets: <span class="path">${escapeXml(result.targets.path)}</span> ` +
       `(${count(result.targets.minLength)}–${count(result.targets.maxLength)} bp). Background: ${backgroundText}. ` +
+      (result.heldOut.pieceBases === null || result.heldOut.targets === 0
+        ? ''
+        : `For the held-out test the sequences were cut into pieces of about ${count(result.heldOut.pieceBases)} bp. `) +
       'Both strands searched' +
       (result.settings.anchor
         ? `; the targets are aligned at their ${result.settings.anchor}, and motifs whose sites crowd at a distance from it were sought too` +
