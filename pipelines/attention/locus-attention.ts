@@ -13,8 +13,9 @@ import { LocusInputError } from '../../src/errors.js';
 import { openFasta } from '../../src/io/fasta.js';
 import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
 import type { Tf } from '../../src/model/backend.js';
-import type { AttentionExport } from '../../src/model/attention-export.js';
+import type { GenomeAttention } from '../../src/model/attention-export.js';
 import type { Reformer } from '../../src/model/reformer.js';
+import type { ModelWorkerPool } from '../../src/model/workers.js';
 import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../src/tokenize/index.js';
 import type { HeadMode, LocusAttention, ViewRounds } from './types.js';
 
@@ -42,6 +43,12 @@ export interface LocusAttentionOptions {
   onProgress?: (p: { done: number; total: number }) => void;
   /** The view so far, after each round of contexts but the last (the desktop draws it at once). */
   onPartial?: (view: LocusAttention) => void;
+  /**
+   * A model kept loaded by the caller, with its worker threads and cache of contexts read before
+   * (`openAttentionEngine`); `model`, `backend` and `workers` are then the engine's. Without one, the
+   * view loads the model and starts `workers` threads for itself, and caches nothing.
+   */
+  engine?: AttentionEngine;
 }
 
 export interface LoadedModel {
@@ -123,17 +130,134 @@ export function combineHeads(
   return { keys: sorted.map(([k]) => k), weights: sorted.map(([, w]) => w) };
 }
 
+/**
+ * A loaded model with its worker threads, and the contexts it has read, kept between views by a
+ * long-lived caller (the desktop's attention service): the next view skips loading the model,
+ * starting the workers and reading any context it has read before.
+ */
+export interface AttentionEngine {
+  loaded: LoadedModel;
+  /** Threads reading contexts in parallel; absent when `workers` is 1 (the caller's thread reads them). */
+  pool?: ModelWorkerPool;
+  workers: number;
+  contexts: ContextCache;
+}
+
+/** Worker threads that each hold a copy of `loaded`'s model. */
+async function startPool(loaded: LoadedModel, backend: string, workers: number): Promise<ModelWorkerPool> {
+  const [{ ModelWorkerPool, modelWeights }, { parseBackendChoice }] = await Promise.all([
+    import('../../src/model/workers.js'),
+    import('../../src/model/backend.js'),
+  ]);
+  return ModelWorkerPool.create({
+    workers,
+    backend: parseBackendChoice(backend),
+    config: loaded.model.config,
+    head: loaded.model.head,
+    weights: modelWeights(loaded.model),
+  });
+}
+
+/** Load `model`, start `workers` threads for it and an empty cache of at most `cacheBytes`. */
+export async function openAttentionEngine(
+  model: string,
+  backend: string,
+  workers: number,
+  cacheBytes = 256 * 2 ** 20,
+): Promise<AttentionEngine> {
+  const loaded = await loadAttentionModel(model, backend);
+  try {
+    const pool = workers > 1 ? await startPool(loaded, backend, workers) : undefined;
+    return { loaded, pool, workers, contexts: new ContextCache(cacheBytes) };
+  } catch (err) {
+    loaded.model.dispose();
+    throw err;
+  }
+}
+
+export async function closeAttentionEngine(engine: AttentionEngine): Promise<void> {
+  await engine.pool?.close();
+  engine.loaded.model.dispose();
+}
+
+/** Bytes of typed arrays one context's attention holds. */
+function sizeOf(genome: GenomeAttention): number {
+  let bytes = 0;
+  for (const entry of genome.layers) {
+    for (const array of [
+      entry.queries,
+      entry.queryStarts,
+      entry.queryEnds,
+      entry.keyStarts,
+      entry.keyEnds,
+      entry.weights,
+    ]) {
+      bytes += array.byteLength;
+    }
+  }
+  return bytes;
+}
+
+/**
+ * The most recently used contexts' attention (every head of one layer), within `budgetBytes`: about
+ * 0.3 MB a context at the desktop's default of about 4,000 queries per 100 kb, 7 MB at every token.
+ */
+export class ContextCache {
+  private readonly entries = new Map<string, { genome: GenomeAttention; bytes: number }>();
+  private bytes = 0;
+
+  constructor(readonly budgetBytes: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): GenomeAttention | undefined {
+    const found = this.entries.get(key);
+    if (found) {
+      // A Map iterates in insertion order: inserting again makes the entry the newest.
+      this.entries.delete(key);
+      this.entries.set(key, found);
+    }
+    return found?.genome;
+  }
+
+  set(key: string, genome: GenomeAttention): void {
+    this.delete(key);
+    const bytes = sizeOf(genome);
+    if (bytes > this.budgetBytes) return;
+    this.entries.set(key, { genome, bytes });
+    this.bytes += bytes;
+    while (this.bytes > this.budgetBytes) this.delete(this.entries.keys().next().value!);
+  }
+
+  private delete(key: string): void {
+    const found = this.entries.get(key);
+    if (!found) return;
+    this.entries.delete(key);
+    this.bytes -= found.bytes;
+  }
+}
+
+/** One context's part of a view: its queries, each with `topK` keys (the requested heads combined). */
+interface ContextView {
+  queryStarts: number[];
+  queryEnds: number[];
+  keyStarts: number[];
+  keyEnds: number[];
+  weights: number[];
+}
+
 export async function attentionOverLocus(options: LocusAttentionOptions): Promise<LocusAttention> {
   const started = performance.now();
-  const [{ exportAttention, attentionToGenome }, { ModelWorkerPool, modelWeights }, { parseBackendChoice }] =
-    await Promise.all([
-      import('../../src/model/attention-export.js'),
-      import('../../src/model/workers.js'),
-      import('../../src/model/backend.js'),
-    ]);
-  const loaded = await loadAttentionModel(options.model, options.backend ?? 'auto');
+  const { exportAttention, attentionToGenome } = await import('../../src/model/attention-export.js');
+  const backend = options.backend ?? 'auto';
+  // A caller's engine stays open, with its cache, after the view; otherwise the view loads its own.
+  const engine = options.engine;
+  const loaded = engine?.loaded ?? (await loadAttentionModel(options.model, backend));
   const modelLoaded = performance.now();
   const { model, tokenizer, special } = loaded;
+  let pool = engine?.pool;
   try {
     const { depth, heads, maxLength, attention } = model.config;
     if (options.layer >= depth) {
@@ -188,14 +312,10 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
     const headList =
       typeof options.head === 'number' ? [options.head] : Array.from({ length: heads }, (_, h) => h);
     const topK = options.topK;
-
-    const queryStarts: number[] = [];
-    const queryEnds: number[] = [];
-    const keyStarts: number[] = [];
-    const keyEnds: number[] = [];
-    const weights: number[] = [];
+    const rounds = options.rounds ?? 'merged';
     let layerKind = attention[options.layer] ?? 'lsh';
-    // Every context's model input and query positions; a tail shorter than one k-mer has none.
+    // Every context's model input and query positions; a tail shorter than one k-mer has none. The
+    // cache key is everything a context's export depends on besides the engine's model.
     const work = contexts
       .map((context, c) => {
         const tokenized = tokenizeWindow(tokenizer, { contig: region.contig, ...context }, sequences[c]!);
@@ -205,19 +325,28 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
           { length: Math.ceil(count / tokenStep) },
           (_, q) => q * tokenStep + special,
         );
-        return { tokenized, item: { input: { ids }, queries } };
+        const key = [options.fasta, region.contig, context.start, context.end, options.layer]
+          .concat([String(rounds), tokenStep, topK])
+          .join('\t');
+        return { tokenized, key, item: { input: { ids }, queries } };
       })
       .filter((w) => w.tokenized.ids.length > 0);
-    const rounds = options.rounds ?? 'merged';
-    const exportOptions = { topK, layers: [options.layer], heads: headList, rounds };
+    // With a cache, every head is exported: the next view of these contexts with another head is free.
+    const exportOptions = {
+      topK,
+      layers: [options.layer],
+      heads: engine ? Array.from({ length: heads }, (_, h) => h) : headList,
+      rounds,
+    };
 
-    /** Append one context's queries, their heads combined, to the view's arrays. */
-    const collect = (exported: AttentionExport, tokenized: (typeof work)[number]['tokenized']) => {
-      const genome = attentionToGenome(exported, tokenized, special);
+    /** One context's queries with the requested heads combined. */
+    const combine = (genome: GenomeAttention): ContextView => {
       layerKind = genome.layers[0]?.kind ?? layerKind;
-      const first = genome.layers[0]!;
+      const entries = genome.layers.filter((entry) => headList.includes(entry.head));
+      const first = entries[0]!;
+      const out: ContextView = { queryStarts: [], queryEnds: [], keyStarts: [], keyEnds: [], weights: [] };
       for (let i = 0; i < first.queries.length; i++) {
-        const lists = genome.layers.map((entry) => ({
+        const lists = entries.map((entry) => ({
           keys: entry.keyStarts.subarray(i * topK, (i + 1) * topK),
           weights: entry.weights.subarray(i * topK, (i + 1) * topK),
           ends: entry.keyEnds.subarray(i * topK, (i + 1) * topK),
@@ -225,31 +354,28 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
         const endOf = new Map<number, number>();
         for (const list of lists) list.keys.forEach((k, j) => endOf.set(k, list.ends[j]!));
         const merged = combineHeads(lists, options.head === 'mean' ? 'mean' : 'max', topK);
-        queryStarts.push(first.queryStarts[i]!);
-        queryEnds.push(first.queryEnds[i]!);
+        out.queryStarts.push(first.queryStarts[i]!);
+        out.queryEnds.push(first.queryEnds[i]!);
         for (let j = 0; j < topK; j++) {
           const key = merged.keys[j];
-          keyStarts.push(key ?? -1);
-          keyEnds.push(key === undefined ? -1 : endOf.get(key)!);
-          weights.push(key === undefined ? 0 : Number(merged.weights[j]!.toPrecision(5)));
+          out.keyStarts.push(key ?? -1);
+          out.keyEnds.push(key === undefined ? -1 : endOf.get(key)!);
+          out.weights.push(key === undefined ? 0 : Number(merged.weights[j]!.toPrecision(5)));
         }
       }
+      return out;
     };
 
     // Contexts are independent forward passes: with several, worker threads read them in parallel
     // (one model per worker, as training does), a round of one context per worker at a time.
-    const workers = Math.min(options.workers ?? 1, work.length);
     const poolStarted = performance.now();
-    const pool =
-      workers > 1
-        ? await ModelWorkerPool.create({
-            workers,
-            backend: parseBackendChoice(options.backend ?? 'auto'),
-            config: model.config,
-            head: model.head,
-            weights: modelWeights(model),
-          })
-        : undefined;
+    const workers = engine ? engine.workers : Math.min(options.workers ?? 1, work.length);
+    if (!engine && workers > 1) pool = await startPool(loaded, backend, workers);
+    const views: (ContextView | undefined)[] = work.map((w) => {
+      const cached = engine?.contexts.get(w.key);
+      return cached && combine(cached);
+    });
+    const fromCache = views.filter((v) => v !== undefined).length;
     const stepBases = tokenStep * tokenizer.stride;
     const headText =
       typeof options.head === 'number'
@@ -271,62 +397,71 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       `Layer ${options.layer} (${layerKind}), ${headText}; read as ${contextText}; ` +
       `${stepBases === tokenizer.stride ? 'every query token' : `one query every ${stepBases.toLocaleString('en-US')} bases (downsampled)`}, ` +
       `its top ${topK} keys; ${roundsText()}.`;
-    const view = (contextsRead: number): LocusAttention => ({
-      model: options.model,
-      contig: region.contig,
-      start: region.start,
-      end: region.end,
-      layer: options.layer,
-      head: options.head,
-      rounds,
-      heads,
-      layerKind,
-      contexts,
-      queryStep: stepBases,
-      topK,
-      contextsRead,
-      // Copies: a partial view goes to another thread while this one keeps appending.
-      queryStarts: queryStarts.slice(),
-      queryEnds: queryEnds.slice(),
-      keyStarts: keyStarts.slice(),
-      keyEnds: keyEnds.slice(),
-      weights: weights.slice(),
-      method: methodOf(),
-      seconds: (performance.now() - started) / 1000,
-      timings: {
-        loadModel: (modelLoaded - started) / 1000,
-        startWorkers: (computeStarted - poolStarted) / 1000,
-        compute: (performance.now() - computeStarted) / 1000,
-        workers,
-      },
-    });
+    const view = (): LocusAttention => {
+      const done = views.filter((v): v is ContextView => v !== undefined);
+      return {
+        model: options.model,
+        contig: region.contig,
+        start: region.start,
+        end: region.end,
+        layer: options.layer,
+        head: options.head,
+        rounds,
+        heads,
+        layerKind,
+        contexts,
+        queryStep: stepBases,
+        topK,
+        contextsRead: done.length,
+        // Fresh arrays: a partial view goes to another thread while this one goes on.
+        queryStarts: done.flatMap((v) => v.queryStarts),
+        queryEnds: done.flatMap((v) => v.queryEnds),
+        keyStarts: done.flatMap((v) => v.keyStarts),
+        keyEnds: done.flatMap((v) => v.keyEnds),
+        weights: done.flatMap((v) => v.weights),
+        method: methodOf(),
+        seconds: (performance.now() - started) / 1000,
+        timings: {
+          loadModel: (modelLoaded - started) / 1000,
+          startWorkers: (computeStarted - poolStarted) / 1000,
+          compute: (performance.now() - computeStarted) / 1000,
+          workers,
+          contextsCached: fromCache,
+        },
+      };
+    };
 
     const computeStarted = performance.now();
-    try {
-      for (let done = 0; done < work.length;) {
-        options.signal?.throwIfAborted();
-        const round = work.slice(done, done + workers);
-        const exported = pool
-          ? await pool.attentionMany(
-              round.map((w) => w.item),
-              exportOptions,
-            )
-          : [
-              exportAttention(model, round[0]!.item.input, {
-                ...exportOptions,
-                queries: round[0]!.item.queries,
-              }),
-            ];
-        round.forEach((w, i) => collect(exported[i]!, w.tokenized));
-        done += round.length;
-        if (done < work.length) options.onPartial?.(view(done));
-        options.onProgress?.({ done, total: work.length });
-      }
-    } finally {
-      await pool?.close();
+    const missing = work.map((w, i) => ({ ...w, index: i })).filter((w) => views[w.index] === undefined);
+    if (fromCache > 0 && missing.length > 0) options.onPartial?.(view());
+    for (let done = 0; done < missing.length;) {
+      options.signal?.throwIfAborted();
+      const round = missing.slice(done, done + workers);
+      const exported = pool
+        ? await pool.attentionMany(
+            round.map((w) => w.item),
+            exportOptions,
+          )
+        : [
+            exportAttention(model, round[0]!.item.input, {
+              ...exportOptions,
+              queries: round[0]!.item.queries,
+            }),
+          ];
+      round.forEach((w, i) => {
+        const genome = attentionToGenome(exported[i]!, w.tokenized, special);
+        engine?.contexts.set(w.key, genome);
+        views[w.index] = combine(genome);
+      });
+      done += round.length;
+      if (done < missing.length) options.onPartial?.(view());
+      options.onProgress?.({ done: fromCache + done, total: work.length });
     }
-    return view(work.length);
+    return view();
   } finally {
-    model.dispose();
+    if (!engine) {
+      await pool?.close();
+      model.dispose();
+    }
   }
 }

@@ -39,5 +39,12 @@ export interface LocusAttention {
   method: string;
   seconds: number;
   /** Where the seconds went: backend and weights, worker threads (each builds the model), the contexts. */
-  timings?: { loadModel: number; startWorkers: number; compute: number; workers: number };
+  timings?: {
+    loadModel: number;
+    startWorkers: number;
+    compute: number;
+    workers: number;
+    /** Contexts taken from the cache of an earlier view (the desktop's; 0 elsewhere). */
+    contextsCached: number;
+  };
 }

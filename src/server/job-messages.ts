@@ -58,3 +58,14 @@ export type WorkerMessage =
   | { type: 'partial'; attention: LocusAttention }
   | { type: 'done'; outputs: string[]; attention?: LocusAttention }
   | { type: 'failed'; message: string; cancelled: boolean };
+
+/** To the attention service's long-lived worker (attention-worker.ts). */
+export type AttentionServiceRequest =
+  | { type: 'run'; id: string; job: Extract<WorkerJob, { kind: 'attention' }> }
+  | { type: 'cancel'; id: string };
+
+/** From it: one job's message, tagged with the job's id. */
+export interface AttentionServiceReply {
+  id: string;
+  message: WorkerMessage;
+}

@@ -1,18 +1,18 @@
 /**
- * A desktop job in a worker thread: runs the same pipeline function the CLI runs, with the same
+ * A desktop job (scan, variants, motifs) in a worker thread: runs the same pipeline function the CLI runs, with the same
  * defaults, and reports over the parent port. The parent cancels by posting 'cancel', which aborts the
  * pipeline's AbortSignal (the pipelines stop at their next check and write nothing half-done); a
  * worker that does not stop in time is terminated by the parent.
  *
  * Messages to the parent (WorkerMessage): progress, log lines, then exactly one of done / failed.
  */
-import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocusInputError } from '../errors.js';
 import type { WorkerJob, WorkerMessage } from './job-messages.js';
 
 const port = parentPort!;
-const job = workerData as WorkerJob;
+// Attention views run in the attention service's long-lived worker (attention-worker.ts) instead.
+const job = workerData as Exclude<WorkerJob, { kind: 'attention' }>;
 const controller = new AbortController();
 port.on('message', (message: { type: string }) => {
   if (message.type === 'cancel') controller.abort(new Error('cancelled'));
@@ -123,21 +123,6 @@ async function run(): Promise<WorkerMessage> {
       );
       log(`${found.motifs.length} motifs; outputs in ${job.output}`);
       return { type: 'done', outputs: [`${job.output}/sites.bed`] };
-    }
-    case 'attention': {
-      const { attentionOverLocus } = await import('../../pipelines/attention/locus-attention.js');
-      log(`attention of ${job.model} over ${job.region}, layer ${job.layer}, head ${job.head}`);
-      const view = await attentionOverLocus({
-        ...job,
-        // Contexts in parallel, one worker per core (each holds its own copy of the model).
-        workers: Math.max(1, Math.min(4, availableParallelism())),
-        signal,
-        // The view so far goes first, so the progress event that follows finds it on the server.
-        onPartial: (partial) => post({ type: 'partial', attention: partial }),
-        onProgress: (p) => progress('contexts', p.done, p.total, 'contexts'),
-      });
-      log(`${view.queryStarts.length.toLocaleString('en-US')} queries in ${view.seconds.toFixed(1)} s`);
-      return { type: 'done', outputs: [], attention: view };
     }
   }
 }

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LocusAttention } from '../../pipelines/attention/locus-attention.js';
 import type { AttentionView, JobInfo, JobRequest, OpenedFile } from './contract.js';
+import { AttentionService, type AttentionServiceOptions } from './attention-service.js';
 import type { WorkerJob, WorkerMessage } from './job-messages.js';
 import type { OpenedFiles } from './opened-files.js';
 
@@ -27,6 +28,8 @@ interface Running {
   info: JobInfo;
   worker?: Worker;
   child?: ChildProcess;
+  /** Cancels an attention view (run by the attention service, not by a worker of its own). */
+  cancelView?: () => void;
   attention?: LocusAttention;
   phaseStarted: number;
   phase: string;
@@ -41,13 +44,18 @@ export interface JobManagerOptions {
   workDir: string;
   /** Called with a checkpoint folder a finetune job wrote (the renderer lists it as a model). */
   onModel?: (path: string) => void;
+  /** How long the attention worker keeps a model after the last view, and so on. */
+  attention?: AttentionServiceOptions;
 }
 
 export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
   private readonly jobs = new Map<string, Running>();
+  /** Attention views share one long-lived worker that keeps the model loaded between them. */
+  private readonly views: AttentionService;
 
   constructor(private readonly options: JobManagerOptions) {
     super();
+    this.views = new AttentionService(options.attention);
   }
 
   list(): JobInfo[] {
@@ -86,7 +94,12 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
       if ('output' in job) info.output = job.output;
       info.title = titleOf(job);
       this.jobs.set(id, running);
-      this.runWorker(running, job);
+      if (job.kind === 'attention') {
+        running.cancelView = () => this.views.cancel(id);
+        this.views.run(id, job, (message) => this.onMessage(running, message));
+      } else {
+        this.runWorker(running, job);
+      }
     }
     this.emit('job', info);
     return info;
@@ -103,6 +116,7 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
       worker.postMessage({ type: 'cancel' });
       setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS).unref();
     }
+    running.cancelView?.();
     running.child?.kill('SIGINT');
     return running.info;
   }
@@ -113,6 +127,7 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
       await running.worker?.terminate();
       running.child?.kill('SIGKILL');
     }
+    await this.views.close();
   }
 
   private outputPath(path: string): string {
@@ -185,32 +200,11 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
     running.worker = worker;
     let settled = false;
     worker.on('message', (message: WorkerMessage) => {
-      switch (message.type) {
-        case 'progress':
-          this.setProgress(running, message.phase, message.done, message.total, message.unit);
-          return;
-        case 'log':
-          this.addLog(running, message.line);
-          return;
-        case 'partial':
-          running.attention = message.attention;
-          return;
-        case 'done':
-          settled = true;
-          running.attention = message.attention;
-          void worker.terminate(); // its memory (a model, a backend) goes with it
-          void this.finish(running, message.outputs);
-          return;
-        case 'failed':
-          settled = true;
-          void worker.terminate();
-          this.end(
-            running,
-            message.cancelled ? 'cancelled' : 'failed',
-            message.cancelled ? undefined : message.message,
-          );
-          return;
+      if (message.type === 'done' || message.type === 'failed') {
+        settled = true;
+        void worker.terminate(); // its memory (a model, a backend) goes with it
       }
+      this.onMessage(running, message);
     });
     worker.on('error', (err) => {
       settled = true;
@@ -221,6 +215,32 @@ export class JobManager extends EventEmitter<{ job: [JobInfo] }> {
       // Terminated after a cancel that the pipeline did not see in time.
       if (!settled) this.end(running, 'cancelled');
     });
+  }
+
+  /** A job's message from its worker thread, or from the attention service. */
+  private onMessage(running: Running, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'progress':
+        this.setProgress(running, message.phase, message.done, message.total, message.unit);
+        return;
+      case 'log':
+        this.addLog(running, message.line);
+        return;
+      case 'partial':
+        running.attention = message.attention;
+        return;
+      case 'done':
+        running.attention = message.attention ?? running.attention;
+        void this.finish(running, message.outputs);
+        return;
+      case 'failed':
+        this.end(
+          running,
+          message.cancelled ? 'cancelled' : 'failed',
+          message.cancelled ? undefined : message.message,
+        );
+        return;
+    }
   }
 
   private runFinetune(running: Running, request: Extract<JobRequest, { kind: 'finetune' }>): void {

@@ -115,4 +115,96 @@ describe('attentionOverLocus', () => {
     // One query every 5 tokens: 100 in each 3,000-base context, 34 in the last 1,000 bases.
     expect(here.queryStarts.length).toBe(100 + 100 + 34);
   });
+
+  it('reads each context once per engine: the view again, another head and a pan come from its cache', async () => {
+    const { attentionOverLocus, openAttentionEngine, closeAttentionEngine } =
+      await import('../../pipelines/attention/locus-attention.js');
+    const { join } = await import('node:path');
+    const { SAMPLES } = await import('../helpers/paths.js');
+    const options = {
+      model: join(SAMPLES, 'model'),
+      fasta: join(SAMPLES, 'lambda.fa'),
+      region: 'lambda:1-7,000',
+      layer: 1,
+      head: 'mean' as const,
+      queryStep: 30,
+      topK: 4,
+      backend: 'wasm',
+    };
+    const engine = await openAttentionEngine(options.model, 'wasm', 2);
+    try {
+      const first = await attentionOverLocus({ ...options, engine });
+      expect(first.timings!.contextsCached).toBe(0);
+      expect(engine.contexts.size).toBe(3);
+      const again = await attentionOverLocus({ ...options, engine });
+      expect(again.timings!.contextsCached).toBe(3);
+      expect([again.queryStarts, again.keyStarts, again.weights]).toEqual([
+        first.queryStarts,
+        first.keyStarts,
+        first.weights,
+      ]);
+      // The cache holds every head, so one head alone is what a fresh view of that head gives.
+      const head1 = await attentionOverLocus({ ...options, head: 1, engine });
+      const fresh = await attentionOverLocus({ ...options, head: 1, workers: 1 });
+      expect(head1.timings!.contextsCached).toBe(3);
+      expect(fresh.timings!.contextsCached).toBe(0);
+      expect([head1.queryStarts, head1.keyStarts, head1.keyEnds, head1.weights]).toEqual([
+        fresh.queryStarts,
+        fresh.keyStarts,
+        fresh.keyEnds,
+        fresh.weights,
+      ]);
+      // Moved on by one context: [3,000, 6,000) was read before, [6,000, 9,000) and the 1 kb tail
+      // were not (the first view ended at 7,000); the partial view sent before reading them holds it.
+      const partials: LocusAttention[] = [];
+      const panned = await attentionOverLocus({
+        ...options,
+        region: 'lambda:3,001-10,000',
+        engine,
+        onPartial: (view) => partials.push(view),
+      });
+      expect(panned.timings!.contextsCached).toBe(1);
+      expect(partials.map((p) => p.contextsRead)).toEqual([1]);
+      const pannedFresh = await attentionOverLocus({ ...options, region: 'lambda:3,001-10,000', workers: 1 });
+      expect(panned.keyStarts).toEqual(pannedFresh.keyStarts);
+      expect(panned.weights).toEqual(pannedFresh.weights);
+    } finally {
+      await closeAttentionEngine(engine);
+    }
+  });
+});
+
+describe('ContextCache', () => {
+  it('keeps the most recently used entries within its byte budget', async () => {
+    const { ContextCache } = await import('../../pipelines/attention/locus-attention.js');
+    // One head of 10 queries with 2 keys each: 40 + 80 + 80 + 160 + 160 + 80 = 600 bytes.
+    const entry = (contig: string) => ({
+      contig,
+      topK: 2,
+      layers: [
+        {
+          layer: 0,
+          head: 0,
+          kind: 'lsh' as const,
+          queries: new Int32Array(10),
+          queryStarts: new Float64Array(10),
+          queryEnds: new Float64Array(10),
+          keyStarts: new Float64Array(20),
+          keyEnds: new Float64Array(20),
+          weights: new Float32Array(20),
+        },
+      ],
+    });
+    const cache = new ContextCache(1200);
+    cache.set('a', entry('a'));
+    cache.set('b', entry('b'));
+    expect(cache.get('a')?.contig).toBe('a'); // a is now newer than b
+    cache.set('c', entry('c'));
+    expect([cache.get('a')?.contig, cache.get('b'), cache.get('c')?.contig]).toEqual(['a', undefined, 'c']);
+    expect(cache.size).toBe(2);
+    // An entry larger than the whole budget is not kept, and evicts nothing.
+    const small = new ContextCache(500);
+    small.set('big', entry('big'));
+    expect(small.size).toBe(0);
+  });
 });

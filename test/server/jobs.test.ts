@@ -301,5 +301,24 @@ describe('desktop jobs', () => {
       expect(sum).toBeLessThanOrEqual(1.0001);
     }
     expect(id('bam')).toBeTruthy();
+
+    // The next view keeps the model loaded, and reads no context it has read before.
+    const again = await api<JobInfo>('/api/jobs', {
+      kind: 'attention',
+      genome,
+      model: join(SAMPLES, 'model'),
+      region: 'lambda:1-7,000',
+      layer: 0,
+      head: 1,
+      queryStep: 0,
+      topK: 8,
+    });
+    const second = await until(again.id, ['done', 'failed']);
+    expect(second.error).toBeUndefined();
+    expect(second.log).toContain('model already loaded');
+    const secondView = await api<AttentionView>(`/api/jobs/${second.id}/attention`);
+    expect(secondView.timings!.contextsCached).toBe(3);
+    expect(secondView.timings!.loadModel).toBeLessThan(0.05);
+    expect(second.log.at(-1)).toMatch(/3 of 3 contexts read before/);
   });
 });
