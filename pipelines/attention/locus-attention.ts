@@ -2,9 +2,9 @@
  * Attention over a locus, for the desktop's attention view: which loci each position of the locus
  * attends to, in one layer, for one head or all heads combined.
  *
- * A locus longer than the model's context is read as consecutive contexts of the model's maxLength
- * tokens, each a separate forward pass: attention never crosses from one context to the next, and the
- * view says so. To keep a 100 kb view to seconds, queries are downsampled: one query token every
+ * A locus is read in contexts of the model's maxLength tokens, on a grid from the contig's start, each
+ * a separate forward pass: attention never crosses from one context to the next, and the view says
+ * so. A position is read in the same context whatever the view around it. To keep a 100 kb view to seconds, queries are downsampled: one query token every
  * `queryStep` bases (each query's keys are still every token of its context). Weights are those
  * `locus attention` exports (src/model/attention-export.ts): LSH hash rounds merged as the model
  * combines them, so a query's weights over all keys sum to 1.
@@ -97,11 +97,19 @@ export function contextBases(maxLength: number, special: number, k: number, stri
   return (maxLength - 2 * special - 1) * stride + k;
 }
 
-/** Consecutive contexts covering the region; the last one may be shorter. */
-export function tileContexts(region: ResolvedRegion, bases: number): { start: number; end: number }[] {
+/**
+ * The model contexts that cover the region: consecutive, on a grid of `bases` from the contig's start
+ * (the last one cut at the contig's end), so a position is read in the same context whatever the view
+ * around it; that is also what lets a cache serve a moved view.
+ */
+export function tileContexts(
+  region: ResolvedRegion,
+  bases: number,
+  contigLength: number,
+): { start: number; end: number }[] {
   const contexts: { start: number; end: number }[] = [];
-  for (let start = region.start; start < region.end; start += bases) {
-    contexts.push({ start, end: Math.min(region.end, start + bases) });
+  for (let start = Math.floor(region.start / bases) * bases; start < region.end; start += bases) {
+    contexts.push({ start, end: Math.min(contigLength, start + bases) });
   }
   return contexts;
 }
@@ -296,7 +304,11 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
           'zoom in',
         );
       }
-      contexts = tileContexts(region, contextBases(maxLength, special, tokenizer.k, tokenizer.stride));
+      contexts = tileContexts(
+        region,
+        contextBases(maxLength, special, tokenizer.k, tokenizer.stride),
+        lengths.get(region.contig)!,
+      );
       for (const c of contexts) sequences.push(await fasta.fetch({ contig: region.contig, ...c }));
     } finally {
       await fasta.close();
@@ -339,13 +351,17 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       rounds,
     };
 
-    /** One context's queries with the requested heads combined. */
+    /** One context's queries inside the region, with the requested heads combined. */
     const combine = (genome: GenomeAttention): ContextView => {
       layerKind = genome.layers[0]?.kind ?? layerKind;
       const entries = genome.layers.filter((entry) => headList.includes(entry.head));
       const first = entries[0]!;
       const out: ContextView = { queryStarts: [], queryEnds: [], keyStarts: [], keyEnds: [], weights: [] };
       for (let i = 0; i < first.queries.length; i++) {
+        // A context on the grid may reach past the view: its queries there are not shown (their
+        // keys may be, as arcs that leave the view).
+        const at = first.queryStarts[i]!;
+        if (at < region.start || at >= region.end) continue;
         const lists = entries.map((entry) => ({
           keys: entry.keyStarts.subarray(i * topK, (i + 1) * topK),
           weights: entry.weights.subarray(i * topK, (i + 1) * topK),
@@ -381,10 +397,11 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       typeof options.head === 'number'
         ? `head ${options.head}`
         : `${options.head === 'max' ? 'the strongest of' : 'the mean of'} ${heads} heads`;
+    const bases = contextBases(maxLength, special, tokenizer.k, tokenizer.stride).toLocaleString('en-US');
     const contextText =
       contexts.length === 1
-        ? 'one context'
-        : `${contexts.length} contexts of ${contextBases(maxLength, special, tokenizer.k, tokenizer.stride).toLocaleString('en-US')} bases (attention does not cross them)`;
+        ? `one context of ${bases} bases on a grid from the contig's start`
+        : `${contexts.length} contexts of ${bases} bases on a grid from the contig's start (attention does not cross them)`;
     const roundsText = () =>
       layerKind === 'full'
         ? 'full attention (no hash rounds)'

@@ -112,9 +112,10 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
 
   it('draws attention arcs for the region, highlights a position on hover, and jumps on a click', async () => {
     screenshotOnFailure('attention');
-    await page.fill('[data-testid=locus-box]', 'lambda:10,001-16,000');
+    // One whole context of ecoli-causal (10 kb on the contig's grid), where it links loci kb apart.
+    await page.fill('[data-testid=locus-box]', 'lambda:10,001-20,000');
     await page.click('[data-testid=go]');
-    await page.waitForFunction(() => window.locusApp!.browser.locus()?.end === 16_000);
+    await page.waitForFunction(() => window.locusApp!.browser.locus()?.end === 20_000);
     await page.selectOption('[data-testid=attention-model]', 'ecoli-causal');
     await page.click('[data-testid=attention-show]');
     await page.waitForFunction(() => window.locusApp!.attention() !== undefined, null, { timeout: 60_000 });

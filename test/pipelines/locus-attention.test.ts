@@ -6,13 +6,20 @@ import type { LocusAttention } from '../../pipelines/attention/types.js';
 import type { AttentionView } from '../../src/server/contract.js';
 
 describe('tileContexts', () => {
-  it('covers the region with consecutive contexts, the last one shorter', () => {
-    expect(tileContexts({ contig: 'c', start: 100, end: 350 }, 100)).toEqual([
+  it('covers the region with consecutive contexts on a grid from the contig start, cut at its end', () => {
+    expect(tileContexts({ contig: 'c', start: 100, end: 350 }, 100, 1000)).toEqual([
       { start: 100, end: 200 },
       { start: 200, end: 300 },
-      { start: 300, end: 350 },
+      { start: 300, end: 400 },
     ]);
-    expect(tileContexts({ contig: 'c', start: 0, end: 100 }, 100)).toEqual([{ start: 0, end: 100 }]);
+    expect(tileContexts({ contig: 'c', start: 0, end: 100 }, 100, 1000)).toEqual([{ start: 0, end: 100 }]);
+    expect(tileContexts({ contig: 'c', start: 150, end: 420 }, 100, 410)).toEqual([
+      { start: 100, end: 200 },
+      { start: 200, end: 300 },
+      { start: 300, end: 400 },
+      { start: 400, end: 410 },
+    ]);
+    expect(tileContexts({ contig: 'c', start: 30, end: 60 }, 100, 1000)).toEqual([{ start: 0, end: 100 }]);
   });
 
   it('counts a context in bases from the model length, special tokens and k-mer stride', () => {
@@ -112,7 +119,9 @@ describe('attentionOverLocus', () => {
     expect(pooled.queryStarts).toEqual(here.queryStarts);
     expect(pooled.keyStarts).toEqual(here.keyStarts);
     expect(pooled.weights).toEqual(here.weights);
-    // One query every 5 tokens: 100 in each 3,000-base context, 34 in the last 1,000 bases.
+    // One query every 5 tokens: 100 in each 3,000-base context, 34 in the view's last 1,000 bases
+    // (its third context, [6,000, 9,000), reaches past the view; its queries there are not shown).
+    expect(here.contexts.at(-1)).toEqual({ start: 6000, end: 9000 });
     expect(here.queryStarts.length).toBe(100 + 100 + 34);
   });
 
@@ -154,8 +163,8 @@ describe('attentionOverLocus', () => {
         fresh.keyEnds,
         fresh.weights,
       ]);
-      // Moved on by one context: [3,000, 6,000) was read before, [6,000, 9,000) and the 1 kb tail
-      // were not (the first view ended at 7,000); the partial view sent before reading them holds it.
+      // Moved on by 3 kb: its contexts [3,000, 6,000) and [6,000, 9,000) were read before, [9,000,
+      // 12,000) was not; the partial view sent before reading it holds the other two.
       const partials: LocusAttention[] = [];
       const panned = await attentionOverLocus({
         ...options,
@@ -163,11 +172,24 @@ describe('attentionOverLocus', () => {
         engine,
         onPartial: (view) => partials.push(view),
       });
-      expect(panned.timings!.contextsCached).toBe(1);
-      expect(partials.map((p) => p.contextsRead)).toEqual([1]);
+      expect(panned.timings!.contextsCached).toBe(2);
+      expect(partials.map((p) => p.contextsRead)).toEqual([2]);
       const pannedFresh = await attentionOverLocus({ ...options, region: 'lambda:3,001-10,000', workers: 1 });
       expect(panned.keyStarts).toEqual(pannedFresh.keyStarts);
       expect(panned.weights).toEqual(pannedFresh.weights);
+      // Contexts on the contig's grid: a position gets the same keys in every view that shows it.
+      const inBoth = (view: LocusAttention) => {
+        const rows: [number, number[], number[]][] = [];
+        view.queryStarts.forEach((at, q) => {
+          if (at >= 3000 && at < 7000) {
+            const keys = view.keyStarts.slice(q * 4, q * 4 + 4);
+            rows.push([at, keys, view.weights.slice(q * 4, q * 4 + 4)]);
+          }
+        });
+        return rows;
+      };
+      expect(inBoth(panned)).toEqual(inBoth(first));
+      expect(inBoth(panned).length).toBe(100 + 34); // one every 30 bases in [3,000, 6,000) and [6,000, 7,000)
     } finally {
       await closeAttentionEngine(engine);
     }

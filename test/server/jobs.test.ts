@@ -239,7 +239,9 @@ describe('desktop jobs', () => {
     expect(job.error).toBeUndefined();
     const view = await api<AttentionView>(`/api/jobs/${job.id}/attention`);
     expect([view.contig, view.start, view.end, view.queryStep]).toEqual(['lambda', 0, 1200, 6]);
-    expect(view.contexts).toEqual([{ start: 0, end: 1200 }]);
+    // The model reads the whole context the view lies in (3,000 bases on the contig's grid); the
+    // view shows the queries inside it.
+    expect(view.contexts).toEqual([{ start: 0, end: 3000 }]);
 
     const cli = spawnSync(
       process.execPath,
@@ -249,7 +251,7 @@ describe('desktop jobs', () => {
         model,
         join(SAMPLES, 'lambda.fa'),
         '--region',
-        'lambda:1-1,200',
+        'lambda:1-3,000',
       ].concat(['--layer', '1', '--head', '0', '--top-k', '4', '--json']),
       { encoding: 'utf8' },
     );
@@ -257,7 +259,7 @@ describe('desktop jobs', () => {
     const exported = JSON.parse(cli.stdout) as {
       layers: { queries: { start: number; keys: { start: number; weight: number }[] }[] }[];
     };
-    const queries = exported.layers[0]!.queries;
+    const queries = exported.layers[0]!.queries.filter((q) => q.start < 1200);
     expect(view.queryStarts).toEqual(queries.map((q) => q.start));
     for (const [i, q] of queries.entries()) {
       const keys = view.keyStarts.slice(i * 4, i * 4 + q.keys.length);
@@ -283,7 +285,7 @@ describe('desktop jobs', () => {
     const view = await api<AttentionView>(`/api/jobs/${job.id}/attention`);
     expect(view.contexts.length).toBeGreaterThan(1);
     expect(view.contexts[0]!.start).toBe(0);
-    expect(view.contexts.at(-1)!.end).toBe(7000);
+    expect(view.contexts.at(-1)!).toEqual({ start: 6000, end: 9000 });
     // 502 tokens less [CLS] and [SEP]: 500 6-mers at stride 6 cover (500 - 1) * 6 + 6 bases.
     expect(view.method).toMatch(/3 contexts of 3,000 bases/);
     for (let q = 0; q < view.queryStarts.length; q++) {
