@@ -14,7 +14,9 @@
  * tasks (> 50 ms, PerformanceObserver) from navigation to the end of 5 jumps across the genome, and
  * each jump's time until drawn. Attention = the default settings of the panel (the longest-context
  * model, its last LSH layer, heads averaged, about 4,000 queries) on a 100 kb view: from the click to
- * the arcs drawn, with the server's peak RSS (this process and its worker threads).
+ * the arcs drawn, with the server's peak RSS (this process and its worker threads); cold (a fresh
+ * server's first view), warm (another 100 kb, the model already loaded) and with another head (the
+ * same contexts, read before).
  * Writes bench/results/desktop.json; docs tables come from it (npm run docs).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -214,26 +216,22 @@ async function main(): Promise<void> {
     }
 
     // ---- Attention of 100 kb at the panel's defaults -------------------------------------------------
+    // Each run on a fresh server, so its first click finds no model loaded: cold (the first view of a
+    // session), then warm on another 100 kb (the model kept, no context read before), then the same
+    // locus with another head (every context already read).
     const attentionStart = Math.floor(length / 5 / 1000) * 1000;
     const attentionLocus = { contig, start: attentionStart, end: attentionStart + ATTENTION_SPAN };
+    const otherLocus = {
+      contig,
+      start: attentionStart + 1_000_000,
+      end: attentionStart + 1_000_000 + ATTENTION_SPAN,
+    };
     const attention: Record<string, unknown>[] = [];
-    const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
-    const page = await context.newPage();
-    await page.goto(server.url, { waitUntil: 'load' });
-    await page.evaluate(() => (window as unknown as { locusApp: { ready: Promise<void> } }).locusApp.ready);
-    await page.evaluate(
-      (l) =>
-        (
-          window as unknown as { locusApp: { browser: { goTo(x: unknown): Promise<void> } } }
-        ).locusApp.browser.goTo(l),
-      attentionLocus,
-    );
-    const defaults = await page.evaluate(() => ({
-      model: (document.getElementById('attention-model') as HTMLSelectElement).value,
-      layer: (document.getElementById('attention-layer') as HTMLSelectElement).value,
-      head: (document.getElementById('attention-head') as HTMLSelectElement).value,
-    }));
-    for (let r = 0; r < Number(values['attention-runs']); r++) {
+    type App = { locusApp: { browser: { goTo(x: unknown): Promise<void> }; ready: Promise<void> } };
+    const goTo = (page: Page, l: typeof attentionLocus) =>
+      page.evaluate((x) => (window as unknown as App).locusApp.browser.goTo(x), l);
+    /** Click Show attention and describe the view it drew. */
+    const measureClick = async (page: Page, kind: string) => {
       const { value, peakRssMb } = await withPeakRss(async () => {
         const { firstArcsMs, completeMs: clickToArcsMs } = await showAttention(page);
         const view = await page.evaluate(() => {
@@ -262,6 +260,7 @@ async function main(): Promise<void> {
         });
         const arcs = await page.locator('path.arc').count();
         return {
+          kind,
           clickToArcsMs,
           clickToFirstArcsMs: firstArcsMs,
           serverSeconds: view.seconds,
@@ -274,10 +273,43 @@ async function main(): Promise<void> {
         };
       });
       log(
-        `attention 100 kb run ${r + 1}: ${(value.clickToArcsMs / 1000).toFixed(1)} s click to arcs, peak RSS ${peakRssMb.toFixed(0)} MB`,
+        `attention 100 kb, ${kind}: ${(value.clickToArcsMs / 1000).toFixed(1)} s click to arcs, peak RSS ${peakRssMb.toFixed(0)} MB`,
       );
       attention.push({ ...value, peakRssMb });
+    };
+    const viewport = { viewport: { width: 1500, height: 1100 } };
+    let defaults = { model: '', layer: '', head: '' };
+    for (let r = 0; r < Number(values['attention-runs']); r++) {
+      const fresh = await startServer({
+        files: [join(dataDir, 'genome.fa'), join(dataDir, 'reads.bam')],
+        workDir: dataDir,
+      });
+      const context = await browser.newContext(viewport);
+      try {
+        const page = await context.newPage();
+        await page.goto(fresh.url, { waitUntil: 'load' });
+        await page.evaluate(() => (window as unknown as App).locusApp.ready);
+        await goTo(page, attentionLocus);
+        defaults = await page.evaluate(() => ({
+          model: (document.getElementById('attention-model') as HTMLSelectElement).value,
+          layer: (document.getElementById('attention-layer') as HTMLSelectElement).value,
+          head: (document.getElementById('attention-head') as HTMLSelectElement).value,
+        }));
+        await measureClick(page, 'cold');
+        await goTo(page, otherLocus);
+        await measureClick(page, 'warm');
+        await page.selectOption('#attention-head', '0');
+        await measureClick(page, 'other head');
+      } finally {
+        await context.close();
+        await fresh.close();
+      }
     }
+    const context = await browser.newContext(viewport);
+    const page = await context.newPage();
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.evaluate(() => (window as unknown as App).locusApp.ready);
+    await goTo(page, attentionLocus);
     // The same view computed by the pipeline alone, on one thread (the first version) and on the
     // workers the server uses: what the worker threads buy.
     const threads: Record<string, unknown>[] = [];
@@ -299,16 +331,11 @@ async function main(): Promise<void> {
     if (values.screenshots) {
       const folder = resolve(root, values.screenshots);
       mkdirSync(folder, { recursive: true });
+      await showAttention(page);
+      await page.waitForTimeout(500);
       await page.screenshot({ path: join(folder, 'desktop-attention-100kb.png') });
       // A 25 kb view: the reads are still drawn (igv.js hides alignments beyond 30 kb) under the arcs.
-      const near = { contig, start: attentionStart + 40_000, end: attentionStart + 65_000 };
-      await page.evaluate(
-        (l) =>
-          (
-            window as unknown as { locusApp: { browser: { goTo(x: unknown): Promise<void> } } }
-          ).locusApp.browser.goTo(l),
-        near,
-      );
+      await goTo(page, { contig, start: attentionStart + 40_000, end: attentionStart + 65_000 });
       await showAttention(page);
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(folder, 'desktop-attention.png') });
@@ -354,9 +381,20 @@ async function main(): Promise<void> {
       attention: {
         locus: `${contig}:${attentionLocus.start + 1}-${attentionLocus.end}`,
         defaults,
+        otherLocus: `${contig}:${otherLocus.start + 1}-${otherLocus.end}`,
         runs: attention,
-        clickToArcsSeconds: spread(attention.map((a) => (a.clickToArcsMs as number) / 1000)),
-        clickToFirstArcsSeconds: spread(attention.map((a) => (a.clickToFirstArcsMs as number) / 1000)),
+        byKind: Object.fromEntries(
+          ['cold', 'warm', 'other head'].map((kind) => {
+            const mine = attention.filter((a) => a.kind === kind);
+            return [
+              kind,
+              {
+                clickToArcsSeconds: spread(mine.map((a) => (a.clickToArcsMs as number) / 1000)),
+                clickToFirstArcsSeconds: spread(mine.map((a) => (a.clickToFirstArcsMs as number) / 1000)),
+              },
+            ];
+          }),
+        ),
         peakRssMb: spread(attention.map((a) => a.peakRssMb as number)),
         threads,
       },
