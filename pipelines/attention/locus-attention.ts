@@ -149,6 +149,8 @@ export interface AttentionEngine {
   pool?: ModelWorkerPool;
   workers: number;
   contexts: ContextCache;
+  /** Seconds it took to load the model and to start the threads, when the engine was opened. */
+  opening: { loadModel: number; startWorkers: number };
 }
 
 /** Worker threads that each hold a copy of `loaded`'s model. */
@@ -173,10 +175,16 @@ export async function openAttentionEngine(
   workers: number,
   cacheBytes = 256 * 2 ** 20,
 ): Promise<AttentionEngine> {
+  const started = performance.now();
   const loaded = await loadAttentionModel(model, backend);
+  const modelLoaded = performance.now();
   try {
     const pool = workers > 1 ? await startPool(loaded, backend, workers) : undefined;
-    return { loaded, pool, workers, contexts: new ContextCache(cacheBytes) };
+    const opening = {
+      loadModel: (modelLoaded - started) / 1000,
+      startWorkers: (performance.now() - modelLoaded) / 1000,
+    };
+    return { loaded, pool, workers, contexts: new ContextCache(cacheBytes), opening };
   } catch (err) {
     loaded.model.dispose();
     throw err;

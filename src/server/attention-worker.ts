@@ -52,11 +52,11 @@ async function run(id: string, job: AttentionJob, signal: AbortSignal): Promise<
   try {
     signal.throwIfAborted();
     const { attentionOverLocus } = await import('../../pipelines/attention/locus-attention.js');
-    const warm = open !== undefined;
+    const before = open?.engine;
     const engine = await engineFor(job);
     log(`attention of ${job.model} over ${job.region}, layer ${job.layer}, head ${job.head}`);
-    if (warm && engine === open?.engine) log('model already loaded');
-    const view = await attentionOverLocus({
+    if (engine === before) log('model already loaded');
+    const computed = await attentionOverLocus({
       ...job,
       engine,
       signal,
@@ -68,6 +68,17 @@ async function run(id: string, job: AttentionJob, signal: AbortSignal): Promise<
           message: { type: 'progress', phase: 'contexts', done: p.done, total: p.total, unit: 'contexts' },
         }),
     });
+    // A view that opened the engine counts its opening in its timings, as a view without one does.
+    const opened = engine === before ? { loadModel: 0, startWorkers: 0 } : engine.opening;
+    const view = {
+      ...computed,
+      seconds: computed.seconds + opened.loadModel + opened.startWorkers,
+      timings: computed.timings && {
+        ...computed.timings,
+        loadModel: computed.timings.loadModel + opened.loadModel,
+        startWorkers: computed.timings.startWorkers + opened.startWorkers,
+      },
+    };
     const cached = view.timings?.contextsCached ?? 0;
     log(
       `${view.queryStarts.length.toLocaleString('en-US')} queries in ${view.seconds.toFixed(1)} s` +
