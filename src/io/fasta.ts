@@ -160,10 +160,12 @@ export async function openFasta(path: string, options: OpenFastaOptions = {}): P
   const faiPath = `${path}.fai`;
 
   if (compression === 'gzip') {
+    // genome.fa.gz -> genome.bgz.fa.gz: a name that still says FASTA and bgzip.
+    const recompressed = `${path.replace(/\.gz$/, '').replace(/\.(fa|fasta|fna|fas)$/i, '')}.bgz.fa.gz`;
     throw new LocusInputError(
       path,
       `FASTA "${path}" is gzip-compressed, not bgzip-compressed, so it cannot be read by region`,
-      `recompress it: \`gunzip -c ${path} | bgzip > ${path.replace(/\.gz$/, '')}.bgz.fa.gz && samtools faidx ${path.replace(/\.gz$/, '')}.bgz.fa.gz\``,
+      `recompress it: \`gunzip -c ${path} | bgzip > ${recompressed} && samtools faidx ${recompressed}\``,
     );
   }
 

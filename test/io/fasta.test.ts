@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,10 +119,19 @@ describe('openFasta', () => {
     await expect(openFasta(join(dir, 'crlf.fa'))).rejects.toThrow(/does not match/);
   });
 
-  it('tells how to recompress a gzip (not bgzip) FASTA', async () => {
+  it('tells how to recompress a gzip (not bgzip) FASTA, with a command that works', async () => {
     await expect(openFasta(fixture('gzip-not-bgzip.fa.gz'))).rejects.toThrow(
       /gzip-compressed, not bgzip.*bgzip/,
     );
+    const dir = scratch('gzip-not-bgzip.fa.gz');
+    const error = await openFasta(join(dir, 'gzip-not-bgzip.fa.gz')).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(LocusInputError);
+    const command = /`(.+)`/.exec((error as LocusInputError).hint ?? '')![1]!;
+    expect(command).toContain(`> ${join(dir, 'gzip-not-bgzip.bgz.fa.gz')} &&`);
+    execSync(command, { shell: '/bin/bash' });
+    const fasta = await openFasta(join(dir, 'gzip-not-bgzip.bgz.fa.gz'));
+    expect(fasta.lengths().size).toBeGreaterThan(0);
+    await fasta.close();
   });
 
   it('requires the .fai and .gzi of a bgzip FASTA', async () => {
