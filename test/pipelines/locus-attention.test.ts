@@ -1,9 +1,11 @@
 /** The attention view's arithmetic: contexts tiled over a locus, heads combined, arcs and heatmap. */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arcsOf, heatmapOf, longRangeLinks } from '../../electron/renderer/attention-view.js';
 import { combineHeads, contextBases, tileContexts } from '../../pipelines/attention/locus-attention.js';
 import type { LocusAttention } from '../../pipelines/attention/types.js';
 import type { AttentionView } from '../../src/server/contract.js';
+import { SAMPLES } from '../helpers/paths.js';
 
 describe('tileContexts', () => {
   it('covers the region with consecutive contexts on a grid from the contig start, cut at its end', () => {
@@ -86,20 +88,20 @@ describe('arcs and heatmap', () => {
 });
 
 describe('attentionOverLocus', () => {
+  /** 7 kb of lambda through the test model: three 3 kb contexts, one query every 30 bases. */
+  const options = {
+    model: join(SAMPLES, 'model'),
+    fasta: join(SAMPLES, 'lambda.fa'),
+    region: 'lambda:1-7,000',
+    layer: 1,
+    head: 'mean' as const,
+    queryStep: 30,
+    topK: 4,
+    backend: 'wasm',
+  };
+
   it('gives the same view whether its contexts are read on this thread or on worker threads', async () => {
     const { attentionOverLocus } = await import('../../pipelines/attention/locus-attention.js');
-    const { join } = await import('node:path');
-    const { SAMPLES } = await import('../helpers/paths.js');
-    const options = {
-      model: join(SAMPLES, 'model'),
-      fasta: join(SAMPLES, 'lambda.fa'),
-      region: 'lambda:1-7,000',
-      layer: 1,
-      head: 'mean' as const,
-      queryStep: 30,
-      topK: 4,
-      backend: 'wasm',
-    };
     const here = await attentionOverLocus({ ...options, workers: 1 });
     const progress: number[] = [];
     const partials: LocusAttention[] = [];
@@ -128,18 +130,6 @@ describe('attentionOverLocus', () => {
   it('reads each context once per engine: the view again, another head and a pan come from its cache', async () => {
     const { attentionOverLocus, openAttentionEngine, closeAttentionEngine } =
       await import('../../pipelines/attention/locus-attention.js');
-    const { join } = await import('node:path');
-    const { SAMPLES } = await import('../helpers/paths.js');
-    const options = {
-      model: join(SAMPLES, 'model'),
-      fasta: join(SAMPLES, 'lambda.fa'),
-      region: 'lambda:1-7,000',
-      layer: 1,
-      head: 'mean' as const,
-      queryStep: 30,
-      topK: 4,
-      backend: 'wasm',
-    };
     const engine = await openAttentionEngine(options.model, 'wasm', 2);
     try {
       const first = await attentionOverLocus({ ...options, engine });
