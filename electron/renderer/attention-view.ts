@@ -10,7 +10,7 @@ import type { AttentionView } from '../../src/server/contract.js';
 import type { ViewLocus } from './genome-browser.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-/** Arcs drawn at most: the strongest ones (a 100 kb view has ~4,000 queries x 8 keys). */
+/** Arcs drawn at most: the strongest ones (a 100 kb view has up to 4,000 queries x 8 keys). */
 const MAX_ARCS = 2500;
 /** Long-range links listed, and arc ends drawn as clickable dots. */
 const MAX_LINKS = 15;

@@ -31,7 +31,10 @@ export interface LocusAttentionOptions {
   head: HeadMode;
   /** LSH hash rounds: merged as the model combines them (default), the strongest per key, or one round. */
   rounds?: ViewRounds;
-  /** Bases between query tokens; 0 picks one that gives about `targetQueries` queries. */
+  /**
+   * Bases between query tokens; 0 picks the smallest power of two (in tokens) that gives at most
+   * `targetQueries` queries.
+   */
   queryStep: number;
   topK: number;
   backend?: string;
@@ -324,18 +327,19 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
 
     const targetQueries = options.targetQueries ?? 4000;
     const length = region.end - region.start;
-    // Queries every `tokenStep` tokens; the step in bases is a whole number of strides.
+    // Queries every `tokenStep` tokens; the step in bases is a whole number of strides. The default
+    // is a power of two, so that a coarser view (zoomed out) finds its queries among a finer one's.
     const tokenStep =
       options.queryStep > 0
         ? Math.max(1, Math.round(options.queryStep / tokenizer.stride))
-        : Math.max(1, Math.ceil(length / targetQueries / tokenizer.stride));
+        : 2 ** Math.max(0, Math.ceil(Math.log2(length / targetQueries / tokenizer.stride)));
     const headList =
       typeof options.head === 'number' ? [options.head] : Array.from({ length: heads }, (_, h) => h);
     const topK = options.topK;
     const rounds = options.rounds ?? 'merged';
     let layerKind = attention[options.layer] ?? 'lsh';
     // Every context's model input and query positions; a tail shorter than one k-mer has none. The
-    // cache key is everything a context's export depends on besides the engine's model.
+    // cache key is everything a context's export depends on besides the engine's model and the step.
     const work = contexts
       .map((context, c) => {
         const tokenized = tokenizeWindow(tokenizer, { contig: region.contig, ...context }, sequences[c]!);
@@ -346,7 +350,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
           (_, q) => q * tokenStep + special,
         );
         const key = [options.fasta, region.contig, context.start, context.end, options.layer]
-          .concat([String(rounds), tokenStep, topK])
+          .concat([String(rounds), topK])
           .join('\t');
         return { tokenized, key, item: { input: { ids }, queries } };
       })
@@ -359,13 +363,16 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
       rounds,
     };
 
-    /** One context's queries inside the region, with the requested heads combined. */
-    const combine = (genome: GenomeAttention): ContextView => {
+    /**
+     * One context's queries inside the region, with the requested heads combined; `every` > 1 takes
+     * every so many of its queries (a cached context read at a finer step).
+     */
+    const combine = (genome: GenomeAttention, every = 1): ContextView => {
       layerKind = genome.layers[0]?.kind ?? layerKind;
       const entries = genome.layers.filter((entry) => headList.includes(entry.head));
       const first = entries[0]!;
       const out: ContextView = { queryStarts: [], queryEnds: [], keyStarts: [], keyEnds: [], weights: [] };
-      for (let i = 0; i < first.queries.length; i++) {
+      for (let i = 0; i < first.queries.length; i += every) {
         // A context on the grid may reach past the view: its queries there are not shown (their
         // keys may be, as arcs that leave the view).
         const at = first.queryStarts[i]!;
@@ -395,9 +402,14 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
     const poolStarted = performance.now();
     const workers = engine ? engine.workers : Math.min(options.workers ?? 1, work.length);
     if (!engine && workers > 1) pool = await startPool(loaded, backend, workers);
+    // A context read before at this step, or at a step that divides it (its queries include these).
     const views: (ContextView | undefined)[] = work.map((w) => {
-      const cached = engine?.contexts.get(w.key);
-      return cached && combine(cached);
+      for (let step = tokenStep; engine && step >= 1; step--) {
+        if (tokenStep % step !== 0) continue;
+        const cached = engine.contexts.get(`${w.key}\t${step}`);
+        if (cached) return combine(cached, tokenStep / step);
+      }
+      return undefined;
     });
     const fromCache = views.filter((v) => v !== undefined).length;
     const stepBases = tokenStep * tokenizer.stride;
@@ -475,7 +487,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
           ];
       round.forEach((w, i) => {
         const genome = attentionToGenome(exported[i]!, w.tokenized, special);
-        engine?.contexts.set(w.key, genome);
+        engine?.contexts.set(`${w.key}\t${tokenStep}`, genome);
         views[w.index] = combine(genome);
       });
       done += round.length;

@@ -117,6 +117,9 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
     await page.click('[data-testid=go]');
     await page.waitForFunction(() => window.locusApp!.browser.locus()?.end === 20_000);
     await page.selectOption('[data-testid=attention-model]', 'ecoli-causal');
+    // One query every 3 bases: among the 2,500 strongest arcs there are then links of 1 kb or more,
+    // whose ends are drawn as the dots this test clicks (at the default step of 4 there are none).
+    await page.fill('#attention-step', '3');
     await page.click('[data-testid=attention-show]');
     await page.waitForFunction(() => window.locusApp!.attention() !== undefined, null, { timeout: 60_000 });
     await expect.poll(() => page.locator('path.arc').count()).toBeGreaterThan(100);

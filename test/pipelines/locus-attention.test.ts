@@ -153,6 +153,16 @@ describe('attentionOverLocus', () => {
         fresh.keyEnds,
         fresh.weights,
       ]);
+      // Zoomed out: one query every 60 bases is every other query of the contexts read at 30.
+      const coarser = await attentionOverLocus({ ...options, queryStep: 60, engine });
+      const coarserFresh = await attentionOverLocus({ ...options, queryStep: 60, workers: 1 });
+      expect(coarser.timings!.contextsCached).toBe(3);
+      expect(coarser.queryStarts.length).toBe(50 + 50 + 17);
+      expect([coarser.queryStarts, coarser.keyStarts, coarser.weights]).toEqual([
+        coarserFresh.queryStarts,
+        coarserFresh.keyStarts,
+        coarserFresh.weights,
+      ]);
       // Moved on by 3 kb: its contexts [3,000, 6,000) and [6,000, 9,000) were read before, [9,000,
       // 12,000) was not; the partial view sent before reading it holds the other two.
       const partials: LocusAttention[] = [];
