@@ -47,10 +47,14 @@ async function engineFor(job: AttentionJob): Promise<AttentionEngine> {
   return open.engine;
 }
 
+/** Views waiting behind the running one; a cancel ends such a view at once (see the handler). */
+const queued = new Set<string>();
+
 async function run(id: string, job: AttentionJob, signal: AbortSignal): Promise<void> {
   const log = (line: string) => post({ id, message: { type: 'log', line } });
+  // Cancelled while it waited: its end has been reported already.
+  if (!queued.delete(id)) return;
   try {
-    signal.throwIfAborted();
     const { attentionOverLocus } = await import('../../pipelines/attention/locus-attention.js');
     const before = open?.engine;
     const engine = await engineFor(job);
@@ -105,11 +109,17 @@ port.on('message', (request: AttentionServiceRequest) => {
     case 'run': {
       const controller = new AbortController();
       controllers.set(request.id, controller);
+      queued.add(request.id);
       queue = queue.then(() => run(request.id, request.job, controller.signal));
       return;
     }
     case 'cancel':
       controllers.get(request.id)?.abort(new Error('cancelled'));
+      // A view that has not started ends now, not when the one before it is done.
+      if (queued.delete(request.id)) {
+        controllers.delete(request.id);
+        post({ id: request.id, message: { type: 'failed', cancelled: true, message: 'cancelled' } });
+      }
       return;
   }
 });

@@ -56,6 +56,23 @@ describe('AttentionService', () => {
     }
   });
 
+  it('ends a cancelled view that waits behind another at once, and the running one goes on', async () => {
+    const service = new AttentionService({ graceMs: 1000 });
+    try {
+      const running = view(service, 'running', job('lambda', 6));
+      const waiting = view(service, 'waiting', job('lambda:1-3,000', 30));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      service.cancel('waiting');
+      expect((await waiting).at(-1)).toMatchObject({ type: 'failed', cancelled: true });
+      // Well past the grace period: the worker was not terminated for a view that had stopped.
+      const end = (await running).at(-1)!;
+      expect(end.type).toBe('done');
+      expect(end.type === 'done' && end.attention!.contextsRead).toBe(17);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('lets the worker go when idle and starts it again for the next view', async () => {
     const service = new AttentionService({ idleMs: 100 });
     try {
