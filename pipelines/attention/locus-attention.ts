@@ -4,19 +4,19 @@
  *
  * A locus is read in contexts of the model's maxLength tokens, on a grid from the contig's start, each
  * a separate forward pass: attention never crosses from one context to the next, and the view says
- * so. A position is read in the same context whatever the view around it. To keep a 100 kb view to seconds, queries are downsampled: one query token every
- * `queryStep` bases (each query's keys are still every token of its context). Weights are those
+ * so. A position is read in the same context whatever the view around it. Queries are downsampled
+ * (one query token every `queryStep` bases), which bounds what is sent and drawn, not what the model
+ * reads: each query's keys are still every token of its context. Weights are those
  * `locus attention` exports (src/model/attention-export.ts): LSH hash rounds merged as the model
  * combines them, so a query's weights over all keys sum to 1.
  */
 import { LocusInputError } from '../../src/errors.js';
 import { openFasta } from '../../src/io/fasta.js';
 import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
-import type { Tf } from '../../src/model/backend.js';
 import type { GenomeAttention } from '../../src/model/attention-export.js';
-import type { Reformer } from '../../src/model/reformer.js';
-import type { ModelWorkerPool } from '../../src/model/workers.js';
-import { CLS_ID, KmerTokenizer, SEP_ID, tokenizeWindow } from '../../src/tokenize/index.js';
+import { CLS_ID, SEP_ID, tokenizeWindow } from '../../src/tokenize/index.js';
+import { startPool, type AttentionEngine } from './engine.js';
+import { loadAttentionModel } from './load-model.js';
 import type { HeadMode, LocusAttention, ViewRounds } from './types.js';
 
 export type { HeadMode, LocusAttention } from './types.js';
@@ -52,47 +52,6 @@ export interface LocusAttentionOptions {
    * view loads the model and starts `workers` threads for itself, and caches nothing.
    */
   engine?: AttentionEngine;
-}
-
-export interface LoadedModel {
-  tf: Tf;
-  model: Reformer;
-  tokenizer: KmerTokenizer;
-  /** 1 when the model was trained with [CLS] ... [SEP] around each input. */
-  special: number;
-  path: string;
-}
-
-/**
- * A checkpoint (folder or shipped name) with the tokenizer its attention is read through: the one in
- * config.json, else 6-mers at stride 6. `locus attention` and the desktop's view load models here.
- */
-export async function loadAttentionModel(nameOrPath: string, backend: string): Promise<LoadedModel> {
-  const [{ selectBackend, parseBackendChoice }, { loadModel }, { resolveCheckpoint }] = await Promise.all([
-    import('../../src/model/backend.js'),
-    import('../../src/model/model-io.js'),
-    import('../../src/model/shipped.js'),
-  ]);
-  const path = resolveCheckpoint(nameOrPath);
-  const { tf } = await selectBackend(parseBackendChoice(backend));
-  const { model, config } = await loadModel(tf, path);
-  const source = `${path}/config.json`;
-  const tokenizer =
-    config.tokenizer === undefined
-      ? new KmerTokenizer({ k: 6, stride: 6 })
-      : KmerTokenizer.fromConfig(config.tokenizer, source);
-  if (tokenizer.vocabSize !== model.config.vocabSize) {
-    model.dispose();
-    throw new LocusInputError(
-      source,
-      `Checkpoint "${path}" has a vocabulary of ${model.config.vocabSize} tokens but its tokenizer (k=${tokenizer.k}) makes ${tokenizer.vocabSize}`,
-      config.tokenizer === undefined
-        ? 'add the "tokenizer" the model was trained with to config.json'
-        : 'the checkpoint is damaged; save it again',
-    );
-  }
-  const task = config.task as { addSpecialTokens?: boolean } | undefined;
-  return { tf, model, tokenizer, special: task?.addSpecialTokens === true ? 1 : 0, path };
 }
 
 /** Bases one forward pass reads: maxLength tokens minus [CLS]/[SEP], as bases. */
@@ -140,124 +99,6 @@ export function combineHeads(
   const sorted = [...combined.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, topK);
   return { keys: sorted.map(([k]) => k), weights: sorted.map(([, w]) => w) };
 }
-
-/**
- * A loaded model with its worker threads, and the contexts it has read, kept between views by a
- * long-lived caller (the desktop's attention service): the next view skips loading the model,
- * starting the workers and reading any context it has read before.
- */
-export interface AttentionEngine {
-  loaded: LoadedModel;
-  /** Threads reading contexts in parallel; absent when `workers` is 1 (the caller's thread reads them). */
-  pool?: ModelWorkerPool;
-  workers: number;
-  contexts: ContextCache;
-  /** Seconds it took to load the model and to start the threads, when the engine was opened. */
-  opening: { loadModel: number; startWorkers: number };
-}
-
-/** Worker threads that each hold a copy of `loaded`'s model. */
-async function startPool(loaded: LoadedModel, backend: string, workers: number): Promise<ModelWorkerPool> {
-  const [{ ModelWorkerPool, modelWeights }, { parseBackendChoice }] = await Promise.all([
-    import('../../src/model/workers.js'),
-    import('../../src/model/backend.js'),
-  ]);
-  return ModelWorkerPool.create({
-    workers,
-    backend: parseBackendChoice(backend),
-    config: loaded.model.config,
-    head: loaded.model.head,
-    weights: modelWeights(loaded.model),
-  });
-}
-
-/** Load `model`, start `workers` threads for it and an empty cache of at most `cacheBytes`. */
-export async function openAttentionEngine(
-  model: string,
-  backend: string,
-  workers: number,
-  cacheBytes = 256 * 2 ** 20,
-): Promise<AttentionEngine> {
-  const started = performance.now();
-  const loaded = await loadAttentionModel(model, backend);
-  const modelLoaded = performance.now();
-  try {
-    const pool = workers > 1 ? await startPool(loaded, backend, workers) : undefined;
-    const opening = {
-      loadModel: (modelLoaded - started) / 1000,
-      startWorkers: (performance.now() - modelLoaded) / 1000,
-    };
-    return { loaded, pool, workers, contexts: new ContextCache(cacheBytes), opening };
-  } catch (err) {
-    loaded.model.dispose();
-    throw err;
-  }
-}
-
-export async function closeAttentionEngine(engine: AttentionEngine): Promise<void> {
-  await engine.pool?.close();
-  engine.loaded.model.dispose();
-}
-
-/** Bytes of typed arrays one context's attention holds. */
-function sizeOf(genome: GenomeAttention): number {
-  let bytes = 0;
-  for (const entry of genome.layers) {
-    for (const array of [
-      entry.queries,
-      entry.queryStarts,
-      entry.queryEnds,
-      entry.keyStarts,
-      entry.keyEnds,
-      entry.weights,
-    ]) {
-      bytes += array.byteLength;
-    }
-  }
-  return bytes;
-}
-
-/**
- * The most recently used contexts' attention (every head of one layer), within `budgetBytes`: about
- * 0.3 MB a context at the desktop's default of about 4,000 queries per 100 kb, 7 MB at every token.
- */
-export class ContextCache {
-  private readonly entries = new Map<string, { genome: GenomeAttention; bytes: number }>();
-  private bytes = 0;
-
-  constructor(readonly budgetBytes: number) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: string): GenomeAttention | undefined {
-    const found = this.entries.get(key);
-    if (found) {
-      // A Map iterates in insertion order: inserting again makes the entry the newest.
-      this.entries.delete(key);
-      this.entries.set(key, found);
-    }
-    return found?.genome;
-  }
-
-  set(key: string, genome: GenomeAttention): void {
-    this.delete(key);
-    const bytes = sizeOf(genome);
-    if (bytes > this.budgetBytes) return;
-    this.entries.set(key, { genome, bytes });
-    this.bytes += bytes;
-    while (this.bytes > this.budgetBytes) this.delete(this.entries.keys().next().value!);
-  }
-
-  private delete(key: string): void {
-    const found = this.entries.get(key);
-    if (!found) return;
-    this.entries.delete(key);
-    this.bytes -= found.bytes;
-  }
-}
-
 /** One context's part of a view: its queries, each with `topK` keys (the requested heads combined). */
 interface ContextView {
   queryStarts: number[];

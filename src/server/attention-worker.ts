@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import type { AttentionEngine } from '../../pipelines/attention/locus-attention.js';
+import type { AttentionEngine } from '../../pipelines/attention/engine.js';
 import type { AttentionServiceReply, AttentionServiceRequest, WorkerJob } from './job-messages.js';
 
 type AttentionJob = Extract<WorkerJob, { kind: 'attention' }>;
@@ -35,8 +35,7 @@ async function engineKey(model: string): Promise<string> {
 }
 
 async function engineFor(job: AttentionJob): Promise<AttentionEngine> {
-  const { openAttentionEngine, closeAttentionEngine } =
-    await import('../../pipelines/attention/locus-attention.js');
+  const { openAttentionEngine, closeAttentionEngine } = await import('../../pipelines/attention/engine.js');
   const key = await engineKey(job.model);
   if (open?.key === key) return open.engine;
   if (open) await closeAttentionEngine(open.engine);

@@ -128,8 +128,8 @@ describe('attentionOverLocus', () => {
   });
 
   it('reads each context once per engine: the view again, another head and a pan come from its cache', async () => {
-    const { attentionOverLocus, openAttentionEngine, closeAttentionEngine } =
-      await import('../../pipelines/attention/locus-attention.js');
+    const { attentionOverLocus } = await import('../../pipelines/attention/locus-attention.js');
+    const { openAttentionEngine, closeAttentionEngine } = await import('../../pipelines/attention/engine.js');
     const engine = await openAttentionEngine(options.model, 'wasm', 2);
     try {
       const first = await attentionOverLocus({ ...options, engine });
@@ -198,7 +198,7 @@ describe('attentionOverLocus', () => {
 
 describe('ContextCache', () => {
   it('keeps the most recently used entries within its byte budget', async () => {
-    const { ContextCache } = await import('../../pipelines/attention/locus-attention.js');
+    const { ContextCache } = await import('../../pipelines/attention/engine.js');
     // One head of 10 queries with 2 keys each: 40 + 80 + 80 + 160 + 160 + 80 = 600 bytes.
     const entry = (contig: string) => ({
       contig,

@@ -133,10 +133,11 @@ Examples:
         throw new LocusInputError('--tsv', 'Both --tsv and --json were given', 'choose one output format');
       }
       // Loaded on demand: TensorFlow.js takes ~0.6 s to import, which other commands should not pay.
-      const [{ attentionToGenome, exportAttention }, { contextBases, loadAttentionModel }] =
+      const [{ attentionToGenome, exportAttention }, { contextBases }, { loadAttentionModel }] =
         await Promise.all([
           import('../../model/attention-export.js'),
           import('../../../pipelines/attention/locus-attention.js'),
+          import('../../../pipelines/attention/load-model.js'),
         ]);
       const loaded = await loadAttentionModel(checkpoint, options.backend);
       const { model, tokenizer, special } = loaded;
