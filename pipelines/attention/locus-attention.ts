@@ -10,6 +10,7 @@
  * `locus attention` exports (src/model/attention-export.ts): LSH hash rounds merged as the model
  * combines them, so a query's weights over all keys sum to 1.
  */
+import { stat } from 'node:fs/promises';
 import { LocusInputError } from '../../src/errors.js';
 import { openFasta } from '../../src/io/fasta.js';
 import { formatRegion, parseRegion, resolveRegion, type ResolvedRegion } from '../../src/io/region.js';
@@ -179,6 +180,10 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
     const topK = options.topK;
     const rounds = options.rounds ?? 'merged';
     let layerKind = attention[options.layer] ?? 'lsh';
+    // The FASTA as it is now: a file written again since a context was cached is read again.
+    const fastaVersion = engine
+      ? await stat(options.fasta).then((f) => `${options.fasta}\t${f.size}\t${f.mtimeMs}`)
+      : options.fasta;
     // Every context's model input and query positions; a tail shorter than one k-mer has none. The
     // cache key is everything a context's export depends on besides the engine's model and the step.
     const work = contexts
@@ -190,7 +195,7 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
           { length: Math.ceil(count / tokenStep) },
           (_, q) => q * tokenStep + special,
         );
-        const key = [options.fasta, region.contig, context.start, context.end, options.layer]
+        const key = [fastaVersion, region.contig, context.start, context.end, options.layer]
           .concat([String(rounds), topK])
           .join('\t');
         return { tokenized, key, item: { input: { ids }, queries } };

@@ -190,6 +190,16 @@ describe('attentionOverLocus', () => {
       };
       expect(inBoth(panned)).toEqual(inBoth(first));
       expect(inBoth(panned).length).toBe(100 + 34); // one every 30 bases in [3,000, 6,000) and [6,000, 7,000)
+      // The FASTA written again (same path, new time): its contexts are read again.
+      const { copyFileSync, mkdtempSync, utimesSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const copy = join(mkdtempSync(join(tmpdir(), 'locus-attention-')), 'lambda.fa');
+      copyFileSync(options.fasta, copy);
+      const before = await attentionOverLocus({ ...options, fasta: copy, engine });
+      expect(before.timings!.contextsCached).toBe(0);
+      expect((await attentionOverLocus({ ...options, fasta: copy, engine })).timings!.contextsCached).toBe(3);
+      utimesSync(copy, new Date(), new Date(Date.now() + 5000));
+      expect((await attentionOverLocus({ ...options, fasta: copy, engine })).timings!.contextsCached).toBe(0);
     } finally {
       await closeAttentionEngine(engine);
     }
