@@ -88,7 +88,7 @@ function sizeOf(genome: GenomeAttention): number {
 
 /**
  * The most recently used contexts' attention (every head of one layer), within `budgetBytes`: about
- * 0.3 MB a context at the desktop's default of about 4,000 queries per 100 kb, 7 MB at every token.
+ * 0.3 MB a 10 kb context at the desktop's default of at most 4,000 queries a view, 7 MB at every token.
  */
 export class ContextCache {
   private readonly entries = new Map<string, { genome: GenomeAttention; bytes: number }>();

@@ -250,7 +250,8 @@ export async function attentionOverLocus(options: LocusAttentionOptions): Promis
     if (!engine && workers > 1) pool = await startPool(loaded, backend, workers);
     // A context read before at this step, or at a step that divides it (its queries include these).
     const views: (ContextView | undefined)[] = work.map((w) => {
-      for (let step = tokenStep; engine && step >= 1; step--) {
+      if (!engine) return undefined;
+      for (let step = tokenStep; step >= 1; step--) {
         if (tokenStep % step !== 0) continue;
         const cached = engine.contexts.get(`${w.key}\t${step}`);
         if (cached) return combine(cached, tokenStep / step);

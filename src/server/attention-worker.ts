@@ -23,7 +23,7 @@ const controllers = new Map<string, AbortController>();
 let open: { key: string; engine: AttentionEngine } | undefined;
 let queue = Promise.resolve();
 
-/** What identifies a loaded model: its folder, when its weights were written, and the backend. */
+/** What identifies a loaded model: its folder and when its weights were written. */
 async function engineKey(model: string): Promise<string> {
   const { resolveCheckpoint } = await import('../model/shipped.js');
   const path = resolveCheckpoint(model);

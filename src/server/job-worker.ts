@@ -1,6 +1,6 @@
 /**
- * A desktop job (scan, variants, motifs) in a worker thread: runs the same pipeline function the CLI runs, with the same
- * defaults, and reports over the parent port. The parent cancels by posting 'cancel', which aborts the
+ * A desktop job (scan, variants, motifs) in a worker thread: runs the same pipeline function the CLI
+ * runs, with the same defaults, and reports over the parent port. The parent cancels by posting 'cancel', which aborts the
  * pipeline's AbortSignal (the pipelines stop at their next check and write nothing half-done); a
  * worker that does not stop in time is terminated by the parent.
  *

@@ -5,7 +5,7 @@ import { arcsOf, heatmapOf, longRangeLinks } from '../../electron/renderer/atten
 import { combineHeads, contextBases, tileContexts } from '../../pipelines/attention/locus-attention.js';
 import type { LocusAttention } from '../../pipelines/attention/types.js';
 import type { AttentionView } from '../../src/server/contract.js';
-import { SAMPLES } from '../helpers/paths.js';
+import { SAMPLES, scratch } from '../helpers/paths.js';
 
 describe('tileContexts', () => {
   it('covers the region with consecutive contexts on a grid from the contig start, cut at its end', () => {
@@ -88,6 +88,14 @@ describe('arcs and heatmap', () => {
 });
 
 describe('attentionOverLocus', () => {
+  /** What a view shows: its queries, and their keys and weights. */
+  const arrays = (view: LocusAttention) => [
+    view.queryStarts,
+    view.queryEnds,
+    view.keyStarts,
+    view.keyEnds,
+    view.weights,
+  ];
   /** 7 kb of lambda through the test model: three 3 kb contexts, one query every 30 bases. */
   const options = {
     model: join(SAMPLES, 'model'),
@@ -137,32 +145,19 @@ describe('attentionOverLocus', () => {
       expect(engine.contexts.size).toBe(3);
       const again = await attentionOverLocus({ ...options, engine });
       expect(again.timings!.contextsCached).toBe(3);
-      expect([again.queryStarts, again.keyStarts, again.weights]).toEqual([
-        first.queryStarts,
-        first.keyStarts,
-        first.weights,
-      ]);
+      expect(arrays(again)).toEqual(arrays(first));
       // The cache holds every head, so one head alone is what a fresh view of that head gives.
       const head1 = await attentionOverLocus({ ...options, head: 1, engine });
       const fresh = await attentionOverLocus({ ...options, head: 1, workers: 1 });
       expect(head1.timings!.contextsCached).toBe(3);
       expect(fresh.timings!.contextsCached).toBe(0);
-      expect([head1.queryStarts, head1.keyStarts, head1.keyEnds, head1.weights]).toEqual([
-        fresh.queryStarts,
-        fresh.keyStarts,
-        fresh.keyEnds,
-        fresh.weights,
-      ]);
+      expect(arrays(head1)).toEqual(arrays(fresh));
       // Zoomed out: one query every 60 bases is every other query of the contexts read at 30.
       const coarser = await attentionOverLocus({ ...options, queryStep: 60, engine });
       const coarserFresh = await attentionOverLocus({ ...options, queryStep: 60, workers: 1 });
       expect(coarser.timings!.contextsCached).toBe(3);
       expect(coarser.queryStarts.length).toBe(50 + 50 + 17);
-      expect([coarser.queryStarts, coarser.keyStarts, coarser.weights]).toEqual([
-        coarserFresh.queryStarts,
-        coarserFresh.keyStarts,
-        coarserFresh.weights,
-      ]);
+      expect(arrays(coarser)).toEqual(arrays(coarserFresh));
       // Moved on by 3 kb: its contexts [3,000, 6,000) and [6,000, 9,000) were read before, [9,000,
       // 12,000) was not; the partial view sent before reading it holds the other two.
       const partials: LocusAttention[] = [];
@@ -175,8 +170,7 @@ describe('attentionOverLocus', () => {
       expect(panned.timings!.contextsCached).toBe(2);
       expect(partials.map((p) => p.contextsRead)).toEqual([2]);
       const pannedFresh = await attentionOverLocus({ ...options, region: 'lambda:3,001-10,000', workers: 1 });
-      expect(panned.keyStarts).toEqual(pannedFresh.keyStarts);
-      expect(panned.weights).toEqual(pannedFresh.weights);
+      expect(arrays(panned)).toEqual(arrays(pannedFresh));
       // Contexts on the contig's grid: a position gets the same keys in every view that shows it.
       const inBoth = (view: LocusAttention) => {
         const rows: [number, number[], number[]][] = [];
@@ -191,9 +185,8 @@ describe('attentionOverLocus', () => {
       expect(inBoth(panned)).toEqual(inBoth(first));
       expect(inBoth(panned).length).toBe(100 + 34); // one every 30 bases in [3,000, 6,000) and [6,000, 7,000)
       // The FASTA written again (same path, new time): its contexts are read again.
-      const { copyFileSync, mkdtempSync, utimesSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const copy = join(mkdtempSync(join(tmpdir(), 'locus-attention-')), 'lambda.fa');
+      const { copyFileSync, utimesSync } = await import('node:fs');
+      const copy = join(scratch(), 'lambda.fa');
       copyFileSync(options.fasta, copy);
       const before = await attentionOverLocus({ ...options, fasta: copy, engine });
       expect(before.timings!.contextsCached).toBe(0);
