@@ -5,6 +5,7 @@
  *
  *   npm run build && node dist/bench/variants/make-data.js --seed 1   # writes .bench-data/variants/ref.fa
  *   node dist/bench/variants/llr-repeats.js [--model ecoli-causal] [--seed 1] [--random 600]
+ *     [--output variants-llr-repeats.json]
  *
  * Genome: E. coli 536 (NC_008253.1), only its test part [4,445,028, 4,938,920), which the shipped
  * ecoli-causal never trained on (its split: the last 10% of the contig).
@@ -16,14 +17,16 @@
  * 4 positions at least 20 bases inside each copy (the model must first see that it is in a copy),
  * to each of the 3 other bases. The causal scorer reads at least 5,000 bases on each side, so the
  * other copy is always in context from one side: on the forward strand for the second copy, on the
- * reverse strand for the first. Random: positions drawn uniformly from the same stretch, at least 100
- * bases from any copy (planted or natural), each to the 3 other bases.
+ * reverse strand for the first. A masked LM (such as ecoli-mlm, 8,000-base windows tiled from the
+ * stretch's start) reads the other copy only when both copies fall in one window: the JSON counts
+ * those sites and reports them apart (otherCopyInView). Random: positions drawn uniformly from the
+ * same stretch, at least 100 bases from any copy (planted or natural), each to the 3 other bases.
  *
  * A model that reads its context expects the repeated base, so an SNV there should get a lower LLR
  * than at random: reported as the mean LLR of each set, their difference with a bootstrap interval
  * (resampling repeat pairs and random positions), and the AUROC of -LLR for "in a repeat".
  *
- * Writes bench/results/variants-llr-repeats.json.
+ * Writes bench/results/variants-llr-repeats.json (or --output).
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       random: { type: 'string', default: '600' },
       'data-dir': { type: 'string', default: '.bench-data/variants' },
+      output: { type: 'string', default: 'variants-llr-repeats.json' },
     },
   });
   const seed = Number(values.seed);
@@ -217,7 +221,11 @@ async function main(): Promise<void> {
       randomSites.push({ group: randomSites.length, pos });
     }
 
-    // Every site to each of its 3 other bases; scored together, as locus variants scores its calls.
+    // Every site to each of its 3 other bases, scored as locus variants scores its calls. A masked LM
+    // masks every called base of a window in one pass, so sites at the same offset in both copies,
+    // scored together, would hide from each other the very base of the other copy the model could
+    // read: for it the first copies, the second copies and the random sites are scored in three runs.
+    // A causal model's LLR does not depend on the other calls: one run.
     const sites = [
       ...repeatSites.map((s) => ({ ...s, set: 'repeat' as const })),
       ...randomSites.map((s) => ({ ...s, set: 'random' as const })),
@@ -226,15 +234,42 @@ async function main(): Promise<void> {
       others(stretch[s.pos]!).map((alt) => snv(s.pos, stretch[s.pos]!, alt)),
     );
     const scorer = await loadLlrModel(values.model);
+    const runOf = (s: (typeof sites)[number]) =>
+      scorer.objective === 'causal' ? 'all' : (s.copy ?? 'random');
+    const runs =
+      scorer.objective === 'causal' ? (['all'] as const) : (['first', 'second', 'random'] as const);
     const scoringStarted = performance.now();
-    let scoring;
+    const scoring = { llr: calls.map((): number | undefined => undefined), passes: 0, windows: 0 };
     try {
-      scoring = await scoreVariants(calls, reference, scorer, {
-        onProgress: (done, total) => process.stderr.write(`\rscoring: ${done}/${total} passes`),
-      });
+      for (const run of runs) {
+        const members = calls.flatMap((_, c) => (runOf(sites[Math.floor(c / 3)]!) === run ? [c] : []));
+        const part = await scoreVariants(
+          members.map((c) => calls[c]!),
+          reference,
+          scorer,
+          {
+            onProgress: (done, total) => process.stderr.write(`\rscoring ${run}: ${done}/${total} passes`),
+          },
+        );
+        members.forEach((c, j) => (scoring.llr[c] = part.llr[j]));
+        scoring.passes += part.passes;
+        scoring.windows += part.windows;
+      }
     } finally {
       scorer.model.dispose();
     }
+    // Whether a repeat site's aligned base in the other copy is inside what the model reads for it: a
+    // causal model reads windowBases / 2 or more on each side; a masked LM reads the window (tiled
+    // from the stretch's start) that holds the site.
+    const span = scorer.windowBases;
+    const otherCopyInView = (s: Site): boolean => {
+      const pair = pairs[s.group]!;
+      const other =
+        s.copy === 'first' ? s.pos + (pair.second - pair.first) : s.pos - (pair.second - pair.first);
+      return scorer.objective === 'causal'
+        ? Math.abs(other - s.pos) <= span / 2
+        : Math.floor(other / span) === Math.floor(s.pos / span);
+    };
     process.stderr.write('\n');
     const scoringSeconds = (performance.now() - scoringStarted) / 1000;
     // Per site: the mean LLR over its 3 alternatives.
@@ -260,6 +295,8 @@ async function main(): Promise<void> {
     const labels = sites.map((s) => (s.set === 'repeat' ? 1 : 0));
     const copyMean = (copy: 'first' | 'second') =>
       mean(sites.map((s, i) => (s.copy === copy ? siteLlr[i]! : NaN)).filter(Number.isFinite));
+    const inView = sites.map((s) => s.set === 'repeat' && otherCopyInView(s));
+    const inViewLlr = siteLlr.filter((_, i) => inView[i]);
 
     const result = {
       benchmark: 'variants-llr-repeats',
@@ -292,6 +329,15 @@ async function main(): Promise<void> {
         randomMean: mean(flat(randomGroups)),
         firstCopyMean: copyMean('first'),
         secondCopyMean: copyMean('second'),
+        /** Repeat sites whose other copy's aligned base the model reads (see otherCopyInView). */
+        otherCopyInView: {
+          sites: inViewLlr.length,
+          mean: inViewLlr.length ? mean(inViewLlr) : null,
+          auroc: auroc(
+            sites.flatMap((s, i) => (inView[i] ? [1] : s.set === 'random' ? [0] : [])),
+            sites.flatMap((s, i) => (inView[i] || s.set === 'random' ? [-siteLlr[i]!] : [])),
+          ),
+        },
         difference: {
           estimate: difference,
           low: draws[Math.floor(0.025 * BOOTSTRAP_DRAWS)]!,
@@ -311,14 +357,14 @@ async function main(): Promise<void> {
         seconds: (performance.now() - started) / 1000,
       },
     };
-    const path = join(root, 'bench', 'results', 'variants-llr-repeats.json');
+    const path = join(root, 'bench', 'results', values.output);
     await mkdir(join(root, 'bench', 'results'), { recursive: true });
     await writeFile(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
     await rename(`${path}.tmp`, path);
     log(
       `LLR: repeat ${result.llr.repeatMean.toFixed(3)}, random ${result.llr.randomMean.toFixed(3)}, difference ` +
         `${difference.toFixed(3)} (${result.llr.difference.low.toFixed(3)} to ${result.llr.difference.high.toFixed(3)}), ` +
-        `AUROC ${result.llr.auroc.toFixed(3)}; ${scoring.passes} passes, ${scoringSeconds.toFixed(0)} s -> bench/results/variants-llr-repeats.json`,
+        `AUROC ${result.llr.auroc.toFixed(3)}; ${scoring.passes} passes, ${scoringSeconds.toFixed(0)} s -> bench/results/${values.output}`,
     );
   } finally {
     await reference.close();

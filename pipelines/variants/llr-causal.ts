@@ -91,6 +91,7 @@ export async function scoreCausal(
   const sums = calls.map(() => ({ total: 0, n: 0 }));
   let done = 0;
   let passes = 0;
+  let basesRead = 0;
   const V = scorer.model.config.vocabSize;
   options.onProgress?.(0, groups.size);
   for (const group of groups.values()) {
@@ -120,6 +121,7 @@ export async function scoreCausal(
       const rowIndex = new Map(rows.map((row, i) => [row, i]));
       const logp = await rowLogProbabilities(scorer, input, Int32Array.from(rows)); // (rows, V)
       passes++;
+      basesRead += end - start;
       const onStrand = (base: string) => (forward ? base : reverseComplement(base));
       for (const item of scored) {
         const refBase = bases[item.pos - fetchStart]!;
@@ -139,5 +141,6 @@ export async function scoreCausal(
     llr: sums.map((s) => (s.n === 0 ? undefined : s.total / s.n)),
     windows: new Set([...groups.values()].map((g) => `${g.contig}\t${g.g}`)).size,
     passes,
+    basesRead,
   };
 }

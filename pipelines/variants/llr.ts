@@ -187,8 +187,10 @@ export interface LlrScoring {
   llr: (number | undefined)[];
   /** Windows that held variants. */
   windows: number;
-  /** Forward passes run (one per window). */
+  /** Forward passes run (one per window, and strand for a causal model). */
   passes: number;
+  /** Reference bases the model read: the window lengths summed over the passes. */
+  basesRead: number;
 }
 
 export interface LlrOptions {
@@ -265,6 +267,7 @@ export async function scoreVariants(
   const plans = planWindows(calls, scorer, lengths);
   const llr: (number | undefined)[] = calls.map(() => undefined);
   let passes = 0;
+  let basesRead = 0;
   options.onProgress?.(0, plans.length);
   for (const [w, plan] of plans.entries()) {
     options.signal?.throwIfAborted();
@@ -284,6 +287,7 @@ export async function scoreVariants(
     const slotIndex = new Map(slots.map((slot, j) => [slot, j]));
     const logp = await maskedLogProbabilities(scorer, ids, slots); // (slots, V)
     passes++;
+    basesRead += plan.end - plan.start;
     for (const i of plan.calls) {
       const slot = slotOf(i);
       const refId = ids[slot]!;
@@ -294,5 +298,5 @@ export async function scoreVariants(
     }
     options.onProgress?.(w + 1, plans.length);
   }
-  return { llr, windows: plans.length, passes };
+  return { llr, windows: plans.length, passes, basesRead };
 }

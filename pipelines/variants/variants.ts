@@ -75,7 +75,15 @@ export interface VariantsResult {
   index?: string;
   report?: string;
   /** With a model: the checkpoint, the calls given an LLR, windows read and forward passes run. */
-  llr?: { model: string; scored: number; windows: number; passes: number; seconds: number };
+  /** INFO/LLR's scoring, apart from the calling: basesRead is the reference the model read, summed over passes. */
+  llr?: {
+    model: string;
+    scored: number;
+    windows: number;
+    passes: number;
+    basesRead: number;
+    seconds: number;
+  };
 }
 
 export async function callVariants(options: VariantsOptions): Promise<VariantsResult> {
@@ -139,6 +147,7 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
         scored: scoring.llr.filter((x) => x !== undefined).length,
         windows: scoring.windows,
         passes: scoring.passes,
+        basesRead: scoring.basesRead,
         seconds: (performance.now() - scoringStarted) / 1000,
       };
     }

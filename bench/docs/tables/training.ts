@@ -374,6 +374,46 @@ const ecoliCard: TableRenderer = (root) => {
   ].join('\n');
 };
 
+interface MlmTest {
+  command: string;
+  date: string;
+  git: { commit: string };
+  againstUniform: {
+    bases: number;
+    blocks: number;
+    difference: { estimate: number; low: number; high: number };
+  };
+  evaluation: { bitsPerBase: number; accuracy: number; windows: number };
+}
+
+/** The facts the E. coli masked LM's card leads with. */
+const ecoliMlmCard: TableRenderer = (root) => {
+  const t = result<Training>(root, 'ecoli-mlm-training.json');
+  const test = result<MlmTest>(root, 'ecoli-mlm-test.json');
+  const u = test.againstUniform;
+  return [
+    markdownTable(
+      ['', 'value'],
+      [
+        [
+          'training',
+          `${t.steps} steps, ${count(t.trainingTokens)} tokens, ${fixed(t.seconds / 60, 0)} minutes with two workers on a 2-core machine`,
+        ],
+        ['validation bits per masked base (best step, 8 windows)', fixed(t.bestValidationBitsPerBase, 4)],
+        [
+          `test bits per masked base (${count(u.bases)} masked bases in ${count(u.blocks)} windows)`,
+          fixed(test.evaluation.bitsPerBase, 4),
+        ],
+        ['test accuracy of the masked base', fixed(test.evaluation.accuracy, 3)],
+        ['minus a uniform guess (2 bits), 95% interval', withInterval(u.difference, 4)],
+      ],
+    ),
+    '',
+    provenance('ecoli-mlm-training.json', t),
+    provenance('ecoli-mlm-test.json', test),
+  ].join('\n');
+};
+
 export const TRAINING_TABLES: Record<string, TableRenderer> = {
   'ecoli-lm-comparison': comparison,
   'ecoli-markov-baselines': markovOrders,
@@ -383,4 +423,5 @@ export const TRAINING_TABLES: Record<string, TableRenderer> = {
   'ecoli-causal-card': ecoliCard,
   'dm3-reformer': dm3Reformer,
   'dm3-mlm-card': dm3Card,
+  'ecoli-mlm-card': ecoliMlmCard,
 };

@@ -148,44 +148,126 @@ interface LlrRepeatsReport {
     secondCopyMean: number;
     difference: { estimate: number; low: number; high: number };
     auroc: number;
+    /** Absent in runs before it was measured (the causal model always reads the other copy). */
+    otherCopyInView?: { sites: number; mean: number | null; auroc: number };
   };
   cost: { passes: number; scoringSeconds: number };
 }
 
-const LLR_REPEATS = 'variants-llr-repeats.json';
+/** One JSON per model: the causal model's, then the masked LM's. */
+const LLR_REPEATS = ['variants-llr-repeats.json', 'variants-llr-repeats-mlm.json'];
 
 function llrRepeatsTable(root: string): string {
-  const r = result<LlrRepeatsReport>(root, LLR_REPEATS);
-  const l = r.llr;
+  const reports = LLR_REPEATS.map((file) => result<LlrRepeatsReport>(root, file));
+  const first = reports[0]!;
+  const row = (label: string, sites: number, mean: (l: LlrRepeatsReport['llr']) => number | null) => [
+    label,
+    count(sites),
+    ...reports.map((r) => {
+      const m = mean(r.llr);
+      return m === null ? '–' : fixed(m, 3);
+    }),
+  ];
   return [
     markdownTable(
-      ['SNVs', 'sites', 'mean LLR (nats)'],
+      ['SNVs', 'sites', ...reports.map((r) => `mean LLR, \`${r.model}\` (nats)`)],
       [
-        [
-          'in a planted repeat copy, the other copy in context',
-          count(r.repeats.sites),
-          fixed(l.repeatMean, 3),
-        ],
-        [
-          '… in the first copy (other copy to the right)',
-          count(r.repeats.sites / 2),
-          fixed(l.firstCopyMean, 3),
-        ],
-        [
+        row('in a planted repeat copy', first.repeats.sites, (l) => l.repeatMean),
+        row('… in the first copy (other copy to the right)', first.repeats.sites / 2, (l) => l.firstCopyMean),
+        row(
           '… in the second copy (other copy to the left)',
-          count(r.repeats.sites / 2),
-          fixed(l.secondCopyMean, 3),
+          first.repeats.sites / 2,
+          (l) => l.secondCopyMean,
+        ),
+        [
+          'at random positions of the same stretch',
+          count(first.random.sites),
+          ...reports.map((r) => fixed(r.llr.randomMean, 3)),
         ],
-        ['at random positions of the same stretch', count(r.random.sites), fixed(l.randomMean, 3)],
       ],
     ),
     '',
-    `Model \`${r.model}\`. Repeat minus random: ${fixed(l.difference.estimate, 3)} nats ` +
-      `(95% bootstrap interval ${fixed(l.difference.low, 3)} to ${fixed(l.difference.high, 3)}); AUROC of −LLR for ` +
-      `"in a repeat copy": ${fixed(l.auroc, 3)}. ${count(r.cost.passes)} forward passes, ` +
-      `${seconds(r.cost.scoringSeconds)} s of scoring.`,
+    ...reports.map((r) => {
+      const l = r.llr;
+      const view = l.otherCopyInView;
+      return (
+        `\`${r.model}\`: repeat minus random ${fixed(l.difference.estimate, 3)} nats ` +
+        `(95% bootstrap interval ${fixed(l.difference.low, 3)} to ${fixed(l.difference.high, 3)}); AUROC of −LLR for ` +
+        `"in a repeat copy" ${fixed(l.auroc, 3)}` +
+        (view && view.sites < r.repeats.sites
+          ? `; the ${count(view.sites)} repeat sites whose other copy lies in the same window: mean ${view.mean === null ? '–' : fixed(view.mean, 3)}, AUROC ${fixed(view.auroc, 3)}`
+          : '') +
+        `. ${count(r.cost.passes)} forward passes, ${seconds(r.cost.scoringSeconds)} s of scoring.`
+      );
+    }),
     '',
-    provenance(LLR_REPEATS, r),
+    ...LLR_REPEATS.map((file, i) => provenance(file, reports[i]!)),
+  ].join('\n');
+}
+
+interface LlrCostReport {
+  command: string;
+  date: string;
+  sample: string;
+  summary: {
+    setup: string;
+    model: string | null;
+    region: string;
+    calledBases: number;
+    calls: number;
+    seconds: Spread;
+    callingSeconds: Spread;
+    scoringSeconds?: Spread;
+    passes: number | null;
+    basesRead: number | null;
+    readsOfCalledRegion: number | null;
+    peakRssMb: Spread;
+  }[];
+  repeats: number;
+}
+
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+const LLR_COST = 'variants-llr-cost.json';
+
+/** What INFO/LLR costs: the same calls without a model, with the masked LM and with the causal LM. */
+function llrCostTable(root: string): string {
+  const r = result<LlrCostReport>(root, LLR_COST);
+  const spread = (x: Spread | undefined) =>
+    x ? `${seconds(x.median)} (${seconds(x.min)}-${seconds(x.max)})` : '–';
+  return [
+    markdownTable(
+      [
+        'called region',
+        'model',
+        'alleles',
+        'wall s',
+        'calling s',
+        'scoring s',
+        'passes',
+        'bases the model read / called bases',
+        'peak MB',
+      ],
+      r.summary.map((s) => [
+        s.region === 'whole reference' ? 'whole reference (E. coli 536 + lambda)' : `\`${s.region}\``,
+        s.model ? `\`${s.model}\`` : 'none',
+        count(s.calls),
+        spread(s.seconds),
+        spread(s.callingSeconds),
+        spread(s.scoringSeconds),
+        s.passes === null ? '–' : count(s.passes),
+        s.readsOfCalledRegion === null ? '–' : `${fixed(s.readsOfCalledRegion, 3)}x`,
+        fixed(s.peakRssMb.median, 0),
+      ]),
+    ),
+    '',
+    `Sample ${r.sample}, haploid; median (min-max) of ${r.repeats} runs per setup, alternated.`,
+    '',
+    provenance(LLR_COST, r),
   ].join('\n');
 }
 
@@ -214,6 +296,8 @@ export const VARIANTS_TABLES: Record<string, TableRenderer> = {
   'variants-qual-sweep': qualSweepTable,
   /** INFO/LLR on SNVs in planted repeats against random SNVs (bench/variants/llr-repeats.ts). */
   'variants-llr-repeats': llrRepeatsTable,
+  /** What INFO/LLR costs beside the calling, per model (bench/variants/llr-cost.ts). */
+  'variants-llr-cost': llrCostTable,
   /** The README's one sentence. */
   'variants-headline': headline,
   /** Accuracy of every caller on the test samples (seed 1). */

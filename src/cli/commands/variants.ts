@@ -100,7 +100,7 @@ export function registerVariants(program: Command): void {
     )
     .option(
       '--model <dir>',
-      'language model (checkpoint folder or shipped name, e.g. ecoli-causal): add INFO/LLR, ln P(ALT) - ln P(REF) under it',
+      'language model (checkpoint folder or shipped name, e.g. ecoli-mlm): add INFO/LLR, ln P(ALT) - ln P(REF) under it',
     )
     .option('--backend <name>', 'with --model: auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu', 'auto')
     .option(
@@ -124,19 +124,21 @@ from --min-af to 1 equally likely on a log scale. Both modes write alleles with 
 read-position bias, clustered mismatches and low-complexity context; passing records say PASS.
 
 With --model, each record also gets INFO/LLR, ln P(ALT) - ln P(REF) under a language model from
-\`locus pretrain\`, reading the reference around the allele. A causal single-base model (such as the
-shipped ecoli-causal) reads at least half its context on each side, once from the left on the
-forward strand and once from the right on the reverse strand; LLR is the mean of the two (an indel
-is compared at the first base where its haplotype differs, seen from each side). A masked LM masks
-the k-mer token that holds the allele, with every allele token of its window masked in the same
-pass. Either way one forward pass per window (and strand) scores all the alleles in it. No model is
-used unless you give one.
+\`locus pretrain\`, reading the reference around the allele. A masked LM (such as the shipped
+ecoli-mlm) masks the k-mer token that holds the allele, with every allele token of its window masked
+in the same pass: windows on a grid from the contig's start, each read at most once. A causal
+single-base model (such as the shipped ecoli-causal) reads at least half its context on each side,
+once from the left on the forward strand and once from the right on the reverse strand; LLR is the
+mean of the two (an indel is compared at the first base where its haplotype differs, seen from each
+side): up to four times the bases of the called regions. Either way one forward pass per window
+(and strand) scores all the alleles in it; --json reports the passes and the bases the model read.
+No model is used unless you give one.
 
 Examples:
   locus variants sample.bam --ref ref.fa -o calls.vcf.gz --ploidy 1
   locus variants a.bam b.bam --ref ref.fa -o joint.vcf.gz --region chr1:1-1,000,000
   locus variants pooled.bam --ref ref.fa -o low.vcf.gz --min-af 0.05
-  locus variants sample.bam --ref ref.fa -o scored.vcf.gz --ploidy 1 --model ecoli-causal --report report.html`,
+  locus variants sample.bam --ref ref.fa -o scored.vcf.gz --ploidy 1 --model ecoli-mlm --report report.html`,
     )
     .action(async (bams: string[], options: VariantsCliOptions) => {
       const { callVariants } = await import('../../../pipelines/variants/variants.js');
@@ -198,7 +200,7 @@ function textSummary(result: VariantsResult, output: string): string {
     `${result.calls.toLocaleString('en-US')} alleles called (${result.snvs.toLocaleString('en-US')} SNVs, ${result.indels.toLocaleString('en-US')} indels; ${result.passing.toLocaleString('en-US')} PASS) ` +
     `in ${result.samples.length} sample${result.samples.length === 1 ? '' : 's'} (${result.samples.join(', ')}); ` +
     (result.llr
-      ? `LLR for ${result.llr.scored.toLocaleString('en-US')} alleles from ${result.llr.model} (${result.llr.passes} forward passes, ${formatDuration(result.llr.seconds)}); `
+      ? `LLR for ${result.llr.scored.toLocaleString('en-US')} alleles from ${result.llr.model} (${result.llr.passes} forward passes over ${result.llr.basesRead.toLocaleString('en-US')} bases, ${formatDuration(result.llr.seconds)}); `
       : '') +
     `${formatDuration(result.seconds)}, peak ${Math.round(result.peakRssMb)} MB -> ${output}${result.index ? ` (+ ${result.index})` : ''}${result.report ? `, report ${result.report}` : ''}\n`
   );
