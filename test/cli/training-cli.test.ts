@@ -336,6 +336,18 @@ describe('shipped models', () => {
     expect(report.bitsPerBase).toBeLessThan(2);
     expect(locus('eval', 'no-such-model', REF).stderr).toMatch(/not a shipped model.*ecoli-causal/);
   });
+
+  it('locus models lists ecoli-mlm, a masked LM that beats a uniform guess on lambda', () => {
+    const models = JSON.parse(locus('models', '--json').stdout) as {
+      name: string;
+      card: { k: number; objective: string };
+    }[];
+    expect(models.find((m) => m.name === 'ecoli-mlm')!.card).toMatchObject({ k: 1, objective: 'mlm' });
+    // Lambda's validation part (4,850 bases) is less than one 8 kb window.
+    const report = JSON.parse(locus('eval', 'ecoli-mlm', REF, '--json').stdout);
+    expect(report).toMatchObject({ kind: 'language-model', objective: 'mlm', windows: 1 });
+    expect(report.bitsPerBase).toBeLessThan(2);
+  });
 });
 
 describe('a causal model and its baselines are scored on the same bases', () => {

@@ -73,19 +73,25 @@ function referenceLlrs(scorer: LlrModel, calls: readonly VariantCall[], masked: 
   });
 }
 
+/** The lambda sample's haploid calls over the whole contig, and the inputs they were called from. */
+async function lambdaCalls(): Promise<{ inputs: OpenedInputs; calls: VariantCall[] }> {
+  const inputs = await openInputs([BAM], REF);
+  const length = inputs.reference.lengths().get('lambda')!;
+  const calls = await callChunk(
+    { contig: 'lambda', start: 0, end: length },
+    { reference: inputs.reference, bams: inputs.bams, contigLength: length },
+    { ...VARIANT_DEFAULTS, ploidy: 1 },
+  );
+  return { inputs, calls };
+}
+
 describe('INFO/LLR from the shipped masked LM', () => {
   let inputs: OpenedInputs;
   let scorer: LlrModel;
   let calls: VariantCall[];
 
   beforeAll(async () => {
-    inputs = await openInputs([BAM], REF);
-    const length = inputs.reference.lengths().get('lambda')!;
-    calls = await callChunk(
-      { contig: 'lambda', start: 0, end: length },
-      { reference: inputs.reference, bams: inputs.bams, contigLength: length },
-      { ...VARIANT_DEFAULTS, ploidy: 1 },
-    );
+    ({ inputs, calls } = await lambdaCalls());
     scorer = await loadLlrModel(MODEL);
   });
 
@@ -157,6 +163,11 @@ describe('INFO/LLR from the shipped masked LM', () => {
     expect(scoring.windows).toBe(windows.size);
     expect(scoring.passes).toBe(windows.size);
     expect(scoring.passes).toBeLessThan(calls.length);
+    // At most one pass over the contig: each window read once, the last one cut at the contig's end.
+    const length = inputs.reference.lengths().get(calls[0]!.contig)!;
+    const readEach = [...windows].map((w) => Math.min(3000, length - w * 3000));
+    expect(scoring.basesRead).toBe(readEach.reduce((a, b) => a + b, 0));
+    expect(scoring.basesRead).toBeLessThanOrEqual(length);
   });
 
   it('refuses a causal model of k-mers and a folder that is not a checkpoint, naming the folder', async () => {
@@ -195,6 +206,7 @@ describe.skipIf(!existsSync(BIN) || !hasTool('bcftools'))('locus variants --mode
     expect(result.status, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.llr).toMatchObject({ scored: 57, windows: 16, passes: 16 });
+    expect(summary.llr.basesRead).toBeLessThanOrEqual(48_502); // lambda, read at most once
     const header = run('bcftools', ['view', '-h', out]);
     expect(header.status, header.stderr).toBe(0);
     expect(header.stdout).toContain('##INFO=<ID=LLR,Number=A,Type=Float,');
@@ -232,6 +244,40 @@ describe.skipIf(!existsSync(BIN) || !hasTool('bcftools'))('locus variants --mode
 });
 
 /**
+ * The shipped bacterial masked LM (ecoli-mlm: single bases, 8,000-base windows), the model the docs
+ * give for scoring calls: every lambda allele scored, reading the contig at most once.
+ */
+describe('INFO/LLR from the shipped bacterial masked LM', () => {
+  let inputs: OpenedInputs;
+  let scorer: LlrModel;
+  let calls: VariantCall[];
+
+  beforeAll(async () => {
+    ({ inputs, calls } = await lambdaCalls());
+    scorer = await loadLlrModel('ecoli-mlm');
+  });
+
+  afterAll(async () => {
+    scorer?.model.dispose();
+    await Promise.all([inputs?.reference.close(), ...(inputs?.bams ?? []).map((b) => b.close())]);
+  });
+
+  it('scores every allele in one pass per 8 kb window that holds alleles, reading lambda at most once', async () => {
+    expect(scorer.objective).toBe('mlm');
+    expect(scorer.windowBases).toBe(8000);
+    expect([scorer.tokenizer.k, scorer.tokenizer.stride]).toEqual([1, 1]);
+    const scoring = await scoreVariants(calls, inputs.reference, scorer);
+    const windows = new Set(calls.map((c) => Math.floor(firstDifference(c) / 8000)));
+    expect(scoring.passes).toBe(windows.size);
+    expect(scoring.passes).toBeLessThanOrEqual(Math.ceil(48_502 / 8000));
+    expect(scoring.basesRead).toBeLessThanOrEqual(48_502);
+    expect(scoring.llr.every((x) => x !== undefined && Number.isFinite(x))).toBe(true);
+    // A model that has learnt something does not give every change the same odds.
+    expect(new Set(scoring.llr.map((x) => x!.toFixed(3))).size).toBeGreaterThan(10);
+  });
+});
+
+/**
  * The shipped causal model (ecoli-causal: single bases, 10,000-base context) on three lambda alleles
  * that share their windows (an SNV, an insertion and a deletion within 1 kb), checked against passes
  * written here from the model's own predict(): forward strand from the left, reverse complement from
@@ -243,13 +289,8 @@ describe('INFO/LLR from the shipped causal model', () => {
   let chosen: VariantCall[];
 
   beforeAll(async () => {
-    inputs = await openInputs([BAM], REF);
-    const length = inputs.reference.lengths().get('lambda')!;
-    const calls = await callChunk(
-      { contig: 'lambda', start: 0, end: length },
-      { reference: inputs.reference, bams: inputs.bams, contigLength: length },
-      { ...VARIANT_DEFAULTS, ploidy: 1 },
-    );
+    let calls: VariantCall[];
+    ({ inputs, calls } = await lambdaCalls());
     // SNVs, insertions and deletions inside [30,000, 35,000): one forward and one reverse window.
     chosen = calls.filter((c) => c.candidate.pos >= 30_000 && c.candidate.pos < 34_990);
     scorer = await loadLlrModel('ecoli-causal');
@@ -288,6 +329,7 @@ describe('INFO/LLR from the shipped causal model', () => {
     const scoring = await scoreVariants(chosen, inputs.reference, scorer);
     // Forward: window [25,000, 35,000) (the alleles lie in its second half); reverse: [30,000, 40,000).
     expect(scoring.passes).toBe(2);
+    expect(scoring.basesRead).toBe(20_000);
     const forward = nextBaseTable(genome.slice(25_000, 35_000));
     const reverse = nextBaseTable(revcomp(genome.slice(30_000, 40_000)));
     chosen.forEach((call, i) => {
