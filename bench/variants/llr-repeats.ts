@@ -34,7 +34,8 @@ import { parseArgs } from 'node:util';
 import { openFasta } from '../../src/io/fasta.js';
 import { Random } from '../../src/tokenize/random.js';
 import { auroc } from '../../src/train/metrics.js';
-import { loadLlrModel, scoreVariants } from '../../pipelines/variants/llr.js';
+import { closeLlrModel, loadLlrModel, scoreVariants, startLlrThreads } from '../../pipelines/variants/llr.js';
+import { scoringThreads, VARIANT_DEFAULTS } from '../../pipelines/variants/variants.js';
 import type { VariantCall } from '../../pipelines/variants/types.js';
 import { findRepoRoot, log, provenance } from '../repo.js';
 import { dataFiles } from './layout.js';
@@ -234,6 +235,8 @@ async function main(): Promise<void> {
       others(stretch[s.pos]!).map((alt) => snv(s.pos, stretch[s.pos]!, alt)),
     );
     const scorer = await loadLlrModel(values.model);
+    // As locus variants scores at its default number of workers.
+    await startLlrThreads(scorer, scoringThreads(VARIANT_DEFAULTS.workers));
     const runOf = (s: (typeof sites)[number]) =>
       scorer.objective === 'causal' ? 'all' : (s.copy ?? 'random');
     const runs =
@@ -256,7 +259,7 @@ async function main(): Promise<void> {
         scoring.windows += part.windows;
       }
     } finally {
-      scorer.model.dispose();
+      await closeLlrModel(scorer);
     }
     // Whether a repeat site's aligned base in the other copy is inside what the model reads for it: a
     // causal model reads windowBases / 2 or more on each side; a masked LM reads the window (tiled

@@ -27,6 +27,7 @@ import { checkDevice } from '../../src/model/webgpu-device.js';
 import { loadModel } from '../../src/model/model-io.js';
 import type { Reformer } from '../../src/model/reformer.js';
 import { resolveCheckpoint } from '../../src/model/shipped.js';
+import type { ModelWorkerPool } from '../../src/model/workers.js';
 import { CLS_ID, MASK_ID, SEP_ID, UNK_ID } from '../../src/tokenize/vocab.js';
 import { KmerTokenizer } from '../../src/tokenize/tokenizer.js';
 import { EVALUATION_STEP_BASE } from '../../src/train/evaluate.js';
@@ -43,6 +44,8 @@ export interface LlrModel {
   special: 0 | 1;
   /** Bases per window: whole tokens, at most the model's context and its maxLength. */
   windowBases: number;
+  /** Threads holding copies of the model that read windows in parallel (startLlrThreads); absent: this thread. */
+  pool?: ModelWorkerPool;
 }
 
 /**
@@ -117,6 +120,31 @@ export async function loadLlrModel(pathOrName: string, backend = 'auto'): Promis
     model.dispose();
     throw err;
   }
+}
+
+/**
+ * Start `threads` worker threads, each with a copy of the model, to read windows in parallel (the
+ * wasm backend runs on one thread, so one thread uses one core). Nothing is started for fewer than 2
+ * threads, or on a backend that is parallel or asynchronous itself (tensorflow, webgpu): windows are
+ * then read on this thread. The LLRs are the same either way (tested).
+ */
+export async function startLlrThreads(scorer: LlrModel, threads: number): Promise<void> {
+  if (threads < 2 || scorer.pool || !['wasm', 'cpu'].includes(scorer.model.tf.getBackend())) return;
+  const { ModelWorkerPool, modelWeights } = await import('../../src/model/workers.js');
+  scorer.pool = await ModelWorkerPool.create({
+    workers: threads,
+    backend: scorer.model.tf.getBackend() as 'wasm' | 'cpu',
+    config: scorer.model.config,
+    head: scorer.model.head,
+    weights: modelWeights(scorer.model),
+  });
+}
+
+/** Free the model and stop its threads. */
+export async function closeLlrModel(scorer: LlrModel): Promise<void> {
+  scorer.model.dispose();
+  await scorer.pool?.close();
+  scorer.pool = undefined;
 }
 
 /**
@@ -199,14 +227,14 @@ export interface LlrOptions {
 }
 
 /**
- * Log-softmax rows at `slots` (token indices into `ids`, which is one window's k-mer ids without
- * [CLS]/[SEP]) after masking every slot: one forward pass. Returns (slots.length, vocab) row-major.
+ * The model's input for one window (`ids`: its k-mer ids without [CLS]/[SEP]) with every token slot in
+ * `slots` masked, and the input rows of those slots.
  */
-export function maskedLogProbabilities(
+export function maskedInput(
   scorer: LlrModel,
   ids: Int32Array,
   slots: readonly number[],
-): Promise<Float32Array> {
+): { input: Int32Array; rows: Int32Array } {
   const { special } = scorer;
   const input = new Int32Array(ids.length + 2 * special);
   input.set(ids, special);
@@ -216,6 +244,16 @@ export function maskedLogProbabilities(
   }
   const rows = Int32Array.from(slots, (s) => s + special);
   for (const r of rows) input[r] = MASK_ID;
+  return { input, rows };
+}
+
+/** Log-softmax rows at `slots` after masking every slot (maskedInput): one forward pass. (slots.length, vocab). */
+export function maskedLogProbabilities(
+  scorer: LlrModel,
+  ids: Int32Array,
+  slots: readonly number[],
+): Promise<Float32Array> {
+  const { input, rows } = maskedInput(scorer, ids, slots);
   return rowLogProbabilities(scorer, input, rows);
 }
 
@@ -249,6 +287,46 @@ export async function rowLogProbabilities(
   return values;
 }
 
+/**
+ * rowLogProbabilities of several windows, one forward pass each: split over the scorer's threads when
+ * started (startLlrThreads), else one after another on this thread. (rows.length, vocab) each.
+ */
+export async function rowLogProbabilitiesMany(
+  scorer: LlrModel,
+  windows: readonly { input: Int32Array; rows: Int32Array }[],
+): Promise<Float32Array[]> {
+  if (!scorer.pool) {
+    const out: Float32Array[] = [];
+    for (const w of windows) out.push(await rowLogProbabilities(scorer, w.input, w.rows));
+    return out;
+  }
+  // The same LSH rotations as this thread's passes (rowLogProbabilities), so the LLRs are the same.
+  const logits = await scorer.pool.predictMany(
+    windows.map((w) => ({ ids: w.input })),
+    { step: EVALUATION_STEP_BASE },
+  ); // (T, V) each
+  const V = scorer.model.config.vocabSize;
+  return windows.map((w, i) => logSoftmaxRows(logits[i]!, w.rows, V));
+}
+
+/** ln softmax of the given rows of a (T, V) row-major table: (rows.length, V). */
+function logSoftmaxRows(table: Float32Array, rows: Int32Array, V: number): Float32Array {
+  const out = new Float32Array(rows.length * V);
+  rows.forEach((r, j) => {
+    const row = table.subarray(r * V, (r + 1) * V);
+    let max = -Infinity;
+    for (const x of row) max = Math.max(max, x);
+    let sum = 0;
+    for (const x of row) sum += Math.exp(x - max);
+    const logZ = max + Math.log(sum);
+    for (let v = 0; v < V; v++) out[j * V + v] = row[v]! - logZ;
+  });
+  return out;
+}
+
+/** Windows read together: one per thread. */
+export const windowsPerBatch = (scorer: LlrModel): number => scorer.pool?.size ?? 1;
+
 /** Score every call with the model: causal (llr-causal.ts) or masked (the top of this file). */
 export async function scoreVariants(
   calls: readonly VariantCall[],
@@ -269,34 +347,43 @@ export async function scoreVariants(
   let passes = 0;
   let basesRead = 0;
   options.onProgress?.(0, plans.length);
-  for (const [w, plan] of plans.entries()) {
+  const batch = windowsPerBatch(scorer);
+  for (let first = 0; first < plans.length; first += batch) {
     options.signal?.throwIfAborted();
-    // The window's bases, from the earliest anchor (a deletion may start in the window before) to
-    // enough past the end for the alt haplotype of the longest deletion.
-    const members = plan.calls.map((i) => calls[i]!.candidate);
-    const fetchStart = Math.min(plan.start, ...members.map((c) => c.pos));
-    const reach = Math.max(...members.map((c) => c.ref.length)) + k;
-    const fetchEnd = Math.min(plan.end + reach, lengths.get(plan.contig)!);
-    const bases = await reference.fetch(
-      { contig: plan.contig, start: fetchStart, end: fetchEnd },
-      { uppercase: true, signal: options.signal },
+    const windows = await Promise.all(
+      plans.slice(first, first + batch).map(async (plan) => {
+        // The window's bases, from the earliest anchor (a deletion may start in the window before) to
+        // enough past the end for the alt haplotype of the longest deletion.
+        const members = plan.calls.map((i) => calls[i]!.candidate);
+        const fetchStart = Math.min(plan.start, ...members.map((c) => c.pos));
+        const reach = Math.max(...members.map((c) => c.ref.length)) + k;
+        const fetchEnd = Math.min(plan.end + reach, lengths.get(plan.contig)!);
+        const bases = await reference.fetch(
+          { contig: plan.contig, start: fetchStart, end: fetchEnd },
+          { uppercase: true, signal: options.signal },
+        );
+        const { ids } = tokenizer.tokenize(bases.slice(plan.start - fetchStart, plan.end - fetchStart));
+        const slotOf = (i: number) => Math.floor((targetPosition(calls[i]!) - plan.start) / stride);
+        const slots = [...new Set(plan.calls.map(slotOf))].sort((a, b) => a - b);
+        return { plan, bases, fetchStart, ids, slotOf, slots, ...maskedInput(scorer, ids, slots) };
+      }),
     );
-    const { ids } = tokenizer.tokenize(bases.slice(plan.start - fetchStart, plan.end - fetchStart));
-    const slotOf = (i: number) => Math.floor((targetPosition(calls[i]!) - plan.start) / stride);
-    const slots = [...new Set(plan.calls.map(slotOf))].sort((a, b) => a - b);
-    const slotIndex = new Map(slots.map((slot, j) => [slot, j]));
-    const logp = await maskedLogProbabilities(scorer, ids, slots); // (slots, V)
-    passes++;
-    basesRead += plan.end - plan.start;
-    for (const i of plan.calls) {
-      const slot = slotOf(i);
-      const refId = ids[slot]!;
-      const altId = vocab.tokenToId(altKmer(calls[i]!, plan.start + slot * stride, bases, fetchStart, k));
-      if (refId === UNK_ID || altId === UNK_ID) continue; // a non-ACGT (or cut-short) k-mer: no LLR
-      const row = slotIndex.get(slot)! * V;
-      llr[i] = logp[row + altId]! - logp[row + refId]!;
-    }
-    options.onProgress?.(w + 1, plans.length);
+    const logps = await rowLogProbabilitiesMany(scorer, windows); // (slots, V) each
+    windows.forEach(({ plan, bases, fetchStart, ids, slotOf, slots }, w) => {
+      const logp = logps[w]!;
+      const slotIndex = new Map(slots.map((slot, j) => [slot, j]));
+      passes++;
+      basesRead += plan.end - plan.start;
+      for (const i of plan.calls) {
+        const slot = slotOf(i);
+        const refId = ids[slot]!;
+        const altId = vocab.tokenToId(altKmer(calls[i]!, plan.start + slot * stride, bases, fetchStart, k));
+        if (refId === UNK_ID || altId === UNK_ID) continue; // a non-ACGT (or cut-short) k-mer: no LLR
+        const row = slotIndex.get(slot)! * V;
+        llr[i] = logp[row + altId]! - logp[row + refId]!;
+      }
+    });
+    options.onProgress?.(first + windows.length, plans.length);
   }
   return { llr, windows: plans.length, passes, basesRead };
 }

@@ -40,6 +40,11 @@ function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
+/** Threads the model reads windows on after calling with `workers`: those and the main thread, at most one per core. */
+export function scoringThreads(workers: number): number {
+  return Math.max(1, Math.min(availableParallelism(), workers + 1));
+}
+
 export interface VariantsOptions extends CallSettings {
   bams: string[];
   reference: string;
@@ -136,7 +141,9 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
     let llr: VariantsResult['llr'];
     if (scorer) {
       const scoringStarted = performance.now();
-      const { scoreVariants } = await import('./llr.js');
+      const { scoreVariants, startLlrThreads } = await import('./llr.js');
+      // Calling is over: its workers and this thread, idle while the model runs, read windows.
+      await startLlrThreads(scorer, scoringThreads(options.workers));
       const scoring = await scoreVariants(calls, inputs.reference, scorer, {
         signal: options.signal,
         onProgress: (done, total) => options.onProgress?.({ phase: 'scoring', done, total, unit: 'windows' }),
@@ -192,7 +199,7 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
       llr,
     };
   } finally {
-    scorer?.model.dispose();
+    if (scorer) await (await import('./llr.js')).closeLlrModel(scorer);
     await Promise.all([inputs.reference.close(), ...inputs.bams.map((b) => b.close())]);
   }
 }

@@ -59,9 +59,10 @@ function predictOne(
   model: Reformer,
   input: SequenceInput,
   output: 'logits' | 'argmax',
+  step: number | undefined,
 ): Float32Array | Int32Array {
   const { tf } = model;
-  const hidden = model.encode(input);
+  const hidden = model.encode(input, step === undefined ? {} : { step });
   try {
     const get = (n: string) => model.param(n);
     if (model.head.kind === 'classify') {
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
         return { value: outputs, transfer: outputs.map((o) => o.buffer as ArrayBuffer) };
       }
       case 'predict': {
-        const outputs = request.inputs.map((input) => predictOne(model, input, request.output));
+        const outputs = request.inputs.map((input) => predictOne(model, input, request.output, request.step));
         return { value: outputs, transfer: outputs.map((o) => o.buffer as ArrayBuffer) };
       }
       case 'gradients': {

@@ -50,6 +50,11 @@ export interface PredictOptions {
    * sending the (T * vocab) logits back.
    */
   output?: 'logits' | 'argmax';
+  /**
+   * The LSH rotations' step (Reformer.encode's `step`); default: the model's own default. Give the
+   * step the main thread would use when results must equal its own.
+   */
+  step?: number;
 }
 
 export interface WorkerGradients {
@@ -90,7 +95,7 @@ export interface InitData {
 
 export type Request =
   | { id: number; op: 'encode'; inputs: SequenceInput[] }
-  | { id: number; op: 'predict'; inputs: SequenceInput[]; output: 'logits' | 'argmax' }
+  | { id: number; op: 'predict'; inputs: SequenceInput[]; output: 'logits' | 'argmax'; step?: number }
   | { id: number; op: 'gradients'; inputs: SequenceInput[]; targets: Target[]; step: number; first: number }
   | { id: number; op: 'attention'; items: AttentionItem[]; options: WorkerAttentionOptions }
   | { id: number; op: 'setWeights'; weights: Weights }
@@ -326,8 +331,11 @@ export class ModelWorkerPool {
   }
 
   /** Head outputs per input (see `PredictOptions`); the logits are computed 4,096 rows at a time. */
-  predictMany(inputs: SequenceInput[], options?: { output?: 'logits' }): Promise<Float32Array[]>;
-  predictMany(inputs: SequenceInput[], options: { output: 'argmax' }): Promise<Int32Array[]>;
+  predictMany(
+    inputs: SequenceInput[],
+    options?: { output?: 'logits'; step?: number },
+  ): Promise<Float32Array[]>;
+  predictMany(inputs: SequenceInput[], options: { output: 'argmax'; step?: number }): Promise<Int32Array[]>;
   async predictMany(
     inputs: SequenceInput[],
     options: PredictOptions = {},
@@ -338,7 +346,10 @@ export class ModelWorkerPool {
       throw new TypeError(`predictMany: output must be 'logits' or 'argmax', got ${String(output)}`);
     return this.map<SequenceInput, Float32Array | Int32Array>('predict', inputs, (share, _first, id) => {
       const copied = copyInputs(share);
-      return { request: { id, op: 'predict', inputs: copied.inputs, output }, transfer: copied.transfer };
+      return {
+        request: { id, op: 'predict', inputs: copied.inputs, output, step: options.step },
+        transfer: copied.transfer,
+      };
     });
   }
 

@@ -12,7 +12,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callChunk } from '../../pipelines/variants/call-chunk.js';
 import { openInputs, type OpenedInputs } from '../../pipelines/variants/inputs.js';
-import { loadLlrModel, scoreVariants, type LlrModel } from '../../pipelines/variants/llr.js';
+import {
+  closeLlrModel,
+  loadLlrModel,
+  scoreVariants,
+  startLlrThreads,
+  type LlrModel,
+} from '../../pipelines/variants/llr.js';
 import type { VariantCall } from '../../pipelines/variants/types.js';
 import { VARIANT_DEFAULTS } from '../../pipelines/variants/variants.js';
 import { LocusInputError } from '../../src/errors.js';
@@ -73,6 +79,36 @@ function referenceLlrs(scorer: LlrModel, calls: readonly VariantCall[], masked: 
   });
 }
 
+/**
+ * The LLRs of `calls` from `model` read on this thread and on two worker threads (wasm both times):
+ * the threads must give the same numbers in the same number of passes.
+ */
+async function expectSameOnTwoThreads(
+  model: string,
+  calls: VariantCall[],
+  reference: OpenedInputs['reference'],
+) {
+  const single = await loadLlrModel(model, 'wasm');
+  const pooled = await loadLlrModel(model, 'wasm');
+  try {
+    await startLlrThreads(pooled, 2);
+    expect(pooled.pool?.size).toBe(2);
+    const alone = await scoreVariants(calls, reference, single);
+    const split = await scoreVariants(calls, reference, pooled);
+    expect([split.passes, split.windows, split.basesRead]).toEqual([
+      alone.passes,
+      alone.windows,
+      alone.basesRead,
+    ]);
+    expect(split.llr.filter((x) => x !== undefined).length).toBe(
+      alone.llr.filter((x) => x !== undefined).length,
+    );
+    split.llr.forEach((x, i) => expect(x).toBeCloseTo(alone.llr[i]!, 5));
+  } finally {
+    await Promise.all([closeLlrModel(single), closeLlrModel(pooled)]);
+  }
+}
+
 /** The lambda sample's haploid calls over the whole contig, and the inputs they were called from. */
 async function lambdaCalls(): Promise<{ inputs: OpenedInputs; calls: VariantCall[] }> {
   const inputs = await openInputs([BAM], REF);
@@ -96,7 +132,7 @@ describe('INFO/LLR from the shipped masked LM', () => {
   });
 
   afterAll(async () => {
-    scorer?.model.dispose();
+    if (scorer) await closeLlrModel(scorer);
     await Promise.all([inputs?.reference.close(), ...(inputs?.bams ?? []).map((b) => b.close())]);
   });
 
@@ -168,6 +204,10 @@ describe('INFO/LLR from the shipped masked LM', () => {
     const readEach = [...windows].map((w) => Math.min(3000, length - w * 3000));
     expect(scoring.basesRead).toBe(readEach.reduce((a, b) => a + b, 0));
     expect(scoring.basesRead).toBeLessThanOrEqual(length);
+  });
+
+  it('gives the same LLRs when its windows are read on two threads', async () => {
+    await expectSameOnTwoThreads(MODEL, calls, inputs.reference);
   });
 
   it('refuses a causal model of k-mers and a folder that is not a checkpoint, naming the folder', async () => {
@@ -258,7 +298,7 @@ describe('INFO/LLR from the shipped bacterial masked LM', () => {
   });
 
   afterAll(async () => {
-    scorer?.model.dispose();
+    if (scorer) await closeLlrModel(scorer);
     await Promise.all([inputs?.reference.close(), ...(inputs?.bams ?? []).map((b) => b.close())]);
   });
 
@@ -297,7 +337,7 @@ describe('INFO/LLR from the shipped causal model', () => {
   });
 
   afterAll(async () => {
-    scorer?.model.dispose();
+    if (scorer) await closeLlrModel(scorer);
     await Promise.all([inputs?.reference.close(), ...(inputs?.bams ?? []).map((b) => b.close())]);
   });
 
@@ -351,5 +391,9 @@ describe('INFO/LLR from the shipped causal model', () => {
     const together = await scoreVariants(chosen, inputs.reference, scorer);
     const alone = await scoreVariants([chosen[1]!], inputs.reference, scorer);
     expect(alone.llr[0]).toBe(together.llr[1]);
+  });
+
+  it('gives the same LLRs when its windows are read on two threads', async () => {
+    await expectSameOnTwoThreads('ecoli-causal', chosen, inputs.reference);
   });
 });

@@ -75,7 +75,7 @@ export function registerVariants(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'calling threads, by default one per CPU beyond the first, up to 4 (the output is the same for any number)',
+      'calling threads, by default one per CPU beyond the first, up to 4 (the output is the same for any number); with --model, the model then reads its windows on n + 1 threads',
       integer(1),
       VARIANT_DEFAULTS.workers,
     )
@@ -132,7 +132,7 @@ once from the left on the forward strand and once from the right on the reverse 
 mean of the two (an indel is compared at the first base where its haplotype differs, seen from each
 side): up to four times the bases of the called regions. Either way one forward pass per window
 (and strand) scores all the alleles in it; --json reports the passes and the bases the model read.
-No model is used unless you give one.
+No model is used unless you give one; for bacterial genomes, --model ecoli-mlm.
 
 Examples:
   locus variants sample.bam --ref ref.fa -o calls.vcf.gz --ploidy 1
