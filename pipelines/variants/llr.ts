@@ -5,9 +5,9 @@
  * - a causal (next-base) model, such as the shipped `ecoli-causal`: see llr-causal.ts. It reads both
  *   strands, so each allele is judged from the left and from the right, and nothing depends on which
  *   other alleles were called.
- * - a masked LM (this file): LLR = ln P(alt k-mer) - ln P(ref k-mer) at the variant's token, with
- *   that token replaced by [MASK] (the only way a masked LM gives a distribution over one token's
- *   k-mers from its context).
+ * - a masked LM (this file), such as the shipped `ecoli-mlm`: LLR = ln P(alt k-mer) - ln P(ref k-mer)
+ *   at the variant's token, with that token replaced by [MASK] (the only way a masked LM gives a
+ *   distribution over one token's k-mers from its context).
  *
  * Masked LM windows: each contig is tiled from base 0 into windows of the model's context (a whole
  * number of tokens), so token slots sit at fixed genome positions. Only windows that hold variants are
@@ -17,7 +17,8 @@
  * tokens masked at once); the price is that a variant's context lacks the reference k-mers of the
  * other masked tokens in its window, so its LLR can move slightly (by up to 0.05 nats on the lambda
  * sample) with the set of alleles called around it. The Reformer takes one sequence per pass (LSH
- * buckets are per sequence), so windows are not stacked: passes = windows with variants.
+ * buckets are per sequence), so windows are not stacked: passes = windows with variants. With
+ * startLlrThreads, a batch of windows (one per thread) is read in parallel on copies of the model.
  */
 import { LocusInputError } from '../../src/errors.js';
 import type { FastaFile } from '../../src/io/fasta.js';
@@ -65,7 +66,7 @@ export async function loadLlrModel(pathOrName: string, backend = 'auto'): Promis
       throw new LocusInputError(
         pathOrName,
         `--model "${pathOrName}" is a ${model.head.kind} model; INFO/LLR needs a language model's prediction of each base`,
-        'give a checkpoint from `locus pretrain` (masked or causal), such as the shipped ecoli-causal, or leave out --model',
+        'give a checkpoint from `locus pretrain` (masked or causal), such as the shipped ecoli-mlm, or leave out --model',
       );
     }
     const causal = model.config.causal || objective === 'causal';
@@ -245,16 +246,6 @@ export function maskedInput(
   const rows = Int32Array.from(slots, (s) => s + special);
   for (const r of rows) input[r] = MASK_ID;
   return { input, rows };
-}
-
-/** Log-softmax rows at `slots` after masking every slot (maskedInput): one forward pass. (slots.length, vocab). */
-export function maskedLogProbabilities(
-  scorer: LlrModel,
-  ids: Int32Array,
-  slots: readonly number[],
-): Promise<Float32Array> {
-  const { input, rows } = maskedInput(scorer, ids, slots);
-  return rowLogProbabilities(scorer, input, rows);
 }
 
 /**
