@@ -141,9 +141,13 @@ export async function callVariants(options: VariantsOptions): Promise<VariantsRe
     let llr: VariantsResult['llr'];
     if (scorer) {
       const scoringStarted = performance.now();
-      const { scoreVariants, startLlrThreads } = await import('./llr.js');
-      // Calling is over: its workers and this thread, idle while the model runs, read windows.
-      await startLlrThreads(scorer, scoringThreads(options.workers));
+      const { expectedPasses, MIN_WINDOWS_PER_THREAD, scoreVariants, startLlrThreads } =
+        await import('./llr.js');
+      // Calling is over: its workers and this thread, idle while the model runs, read windows; a
+      // job of a few windows stays on this thread, where it finishes before threads would start.
+      const threads = scoringThreads(options.workers);
+      if (expectedPasses(calls, scorer) >= MIN_WINDOWS_PER_THREAD * threads)
+        await startLlrThreads(scorer, threads);
       const scoring = await scoreVariants(calls, inputs.reference, scorer, {
         signal: options.signal,
         onProgress: (done, total) => options.onProgress?.({ phase: 'scoring', done, total, unit: 'windows' }),

@@ -14,6 +14,7 @@ import { callChunk } from '../../pipelines/variants/call-chunk.js';
 import { openInputs, type OpenedInputs } from '../../pipelines/variants/inputs.js';
 import {
   closeLlrModel,
+  expectedPasses,
   loadLlrModel,
   scoreVariants,
   startLlrThreads,
@@ -198,6 +199,7 @@ describe('INFO/LLR from the shipped masked LM', () => {
     expect(windows.size).toBe(16);
     expect(scoring.windows).toBe(windows.size);
     expect(scoring.passes).toBe(windows.size);
+    expect(expectedPasses(calls, scorer)).toBe(scoring.passes);
     expect(scoring.passes).toBeLessThan(calls.length);
     // At most one pass over the contig: each window read once, the last one cut at the contig's end.
     const length = inputs.reference.lengths().get(calls[0]!.contig)!;
