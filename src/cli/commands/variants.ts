@@ -75,7 +75,7 @@ export function registerVariants(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'calling threads, by default one per CPU beyond the first, up to 4 (the output is the same for any number); with --model, the model then reads its windows on n + 1 threads',
+      'calling threads, by default one per CPU beyond the first, up to 4 (the output is the same for any number); with --model, the model then reads its windows on n + 1 threads (from 8 windows a thread)',
       integer(1),
       VARIANT_DEFAULTS.workers,
     )
