@@ -26,6 +26,17 @@ export const count = (value: number): string => Math.round(value).toLocaleString
 export const seconds = (s: number): string =>
   s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2);
 
+/** Median and range of a benchmark's repeated runs, as its JSON records them. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** A spread as "median (min-max)", each number written by `format`. */
+export const withRange = (s: Spread, format: (value: number) => string): string =>
+  `${format(s.median)} (${format(s.min)}-${format(s.max)})`;
+
 /** A 95% interval as "estimate (low to high)". */
 export const withInterval = (i: { estimate: number; low: number; high: number }, digits: number): string =>
   `${fixed(i.estimate, digits)} (${fixed(i.low, digits)} to ${fixed(i.high, digits)})`;

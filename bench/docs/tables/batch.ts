@@ -2,14 +2,8 @@
  * Generated doc tables of the batch benchmark (see ../generate.ts), from bench/results/batch.json,
  * which bench/batch/run.ts writes.
  */
-import { count, fixed, markdownTable, provenance, result } from '../json.js';
+import { count, fixed, markdownTable, provenance, result, withRange, type Spread } from '../json.js';
 import type { TableRenderer } from '../tables.js';
-
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
 
 interface Ratio {
   median: number;
@@ -61,8 +55,7 @@ const SETUPS: [string, string][] = [
   ['unsharded, 1 worker', '`locus variants --workers 1` per sample, no Snakemake'],
   ['unsharded, 2 workers', '`locus variants --workers 2` per sample, no Snakemake'],
 ];
-const spread = (s: Spread, digits = 1) =>
-  `${fixed(s.median, digits)} (${fixed(s.min, digits)}-${fixed(s.max, digits)})`;
+const spread = (s: Spread, digits = 1) => withRange(s, (x) => fixed(x, digits));
 const ratio = (r: Ratio) => `${fixed(r.median, 2)}x (${fixed(r.low, 2)}-${fixed(r.high, 2)})`;
 
 function speedTable(root: string): string {

@@ -2,14 +2,8 @@
  * Generated doc tables of the desktop benchmark (see ../generate.ts), from bench/results/desktop.json,
  * which bench/desktop/run.ts writes.
  */
-import { count, fixed, markdownTable, provenance, result } from '../json.js';
+import { count, fixed, markdownTable, provenance, result, withRange, type Spread } from '../json.js';
 import type { TableRenderer } from '../tables.js';
-
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
 
 interface PageSummary {
   firstViewMs: Spread;
@@ -66,8 +60,8 @@ type AttentionKind = 'cold' | 'warm' | 'other head';
 
 const FILE = 'desktop.json';
 const overlap = (a: Spread, b: Spread) => a.min <= b.max && b.min <= a.max;
-const ms = (s: Spread) => `${count(s.median)} (${count(s.min)}-${count(s.max)})`;
-const secs = (s: Spread) => `${fixed(s.median, 1)} (${fixed(s.min, 1)}-${fixed(s.max, 1)})`;
+const ms = (s: Spread) => withRange(s, count);
+const secs = (s: Spread) => withRange(s, (x) => fixed(x, 1));
 
 function firstViewTable(root: string): string {
   const r = result<DesktopReport>(root, FILE);

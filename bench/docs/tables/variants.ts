@@ -3,7 +3,7 @@
  * bench/results/variants.json (the test data, seed 1) and variants-validation.json (seed 2, where
  * the defaults were checked), both written by bench/variants/run.ts.
  */
-import { count, fixed, markdownTable, provenance, result, seconds } from '../json.js';
+import { count, fixed, markdownTable, provenance, result, seconds, withRange, type Spread } from '../json.js';
 import type { TableRenderer } from '../tables.js';
 
 type Interval = [number, number];
@@ -226,19 +226,12 @@ interface LlrCostReport {
   repeats: number;
 }
 
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
 const LLR_COST = 'variants-llr-cost.json';
 
 /** What INFO/LLR costs: the same calls without a model, with the masked LM and with the causal LM. */
 function llrCostTable(root: string): string {
   const r = result<LlrCostReport>(root, LLR_COST);
-  const spread = (x: Spread | undefined) =>
-    x ? `${seconds(x.median)} (${seconds(x.min)}-${seconds(x.max)})` : '–';
+  const spread = (x: Spread | undefined) => (x ? withRange(x, seconds) : '–');
   return [
     markdownTable(
       [
