@@ -24,9 +24,8 @@ import { reverseComplement } from '../../src/tokenize/reverse-complement.js';
 import { CLS_ID } from '../../src/tokenize/vocab.js';
 import {
   altKmer,
-  rowLogProbabilitiesMany,
+  readWindows,
   targetPosition,
-  windowsPerBatch,
   type LlrModel,
   type LlrOptions,
   type LlrScoring,
@@ -90,47 +89,37 @@ export async function scoreCausal(
   });
 
   const sums = calls.map(() => ({ total: 0, n: 0 }));
-  let passes = 0;
-  let basesRead = 0;
   const V = scorer.model.config.vocabSize;
-  const all = [...groups.values()];
-  options.onProgress?.(0, all.length);
-  const batch = windowsPerBatch(scorer);
-  for (let first = 0; first < all.length; first += batch) {
-    options.signal?.throwIfAborted();
-    const windows = await Promise.all(
-      all.slice(first, first + batch).map(async (group) => {
-        const length = lengths.get(group.contig)!;
-        const start = group.g * H;
-        const end = Math.min(start + W, length);
-        const forward = group.strand === 'forward';
-        // Past the window for a forward deletion's alt base (ref[pos + L]); before it for an anchor.
-        const members = group.items.map((item) => calls[item.call]!.candidate);
-        const fetchStart = Math.min(start, ...members.map((c) => c.pos));
-        const fetchEnd = Math.min(length, Math.max(end, ...members.map((c) => c.span + c.ref.length + 1)));
-        const bases = await reference.fetch(
-          { contig: group.contig, start: fetchStart, end: fetchEnd },
-          { uppercase: true, signal: options.signal },
-        );
-        const window = bases.slice(start - fetchStart, end - fetchStart);
-        const { ids } = scorer.tokenizer.tokenize(forward ? window : reverseComplement(window)); // ids[i]: base i
-        // The output row that predicts a compared base: row t predicts input t + 1.
-        const rowOf = (pos: number) => (forward ? pos - start : end - 1 - pos) + scorer.special - 1;
-        const scored = group.items.filter((item) => rowOf(item.pos) >= 0);
-        const input = new Int32Array(ids.length + scorer.special);
-        input.set(ids, scorer.special);
-        if (scorer.special) input[0] = CLS_ID;
-        const rows = Int32Array.from(new Set(scored.map((item) => rowOf(item.pos)))).sort();
-        return { start, end, forward, bases, fetchStart, rowOf, scored, input, rows };
-      }),
-    );
-    const read = windows.filter((w) => w.scored.length > 0);
-    const logps = await rowLogProbabilitiesMany(scorer, read); // (rows, V) each
-    read.forEach(({ start, end, forward, bases, fetchStart, rowOf, scored, rows }, w) => {
-      const logp = logps[w]!;
+  const { passes, basesRead } = await readWindows(
+    scorer,
+    [...groups.values()],
+    async (group) => {
+      const length = lengths.get(group.contig)!;
+      const start = group.g * H;
+      const end = Math.min(start + W, length);
+      const forward = group.strand === 'forward';
+      // Past the window for a forward deletion's alt base (ref[pos + L]); before it for an anchor.
+      const members = group.items.map((item) => calls[item.call]!.candidate);
+      const fetchStart = Math.min(start, ...members.map((c) => c.pos));
+      const fetchEnd = Math.min(length, Math.max(end, ...members.map((c) => c.span + c.ref.length + 1)));
+      const bases = await reference.fetch(
+        { contig: group.contig, start: fetchStart, end: fetchEnd },
+        { uppercase: true, signal: options.signal },
+      );
+      const window = bases.slice(start - fetchStart, end - fetchStart);
+      const { ids } = scorer.tokenizer.tokenize(forward ? window : reverseComplement(window)); // ids[i]: base i
+      // The output row that predicts a compared base: row t predicts input t + 1.
+      const rowOf = (pos: number) => (forward ? pos - start : end - 1 - pos) + scorer.special - 1;
+      const scored = group.items.filter((item) => rowOf(item.pos) >= 0);
+      const input = new Int32Array(ids.length + scorer.special);
+      input.set(ids, scorer.special);
+      if (scorer.special) input[0] = CLS_ID;
+      const rows = Int32Array.from(new Set(scored.map((item) => rowOf(item.pos)))).sort();
+      return { forward, bases, fetchStart, rowOf, scored, input, rows, span: end - start };
+    },
+    ({ forward, bases, fetchStart, rowOf, scored, rows }, logp) => {
+      // logp: (rows, V)
       const rowIndex = new Map(Array.from(rows, (row, i) => [row, i]));
-      passes++;
-      basesRead += end - start;
       const onStrand = (base: string) => (forward ? base : reverseComplement(base));
       for (const item of scored) {
         const refBase = bases[item.pos - fetchStart]!;
@@ -142,9 +131,9 @@ export async function scoreCausal(
         sums[item.call]!.total += logp[row + altId]! - logp[row + refId]!;
         sums[item.call]!.n++;
       }
-    });
-    options.onProgress?.(first + windows.length, all.length);
-  }
+    },
+    options,
+  );
   return {
     llr: sums.map((s) => (s.n === 0 ? undefined : s.total / s.n)),
     windows: new Set([...groups.values()].map((g) => `${g.contig}\t${g.g}`)).size,

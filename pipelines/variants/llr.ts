@@ -296,7 +296,7 @@ export async function rowLogProbabilities(
  * rowLogProbabilities of several windows, one forward pass each: split over the scorer's threads when
  * started (startLlrThreads), else one after another on this thread. (rows.length, vocab) each.
  */
-export async function rowLogProbabilitiesMany(
+async function rowLogProbabilitiesMany(
   scorer: LlrModel,
   windows: readonly { input: Int32Array; rows: Int32Array }[],
 ): Promise<Float32Array[]> {
@@ -329,8 +329,37 @@ function logSoftmaxRows(table: Float32Array, rows: Int32Array, V: number): Float
   return out;
 }
 
-/** Windows read together: one per thread. */
-export const windowsPerBatch = (scorer: LlrModel): number => scorer.pool?.size ?? 1;
+/**
+ * Read `windows` one forward pass each, a batch of one per thread at a time (rowLogProbabilitiesMany):
+ * `prepare` fetches and tokenizes a window into its model input, the rows to score and the reference
+ * bases it spans; `use` takes its log-probabilities, (rows, vocab). A window with no rows to score is
+ * not read. Progress counts windows. Returns the passes run and the reference bases they read.
+ */
+export async function readWindows<W, P extends { input: Int32Array; rows: Int32Array; span: number }>(
+  scorer: LlrModel,
+  windows: readonly W[],
+  prepare: (window: W) => Promise<P>,
+  use: (prepared: P, logp: Float32Array) => void,
+  options: LlrOptions,
+): Promise<{ passes: number; basesRead: number }> {
+  let passes = 0;
+  let basesRead = 0;
+  const batch = scorer.pool?.size ?? 1;
+  options.onProgress?.(0, windows.length);
+  for (let first = 0; first < windows.length; first += batch) {
+    options.signal?.throwIfAborted();
+    const prepared = await Promise.all(windows.slice(first, first + batch).map(prepare));
+    const read = prepared.filter((p) => p.rows.length > 0);
+    const logps = await rowLogProbabilitiesMany(scorer, read);
+    read.forEach((p, i) => {
+      use(p, logps[i]!);
+      passes++;
+      basesRead += p.span;
+    });
+    options.onProgress?.(first + prepared.length, windows.length);
+  }
+  return { passes, basesRead };
+}
 
 /** Score every call with the model: causal (llr-causal.ts) or masked (the top of this file). */
 export async function scoreVariants(
@@ -349,36 +378,29 @@ export async function scoreVariants(
   const lengths = reference.lengths();
   const plans = planWindows(calls, scorer, lengths);
   const llr: (number | undefined)[] = calls.map(() => undefined);
-  let passes = 0;
-  let basesRead = 0;
-  options.onProgress?.(0, plans.length);
-  const batch = windowsPerBatch(scorer);
-  for (let first = 0; first < plans.length; first += batch) {
-    options.signal?.throwIfAborted();
-    const windows = await Promise.all(
-      plans.slice(first, first + batch).map(async (plan) => {
-        // The window's bases, from the earliest anchor (a deletion may start in the window before) to
-        // enough past the end for the alt haplotype of the longest deletion.
-        const members = plan.calls.map((i) => calls[i]!.candidate);
-        const fetchStart = Math.min(plan.start, ...members.map((c) => c.pos));
-        const reach = Math.max(...members.map((c) => c.ref.length)) + k;
-        const fetchEnd = Math.min(plan.end + reach, lengths.get(plan.contig)!);
-        const bases = await reference.fetch(
-          { contig: plan.contig, start: fetchStart, end: fetchEnd },
-          { uppercase: true, signal: options.signal },
-        );
-        const { ids } = tokenizer.tokenize(bases.slice(plan.start - fetchStart, plan.end - fetchStart));
-        const slotOf = (i: number) => Math.floor((targetPosition(calls[i]!) - plan.start) / stride);
-        const slots = [...new Set(plan.calls.map(slotOf))].sort((a, b) => a - b);
-        return { plan, bases, fetchStart, ids, slotOf, slots, ...maskedInput(scorer, ids, slots) };
-      }),
-    );
-    const logps = await rowLogProbabilitiesMany(scorer, windows); // (slots, V) each
-    windows.forEach(({ plan, bases, fetchStart, ids, slotOf, slots }, w) => {
-      const logp = logps[w]!;
+  const { passes, basesRead } = await readWindows(
+    scorer,
+    plans,
+    async (plan) => {
+      // The window's bases, from the earliest anchor (a deletion may start in the window before) to
+      // enough past the end for the alt haplotype of the longest deletion.
+      const members = plan.calls.map((i) => calls[i]!.candidate);
+      const fetchStart = Math.min(plan.start, ...members.map((c) => c.pos));
+      const reach = Math.max(...members.map((c) => c.ref.length)) + k;
+      const fetchEnd = Math.min(plan.end + reach, lengths.get(plan.contig)!);
+      const bases = await reference.fetch(
+        { contig: plan.contig, start: fetchStart, end: fetchEnd },
+        { uppercase: true, signal: options.signal },
+      );
+      const { ids } = tokenizer.tokenize(bases.slice(plan.start - fetchStart, plan.end - fetchStart));
+      const slotOf = (i: number) => Math.floor((targetPosition(calls[i]!) - plan.start) / stride);
+      const slots = [...new Set(plan.calls.map(slotOf))].sort((a, b) => a - b);
+      const span = plan.end - plan.start;
+      return { plan, bases, fetchStart, ids, slotOf, slots, span, ...maskedInput(scorer, ids, slots) };
+    },
+    ({ plan, bases, fetchStart, ids, slotOf, slots }, logp) => {
+      // logp: (slots, V)
       const slotIndex = new Map(slots.map((slot, j) => [slot, j]));
-      passes++;
-      basesRead += plan.end - plan.start;
       for (const i of plan.calls) {
         const slot = slotOf(i);
         const refId = ids[slot]!;
@@ -387,8 +409,8 @@ export async function scoreVariants(
         const row = slotIndex.get(slot)! * V;
         llr[i] = logp[row + altId]! - logp[row + refId]!;
       }
-    });
-    options.onProgress?.(first + windows.length, plans.length);
-  }
+    },
+    options,
+  );
   return { llr, windows: plans.length, passes, basesRead };
 }
