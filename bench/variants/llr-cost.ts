@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { openFasta } from '../../src/io/fasta.js';
 import { median } from '../io/measure.js';
 import { findRepoRoot, log, provenance, timedRun, writeResult } from '../repo.js';
 import { dataFiles } from './layout.js';
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
   const bam = files.bam(values.sample);
   const locus = join(root, 'dist/src/cli/main.js');
   const work = mkdtempSync(join(tmpdir(), 'locus-llr-cost-'));
-  const referenceBases = 4_938_920 + 48_502; // NC_008253.1 + NC_001416.1
+  const fasta = await openFasta(files.reference);
+  const referenceBases = [...fasta.lengths().values()].reduce((a, b) => a + b, 0);
+  await fasta.close();
   const runs: RunRecord[] = [];
   try {
     for (let r = 0; r < Number(values.repeats); r++) {

@@ -79,8 +79,10 @@ export interface VariantsResult {
   peakRssMb: number;
   index?: string;
   report?: string;
-  /** With a model: the checkpoint, the calls given an LLR, windows read and forward passes run. */
-  /** INFO/LLR's scoring, apart from the calling: basesRead is the reference the model read, summed over passes. */
+  /**
+   * With a model, INFO/LLR's scoring apart from the calling: the checkpoint, the calls given an LLR,
+   * windows read, forward passes run and the reference bases they read (summed over passes).
+   */
   llr?: {
     model: string;
     scored: number;
