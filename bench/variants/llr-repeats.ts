@@ -239,8 +239,7 @@ async function main(): Promise<void> {
     await startLlrThreads(scorer, scoringThreads(VARIANT_DEFAULTS.workers));
     const runOf = (s: (typeof sites)[number]) =>
       scorer.objective === 'causal' ? 'all' : (s.copy ?? 'random');
-    const runs =
-      scorer.objective === 'causal' ? (['all'] as const) : (['first', 'second', 'random'] as const);
+    const runs = [...new Set(sites.map(runOf))];
     const scoringStarted = performance.now();
     const scoring = { llr: calls.map((): number | undefined => undefined), passes: 0, windows: 0 };
     try {
