@@ -261,9 +261,12 @@ function finishedOutputs(log: string): string[][] {
 describe.skipIf(!canRun)('Snakemake workflow: an interrupted run', () => {
   it('resumes after Ctrl-C from the jobs that finished', async () => {
     const dir = workdir();
-    // One job at a time, so the interrupt finds finished jobs and unstarted ones.
+    // One job at a time, so the interrupt finds finished jobs and unstarted ones. In a process group
+    // of its own, so the interrupt reaches it as Ctrl-C in a terminal does: Snakemake and the job it
+    // is running both get SIGINT (signalling Snakemake alone let it finish the run now and then).
     const child = spawn('snakemake', ['-s', SNAKEFILE, '--configfile', 'test.yaml', '--cores', '1'], {
       cwd: dir,
+      detached: true,
     });
     let log = '';
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -272,7 +275,7 @@ describe.skipIf(!canRun)('Snakemake workflow: an interrupted run', () => {
     const started = Date.now();
     while (finishedOutputs(log).length < 3 && Date.now() - started < 120_000)
       await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     expect(await exited).not.toBe(0);
     const finished = finishedOutputs(log);
     expect(finished.length).toBeGreaterThanOrEqual(3);
