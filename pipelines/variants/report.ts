@@ -128,7 +128,8 @@ export function variantsReportHtml(input: VariantsReportInput): string {
       '<h2>Most surprising to the model</h2>',
       `<p>LLR is ln P(ALT) − ln P(REF) under the model <span class="path">${escapeXml(input.model)}</span>, ` +
         'reading the reference on both sides of the allele. The most negative come first: alleles the model, ' +
-        'having read the context, least expects, such as a change to one copy of a repeat whose other copy it has read. ' +
+        'having read the context, least expects. An LLR says as much as the model knows: the shipped models judge ' +
+        'mostly the sequence near the allele, not a repeated copy further away (docs/variants.md). ' +
         `${count(rankings.model.total)} of ${count(input.calls.length)} alleles have an LLR.</p>`,
       callTable(rankings.model, input),
       '</section>',
