@@ -13,7 +13,7 @@
  * (10 kb; igv.js promises resolved, then two animation frames). Responsiveness = the page's long
  * tasks (> 50 ms, PerformanceObserver) from navigation to the end of 5 jumps across the genome, and
  * each jump's time until drawn. Attention = the default settings of the panel (the longest-context
- * model, its last LSH layer, heads averaged, at most 4,000 queries) on a 100 kb view: from the click to
+ * model, its first LSH layer, heads averaged, at most 4,000 queries) on a 100 kb view: from the click to
  * the arcs drawn, with the server's peak RSS (this process and its worker threads); cold (a fresh
  * server's first view), warm (another 100 kb, the model already loaded) and with another head (the
  * same contexts, read before).

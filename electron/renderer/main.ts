@@ -152,8 +152,11 @@ function fillLayerChoices(): void {
       (kind, i) => new Option(`${i} (${kind})`, String(i), false, String(i) === keepLayer),
     ),
   );
-  // Default to the last LSH layer: the one that reads far.
-  if (!keepLayer) layer.value = String(Math.max(0, model.layerKinds.lastIndexOf('lsh')));
+  // Default to the first LSH layer. Any LSH layer reads the whole context, and the first is the one
+  // whose heads follow repeats most (docs/training.md, "Attention on repeats": every head of ecoli-causal's
+  // layer 1 puts more weight on the matching base of a repeat's other copy, over its control, than any head
+  // of layer 3). It also needs only the layers below it: a 100 kb view reads in under half the time.
+  if (!keepLayer) layer.value = String(Math.max(0, model.layerKinds.indexOf('lsh')));
   const head = $<HTMLSelectElement>('attention-head');
   const keepHead = head.value;
   head.replaceChildren(

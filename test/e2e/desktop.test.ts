@@ -123,7 +123,7 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
     await page.click('[data-testid=attention-show]');
     await page.waitForFunction(() => window.locusApp!.attention() !== undefined, null, { timeout: 60_000 });
     await expect.poll(() => page.locator('path.arc').count()).toBeGreaterThan(100);
-    expect(await page.textContent('[data-testid=attention-method]')).toMatch(/ecoli-causal: Layer 3 \(lsh\)/);
+    expect(await page.textContent('[data-testid=attention-method]')).toMatch(/ecoli-causal: Layer 1 \(lsh\)/);
     expect(await inkFraction(page, page.locator('[data-testid=attention-arcs]'))).toBeGreaterThan(0.01);
     expect(await page.locator('[data-testid=attention-links] li').count()).toBeGreaterThan(0);
 
@@ -133,8 +133,9 @@ describe.skipIf(!ready)('desktop UI in chromium', () => {
     await expect.poll(() => page.locator('g.hot path').count()).toBeGreaterThan(0);
     await expect(page.locator('.tooltip').textContent()).resolves.toMatch(/attends to/);
 
-    // The ends of the strongest long-range links stay put while the pointer travels to them.
-    const end = page.locator('[data-testid=attention-svg] > [data-testid=arc-end]').first();
+    // The ends of the strongest long-range links stay put while the pointer travels to them. The last
+    // dot is drawn on top, so no neighbouring dot a few pixels away takes its click.
+    const end = page.locator('[data-testid=attention-svg] > [data-testid=arc-end]').last();
     const target = Number(await end.getAttribute('data-position'));
     const before = (await viewLocus())!;
     await end.click();
