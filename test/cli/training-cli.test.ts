@@ -225,6 +225,79 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(embeddings[1]!.split('\t')).toHaveLength(17);
   });
 
+  it('finetune --frame-shift trains on shifted reading frames and scores the mean of all frames', () => {
+    const tune = locus(
+      'finetune',
+      '--train',
+      join(dir, 'train.tsv'),
+      '--val',
+      join(dir, 'val.tsv'),
+      '--from',
+      join(dir, 'pre', 'model'),
+      '-o',
+      join(dir, 'ft-frames'),
+      '--frame-shift',
+      '--steps',
+      '4',
+      '--eval-every',
+      '4',
+      '--checkpoint-every',
+      '4',
+      '--batch-size',
+      '4',
+      '--backend',
+      'wasm',
+      '--quiet',
+    );
+    expect(tune.stderr).toBe('');
+    expect(tune.status).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'ft-frames', 'best', 'config.json'), 'utf8'));
+    expect(config.task.frameShift).toBe(true);
+    expect(config.tokenizer).toMatchObject({ k: 3, stride: 3 });
+    // The 3 frames of a 3-mer tokenizer, averaged; the model fine-tuned without it reads frame 0 alone.
+    const framed = JSON.parse(
+      locus('eval', join(dir, 'ft-frames', 'best'), join(dir, 'val.tsv'), '--json').stdout,
+    );
+    expect(framed).toMatchObject({ kind: 'classifier', n: 20, readingFrames: 3 });
+    const plain = JSON.parse(locus('eval', join(dir, 'ft', 'best'), join(dir, 'val.tsv'), '--json').stdout);
+    expect(plain.readingFrames).toBe(1);
+    // On two model threads: the same scores.
+    const threaded = JSON.parse(
+      locus('eval', join(dir, 'ft-frames', 'best'), join(dir, 'val.tsv'), '--workers', '2', '--json').stdout,
+    );
+    expect(threaded.auroc).toBeCloseTo(framed.auroc, 6);
+    expect(threaded.accuracy).toBe(framed.accuracy);
+    const predictions = locus('predict', join(dir, 'ft-frames', 'best'), join(dir, 'val.tsv'))
+      .stdout.trim()
+      .split('\n');
+    expect(predictions).toHaveLength(21);
+    for (const line of predictions.slice(1)) {
+      const [, , p0, p1] = line.split('\t');
+      expect(Number(p0) + Number(p1)).toBeCloseTo(1, 5);
+    }
+    // Single-base tokens have one frame: the flag would do nothing, so it is refused.
+    const single = locus(
+      'finetune',
+      '--train',
+      join(dir, 'train.tsv'),
+      '--val',
+      join(dir, 'val.tsv'),
+      '--from',
+      'ecoli-mlm',
+      '-o',
+      join(dir, 'ft-k1'),
+      '--frame-shift',
+      '--steps',
+      '1',
+      '--backend',
+      'wasm',
+      '--quiet',
+    );
+    expect(single.status).not.toBe(0);
+    expect(single.stderr).toMatch(/--frame-shift.*stride 1/);
+    expect(existsSync(join(dir, 'ft-k1'))).toBe(false);
+  });
+
   it('finetune with 2 workers validates on them and logs the metrics of a 1-thread run', () => {
     const args = (out: string, workers: string) => [
       'finetune',

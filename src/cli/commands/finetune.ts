@@ -9,6 +9,7 @@ import {
   trainerOptionsFrom,
   type TrainCliOptions,
 } from './train-options.js';
+import type { SequenceInput } from '../../model/reformer.js';
 import { loadForInference, readLabeledFile } from './checkpoint-data.js';
 
 interface FinetuneOptions extends TrainCliOptions {
@@ -19,6 +20,7 @@ interface FinetuneOptions extends TrainCliOptions {
   freezeEncoder?: boolean;
   maxTokens?: number;
   truncation: string;
+  frameShift?: boolean;
 }
 
 export function registerFinetune(program: Command): void {
@@ -37,7 +39,11 @@ export function registerFinetune(program: Command): void {
     .option('--reference <fasta>', 'reference FASTA for BED inputs')
     .option('--freeze-encoder', 'train only the classification head')
     .option('--max-tokens <n>', 'k-mer tokens per sequence (longer ones: see --truncation)', integer(1))
-    .option('--truncation <mode>', 'error, right (keep the start) or left (keep the end)', 'error');
+    .option('--truncation <mode>', 'error, right (keep the start) or left (keep the end)', 'error')
+    .option(
+      '--frame-shift',
+      'k-mers with stride > 1: train on a random reading frame of each sequence, and score sequences as the mean of all their frames (validation, and eval/predict of the result; they cost stride x)',
+    );
   addTrainingOptions(command, { steps: 500, lr: 1e-4, batchSize: 8 }).action(
     async (options: FinetuneOptions) => {
       const [
@@ -92,31 +98,49 @@ export function registerFinetune(program: Command): void {
         maxTokens: Math.min(options.maxTokens ?? Number.MAX_SAFE_INTEGER, model.config.maxLength - 2),
         truncation: options.truncation as 'error',
       };
-      const examples = new data.LabeledExamples(trainSet.items, { ...encode, seed: options.seed });
-      const valInputs = valSet.items.map((item) => {
-        const row = data.encodeBatch([item.sequence], encode).rows[0]!;
-        return { input: { ids: row.ids, valid: row.valid }, label: item.label };
+      const frameShift = options.frameShift === true;
+      if (frameShift && tokenizer.stride === 1) {
+        throw new LocusInputError(
+          '--frame-shift',
+          `--frame-shift reads k-mers in shifted frames, but "${options.from}" tokenizes with stride 1 (one frame)`,
+          'drop --frame-shift, or fine-tune a checkpoint with non-overlapping k-mers (stride > 1)',
+        );
+      }
+      const examples = new data.LabeledExamples(trainSet.items, {
+        ...encode,
+        seed: options.seed,
+        frameShift,
       });
+      // valInputs[f][i]: validation sequence i read in frame f (frame 0 alone without --frame-shift).
+      const valInputs = data.readingFrames(tokenizer.stride, frameShift).map((frame) =>
+        valSet.items.map((item) => {
+          const sequence = data.inFrame(item.sequence, frame, tokenizer.k);
+          const row = data.encodeBatch([sequence], encode).rows[0]!;
+          return { ids: row.ids, valid: row.valid };
+        }),
+      );
+      const valLabels = valSet.items.map((item) => item.label);
       const parallel = await gradientsFor(options.workers, model, options.backend);
       // With workers, the validation forward passes run on them too (they idle between steps): each
       // gets the current weights first, and the logits come back in input order.
-      const validationProbabilities = async (): Promise<number[][]> => {
-        const inputs = valInputs.map((v) => v.input);
+      const frameProbabilities = async (inputs: SequenceInput[]): Promise<number[][]> => {
         if (!parallel.pool) {
           const probabilities: number[][] = [];
           for (const input of inputs) probabilities.push(Array.from(await classProbabilities(model, input)));
           return probabilities;
         }
-        await parallel.pool.setWeights(modelWeights(model));
         const logits = await parallel.pool.predictMany(inputs, { output: 'logits' });
         return logits.map((row) => probabilitiesFromLogits(row));
       };
+      const validationProbabilities = async (): Promise<number[][]> => {
+        if (parallel.pool) await parallel.pool.setWeights(modelWeights(model));
+        const perFrame: number[][][] = [];
+        for (const inputs of valInputs) perFrame.push(await frameProbabilities(inputs));
+        return data.averageOverFrames(perFrame);
+      };
       const evaluate = async () => {
         const probabilities = await validationProbabilities();
-        const report = classificationReport(
-          valInputs.map((v) => v.label),
-          probabilities,
-        );
+        const report = classificationReport(valLabels, probabilities);
         const metric = trainSet.classes.length === 2 ? report.auroc : report.mcc;
         return { metric, accuracy: report.accuracy, f1: report.f1, mcc: report.mcc, auroc: report.auroc };
       };
@@ -140,6 +164,7 @@ export function registerFinetune(program: Command): void {
               train: options.train,
               val: options.val,
               addSpecialTokens: pretrained.addSpecialTokens,
+              ...(frameShift && { frameShift: true }),
             },
           },
         });

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
+import type { SequenceInput } from '../../model/reformer.js';
 import type { SplitSide } from '../../train/data/split.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
@@ -28,6 +29,7 @@ interface UseOptions {
   splitFraction?: number;
   all?: boolean;
   windows?: number;
+  workers?: number;
 }
 
 function addCommon(command: Command): Command {
@@ -121,15 +123,76 @@ async function evaluateLanguageModel(loaded: LoadedCheckpoint, fasta: string, op
   }
 }
 
-async function labeledInputs(loaded: LoadedCheckpoint, file: string, options: UseOptions) {
+/** The labeled sequences of `file`, with the checkpoint's class names where it has them. */
+function labeledSet(loaded: LoadedCheckpoint, file: string, options: UseOptions) {
   const classes = loaded.config.classes as string[] | undefined;
-  const set = await readLabeledFile(file, { reference: options.reference, classes });
+  return readLabeledFile(file, { reference: options.reference, classes });
+}
+
+async function labeledInputs(loaded: LoadedCheckpoint, file: string, options: UseOptions) {
+  const set = await labeledSet(loaded, file, options);
   const inputs = [];
   for (const item of set.items) {
     inputs.push({ item, input: await encodeSequence(loaded, item.sequence, { ...options, source: file }) });
   }
   return { set, inputs };
 }
+
+/**
+ * Class probabilities of each labeled sequence: read in frame 0, or, for a checkpoint fine-tuned with
+ * `--frame-shift`, the mean over all its tokenizer's reading frames (train/data/frames.ts). With
+ * `--workers` above 1 the forward passes run on that many model threads.
+ */
+async function classifierProbabilities(
+  loaded: LoadedCheckpoint,
+  items: readonly { sequence: string }[],
+  file: string,
+  options: UseOptions,
+): Promise<{ probabilities: number[][]; frames: number }> {
+  const { classProbabilities, probabilitiesFromLogits } = await import('../../train/evaluate.js');
+  const data = await import('../../train/data/index.js');
+  const { k, stride } = loaded.tokenizer;
+  const frames = data.readingFrames(stride, data.trainedWithFrameShift(loaded.config));
+  const pool = (options.workers ?? 1) > 1 ? await startPool(loaded, options) : undefined;
+  try {
+    const perFrame: ArrayLike<number>[][] = [];
+    for (const frame of frames) {
+      const inputs: SequenceInput[] = [];
+      for (const item of items) {
+        const sequence = data.inFrame(item.sequence, frame, k);
+        inputs.push(await encodeSequence(loaded, sequence, { ...options, source: file }));
+      }
+      if (pool) {
+        const logits = await pool.predictMany(inputs, { output: 'logits' });
+        perFrame.push(logits.map((row) => probabilitiesFromLogits(row)));
+      } else {
+        const rows: Float32Array[] = [];
+        for (const input of inputs) rows.push(await classProbabilities(loaded.model, input));
+        perFrame.push(rows);
+      }
+    }
+    return { probabilities: data.averageOverFrames(perFrame), frames: frames.length };
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** Model threads holding the checkpoint's weights. */
+async function startPool(loaded: LoadedCheckpoint, options: UseOptions) {
+  const [{ ModelWorkerPool, modelWeights }, { parseBackendChoice }] = await Promise.all([
+    import('../../model/workers.js'),
+    import('../../model/backend.js'),
+  ]);
+  return ModelWorkerPool.create({
+    workers: options.workers!,
+    backend: parseBackendChoice(options.backend),
+    config: loaded.model.config,
+    head: loaded.model.head,
+    weights: modelWeights(loaded.model),
+  });
+}
+
+const WORKERS_HELP = 'classifier: model threads for the forward passes (default: 1, this thread)';
 
 export function registerUseModel(program: Command): void {
   addCommon(
@@ -151,6 +214,7 @@ export function registerUseModel(program: Command): void {
       )
       .option('--all', 'language model: evaluate on the whole FASTA')
       .option('--windows <n>', 'language model: at most n windows', integer(1))
+      .option('--workers <n>', WORKERS_HELP, integer(1))
       .option('--json', 'machine-readable output'),
   ).action(async (ckpt: string, file: string, options: UseOptions) => {
     const loaded = await loadForInference(ckpt, options.backend, { asyncReads: true });
@@ -158,18 +222,16 @@ export function registerUseModel(program: Command): void {
       let report: Record<string, unknown>;
       if (loaded.model.head.kind === 'lm') report = await evaluateLanguageModel(loaded, file, options);
       else if (loaded.model.head.kind === 'classify') {
-        const { classProbabilities } = await import('../../train/evaluate.js');
         const { classificationReport } = await import('../../train/metrics.js');
         const { classificationBootstrap } = await import('../../train/bootstrap.js');
-        const { set, inputs } = await labeledInputs(loaded, file, options);
-        const probabilities: number[][] = [];
-        for (const { input } of inputs)
-          probabilities.push(Array.from(await classProbabilities(loaded.model, input)));
-        const labels = inputs.map((x) => x.item.label);
+        const set = await labeledSet(loaded, file, options);
+        const { probabilities, frames } = await classifierProbabilities(loaded, set.items, file, options);
+        const labels = set.items.map((item) => item.label);
         report = {
           kind: 'classifier',
           classes: set.classes,
           counts: set.classCounts,
+          readingFrames: frames,
           ...classificationReport(labels, probabilities),
           ...(set.classes.length === 2 && {
             intervals: classificationBootstrap(labels, probabilities, { replicates: 1000, seed: 0 }),
@@ -199,7 +261,8 @@ export function registerUseModel(program: Command): void {
       .command('predict')
       .description('class probabilities per sequence, as TSV (id, label, p_<class>...)')
       .argument('<ckpt>', 'classifier checkpoint folder')
-      .argument('<data>', 'labeled TSV/CSV/FASTA/BED'),
+      .argument('<data>', 'labeled TSV/CSV/FASTA/BED')
+      .option('--workers <n>', WORKERS_HELP, integer(1)),
   ).action(async (ckpt: string, file: string, options: UseOptions) => {
     const loaded = await loadForInference(ckpt, options.backend, { asyncReads: true });
     try {
@@ -210,13 +273,13 @@ export function registerUseModel(program: Command): void {
           'give a checkpoint written by locus finetune',
         );
       }
-      const { classProbabilities } = await import('../../train/evaluate.js');
-      const { set, inputs } = await labeledInputs(loaded, file, options);
+      const set = await labeledSet(loaded, file, options);
       const classes = (loaded.config.classes as string[] | undefined) ?? set.classes;
+      const { probabilities } = await classifierProbabilities(loaded, set.items, file, options);
       await withOutput(options.output, async (out) => {
         await out.write(['id', 'label', ...classes.map((c) => `p_${c}`)].join('\t') + '\n');
-        for (const { item, input } of inputs) {
-          const p = await classProbabilities(loaded.model, input);
+        for (const [i, item] of set.items.entries()) {
+          const p = probabilities[i]!;
           await out.write(
             [item.id, set.classes[item.label] ?? item.label, ...Array.from(p, (v) => v.toFixed(6))].join(
               '\t',

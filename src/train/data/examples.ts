@@ -17,6 +17,7 @@ import {
 } from './batch.js';
 import type { GenomeWindowSampler } from './genome-windows.js';
 import type { LabeledSequence } from './labeled.js';
+import { inFrame } from './frames.js';
 import { deriveSeed, permutation } from './rng.js';
 
 export interface Example {
@@ -79,6 +80,11 @@ export interface LabeledExampleOptions extends EncodeOptions {
   shuffle?: boolean;
   /** Reverse-complement each example with probability 0.5. Default false (wrong for strand-specific tasks). */
   reverseComplement?: boolean;
+  /**
+   * Read each example in a random one of the tokenizer's `stride` frames (frames.ts). Default false:
+   * frame 0, the sequence from its first base.
+   */
+  frameShift?: boolean;
 }
 
 export interface LabeledExampleState {
@@ -130,6 +136,11 @@ export class LabeledExamples implements ExampleSourceLike {
       if (this.options.reverseComplement) {
         const coin = new Random(deriveSeed(this.options.seed, this.epoch, this.offset, 1)).nextFloat();
         if (coin < 0.5) sequence = reverseComplement(sequence);
+      }
+      if (this.options.frameShift) {
+        const { k, stride } = this.options.tokenizer;
+        const draw = new Random(deriveSeed(this.options.seed, this.epoch, this.offset, 2)).nextFloat();
+        sequence = inFrame(sequence, Math.floor(draw * stride), k);
       }
       this.offset++;
       const batch = classificationBatch([{ sequence, label: item.label }], this.options);

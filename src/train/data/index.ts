@@ -7,6 +7,7 @@ export * from './genome-windows.js';
 export * from './labeled.js';
 export * from './batch.js';
 export * from './examples.js';
+export * from './frames.js';
 export * from './dm3.js';
 export { CountingRandom, deriveSeed, permutation, uniformBelow } from './rng.js';
 export { readNumberedFasta, lineOf, type NumberedFastaRecord } from './fasta-lines.js';
