@@ -4,7 +4,8 @@
 #   2. a 6-mer masked-LM Reformer pretrained on the training arms only (both strands), best/ chosen on
 #      the validation part of those arms, shipped as reference/models/dm3-mlm;
 #   3. fine-tuned on the task's training arms, chosen on the validation arm, and evaluated once on the
-#      test arm with bootstrap intervals (bench/results/dm3-reformer.json), beside dm3-kmer-logreg.json.
+#      test arm with bootstrap intervals (bench/results/dm3-reformer.json), beside dm3-kmer-logreg.json;
+#   4. the same with --frame-shift (dm3-finetune-frames.json, dm3-reformer-frames.json).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=.bench-data/dm3
@@ -23,4 +24,12 @@ node dist/bench/train/record.js --out dm3-finetune.json -- finetune --train "$da
   --val "$data/validation.tsv" --from dm3-mlm -o "$tune" --steps 250 --batch-size 32 --workers 2 --lr 5e-4 \
   --warmup 25 --eval-every 125 --checkpoint-every 125 --seed 1 --backend wasm --quiet --json
 node dist/bench/train/record.js --out dm3-reformer.json -- eval "$tune/best" "$data/test.tsv" --json
+# 4. The same fine-tuning with --frame-shift (each sequence read in a random one of the 6-mers' six
+#    reading frames; validation and test score the mean of all six) and six times the steps.
+frames=.bench-data/dm3-ft-frames
+node dist/bench/train/record.js --out dm3-finetune-frames.json -- finetune --train "$data/train.tsv" \
+  --val "$data/validation.tsv" --from dm3-mlm -o "$frames" --frame-shift --steps 1500 --batch-size 32 \
+  --workers 2 --lr 5e-4 --warmup 50 --eval-every 500 --checkpoint-every 250 --seed 1 --backend wasm --quiet --json
+node dist/bench/train/record.js --out dm3-reformer-frames.json -- eval "$frames/best" "$data/test.tsv" \
+  --workers 2 --json
 npm run docs
