@@ -66,6 +66,19 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     dir = mkdtempSync(join(tmpdir(), 'locus-cli-train-'));
   });
 
+  /** `locus finetune` on the labeled files into run folder `out`, from the tiny pretrained model by default. */
+  const finetuneArgs = (out: string, from = join(dir, 'pre', 'model')) => [
+    'finetune',
+    '--train',
+    join(dir, 'train.tsv'),
+    '--val',
+    join(dir, 'val.tsv'),
+    '--from',
+    from,
+    '-o',
+    join(dir, out),
+  ];
+
   it('pretrain writes checkpoints, the best and final models, metrics and the loss curve', () => {
     const run = locus(
       'pretrain',
@@ -177,15 +190,7 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     labeledFile(join(dir, 'train.tsv'), 40, 1);
     labeledFile(join(dir, 'val.tsv'), 20, 2);
     const tune = locus(
-      'finetune',
-      '--train',
-      join(dir, 'train.tsv'),
-      '--val',
-      join(dir, 'val.tsv'),
-      '--from',
-      join(dir, 'pre', 'model'),
-      '-o',
-      join(dir, 'ft'),
+      ...finetuneArgs('ft'),
       '--steps',
       '8',
       '--eval-every',
@@ -227,15 +232,7 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
 
   it('finetune --frame-shift trains on shifted reading frames and scores the mean of all frames', () => {
     const tune = locus(
-      'finetune',
-      '--train',
-      join(dir, 'train.tsv'),
-      '--val',
-      join(dir, 'val.tsv'),
-      '--from',
-      join(dir, 'pre', 'model'),
-      '-o',
-      join(dir, 'ft-frames'),
+      ...finetuneArgs('ft-frames'),
       '--frame-shift',
       '--steps',
       '4',
@@ -277,15 +274,7 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     }
     // Single-base tokens have one frame: the flag would do nothing, so it is refused.
     const single = locus(
-      'finetune',
-      '--train',
-      join(dir, 'train.tsv'),
-      '--val',
-      join(dir, 'val.tsv'),
-      '--from',
-      'ecoli-mlm',
-      '-o',
-      join(dir, 'ft-k1'),
+      ...finetuneArgs('ft-k1', 'ecoli-mlm'),
       '--frame-shift',
       '--steps',
       '1',
@@ -300,15 +289,7 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
 
   it('finetune with 2 workers validates on them and logs the metrics of a 1-thread run', () => {
     const args = (out: string, workers: string) => [
-      'finetune',
-      '--train',
-      join(dir, 'train.tsv'),
-      '--val',
-      join(dir, 'val.tsv'),
-      '--from',
-      join(dir, 'pre', 'model'),
-      '-o',
-      join(dir, out),
+      ...finetuneArgs(out),
       '--steps',
       '4',
       '--eval-every',
