@@ -362,6 +362,25 @@ const dm3Card: TableRenderer = (root) => {
   ].join('\n');
 };
 
+/** README: the two model comparisons in a sentence each, the one the Reformer wins and the one it loses. */
+const trainingHeadline: TableRenderer = (root) => {
+  const dm3 = result<ClassifierRecord>(root, 'dm3-reformer-frames.json');
+  const kmer = result<Dm3Record>(root, 'dm3-kmer-logreg.json');
+  const lm = ecoli(root);
+  const strongest = lm.comparisons.find((c) => c.baseline === lm.strongestBaseline)!;
+  return (
+    `On the dm3 promoter task (split by chromosome arm), \`dm3-mlm\` fine-tuned with \`--frame-shift\` reaches ` +
+    `test AUROC ${withInterval(dm3.result.intervals.auroc, 3)} against k-mer logistic regression's ` +
+    `${withInterval(kmer.result.testIntervals.auroc, 3)}. On E. coli 536, \`ecoli-causal\` scores ` +
+    `${fixed(strongest.bitsPerBaseA, 4)} bits per base on the test part against ${fixed(strongest.bitsPerBaseB, 4)} ` +
+    `for the strongest baseline (${lm.strongestBaseline}): the model minus the baseline is ` +
+    `${withInterval(strongest.difference, 4)} bits per base, so ${strongest.difference.estimate > 0 ? 'the baseline wins' : 'the model wins'} ` +
+    `(\`docs/training.md\`; \`bench/results/dm3-reformer-frames.json\` of ${dm3.date.slice(0, 10)}, commit ` +
+    `${dm3.git.commit.slice(0, 10)}; \`bench/results/ecoli-lm.json\` of ${lm.date.slice(0, 10)}, commit ` +
+    `${lm.git.commit.slice(0, 10)}).`
+  );
+};
+
 /** The facts a model card leads with. */
 const ecoliCard: TableRenderer = (root) => {
   const r = ecoli(root);
@@ -437,5 +456,6 @@ export const TRAINING_TABLES: Record<string, TableRenderer> = {
   'ecoli-causal-card': ecoliCard,
   'dm3-reformer': dm3Reformer,
   'dm3-mlm-card': dm3Card,
+  'training-headline': trainingHeadline,
   'ecoli-mlm-card': ecoliMlmCard,
 };
