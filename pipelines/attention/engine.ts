@@ -27,17 +27,11 @@ export async function startPool(
   backend: string,
   workers: number,
 ): Promise<ModelWorkerPool> {
-  const [{ ModelWorkerPool, modelWeights }, { parseBackendChoice }] = await Promise.all([
+  const [{ ModelWorkerPool }, { parseBackendChoice }] = await Promise.all([
     import('../../src/model/workers.js'),
     import('../../src/model/backend.js'),
   ]);
-  return ModelWorkerPool.create({
-    workers,
-    backend: parseBackendChoice(backend),
-    config: loaded.model.config,
-    head: loaded.model.head,
-    weights: modelWeights(loaded.model),
-  });
+  return ModelWorkerPool.forModel(loaded.model, workers, parseBackendChoice(backend));
 }
 
 /** Load `model`, start `workers` threads for it and an empty cache of at most `cacheBytes`. */

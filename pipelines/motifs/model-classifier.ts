@@ -30,7 +30,7 @@ import { KmerTokenizer } from '../../src/tokenize/tokenizer.js';
 import { LabeledExamples } from '../../src/train/data/examples.js';
 import type { LabeledSequence } from '../../src/train/data/labeled.js';
 import { deriveSeed, permutation } from '../../src/train/data/rng.js';
-import { classProbabilities, probabilitiesFromLogits } from '../../src/train/evaluate.js';
+import { classProbabilitiesMany } from '../../src/train/evaluate.js';
 import { auroc } from '../../src/train/metrics.js';
 import { workerGradients } from '../../src/train/parallel.js';
 import { train } from '../../src/train/trainer.js';
@@ -244,23 +244,12 @@ export async function trainMotifClassifier(
     );
 
     if (workers > 1) {
-      pool = await ModelWorkerPool.create({
-        workers,
-        backend: parseBackendChoice(backend),
-        config: model.config,
-        head: model.head,
-        weights: modelWeights(model),
-      });
+      pool = await ModelWorkerPool.forModel(model, workers, parseBackendChoice(backend));
     }
     const targetProbabilities = async (inputs: SequenceInput[]): Promise<number[]> => {
-      if (!pool) {
-        const probabilities: number[] = [];
-        for (const input of inputs) probabilities.push((await classProbabilities(model, input))[1]!);
-        return probabilities;
-      }
-      await pool.setWeights(modelWeights(model));
-      const logits = await pool.predictMany(inputs, { output: 'logits' });
-      return logits.map((row) => probabilitiesFromLogits(row)[1]!);
+      await pool?.setWeights(modelWeights(model));
+      const probabilities = await classProbabilitiesMany(model, inputs, pool);
+      return probabilities.map((p) => p[1]!);
     };
     const evaluate = async () => {
       const p = await targetProbabilities(validation.flatMap((v) => v.strands));

@@ -130,13 +130,7 @@ export async function reformerBinLoss(
   // Workers select their backend themselves and read synchronously: not on webgpu.
   const pool = onDevice
     ? undefined
-    : await ModelWorkerPool.create({
-        workers: options.workers,
-        backend: parseBackendChoice(options.backend),
-        config: model.config,
-        head: model.head,
-        weights: modelWeights(model),
-      });
+    : await ModelWorkerPool.forModel(model, options.workers, parseBackendChoice(options.backend));
   const runFolder = await mkdtemp(join(tmpdir(), 'locus-scan-'));
   try {
     let trainedSteps = 0;

@@ -131,14 +131,9 @@ export async function loadLlrModel(pathOrName: string, backend = 'auto'): Promis
  */
 export async function startLlrThreads(scorer: LlrModel, threads: number): Promise<void> {
   if (threads < 2 || scorer.pool || !['wasm', 'cpu'].includes(scorer.model.tf.getBackend())) return;
-  const { ModelWorkerPool, modelWeights } = await import('../../src/model/workers.js');
-  scorer.pool = await ModelWorkerPool.create({
-    workers: threads,
-    backend: scorer.model.tf.getBackend() as 'wasm' | 'cpu',
-    config: scorer.model.config,
-    head: scorer.model.head,
-    weights: modelWeights(scorer.model),
-  });
+  const { ModelWorkerPool } = await import('../../src/model/workers.js');
+  const backend = scorer.model.tf.getBackend() as 'wasm' | 'cpu';
+  scorer.pool = await ModelWorkerPool.forModel(scorer.model, threads, backend);
 }
 
 /**

@@ -188,6 +188,12 @@ export class ModelWorkerPool {
 
   private constructor(private readonly slots: Slot[]) {}
 
+  /** Workers that each hold a copy of `model`: its config, head and current weights. */
+  static forModel(model: Reformer, workers: number, backend?: BackendChoice): Promise<ModelWorkerPool> {
+    const { config, head } = model;
+    return ModelWorkerPool.create({ workers, backend, config, head, weights: modelWeights(model) });
+  }
+
   /** Start `options.workers` workers and wait until each has built its model. */
   static async create(options: PoolOptions): Promise<ModelWorkerPool> {
     const count = options.workers;

@@ -6,6 +6,7 @@ import { releasePlans } from '../model/attention.js';
 import { headLossSum, scoredPositions } from '../model/loss.js';
 import { checkDevice } from '../model/webgpu-device.js';
 import { meanPool, type Reformer, type SequenceInput } from '../model/reformer.js';
+import type { ModelWorkerPool } from '../model/workers.js';
 import type { KmerTokenizer } from '../tokenize/tokenizer.js';
 import { causalLmBatch, mlmBatch } from './data/batch.js';
 import type { Example } from './data/examples.js';
@@ -160,6 +161,24 @@ export async function classProbabilities(model: Reformer, input: SequenceInput):
   const probabilities = (await softmax.data()) as Float32Array;
   softmax.dispose();
   checkDevice();
+  return probabilities;
+}
+
+/**
+ * Class probabilities of each input (classify head): on `pool`'s threads when one is given (they must
+ * hold `model`'s current weights), else one input after another on this thread.
+ */
+export async function classProbabilitiesMany(
+  model: Reformer,
+  inputs: SequenceInput[],
+  pool?: ModelWorkerPool,
+): Promise<ArrayLike<number>[]> {
+  if (pool) {
+    const logits = await pool.predictMany(inputs, { output: 'logits' });
+    return logits.map((row) => probabilitiesFromLogits(row));
+  }
+  const probabilities: Float32Array[] = [];
+  for (const input of inputs) probabilities.push(await classProbabilities(model, input));
   return probabilities;
 }
 

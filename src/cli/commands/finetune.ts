@@ -9,7 +9,6 @@ import {
   trainerOptionsFrom,
   type TrainCliOptions,
 } from './train-options.js';
-import type { SequenceInput } from '../../model/reformer.js';
 import { loadForInference, readLabeledFile } from './checkpoint-data.js';
 
 interface FinetuneOptions extends TrainCliOptions {
@@ -50,7 +49,7 @@ export function registerFinetune(program: Command): void {
         { Reformer },
         data,
         { train },
-        { classProbabilities, probabilitiesFromLogits },
+        { classProbabilitiesMany },
         { classificationReport },
         { modelWeights },
       ] = await Promise.all([
@@ -123,19 +122,11 @@ export function registerFinetune(program: Command): void {
       const parallel = await gradientsFor(options.workers, model, options.backend);
       // With workers, the validation forward passes run on them too (they idle between steps): each
       // gets the current weights first, and the logits come back in input order.
-      const frameProbabilities = async (inputs: SequenceInput[]): Promise<number[][]> => {
-        if (!parallel.pool) {
-          const probabilities: number[][] = [];
-          for (const input of inputs) probabilities.push(Array.from(await classProbabilities(model, input)));
-          return probabilities;
-        }
-        const logits = await parallel.pool.predictMany(inputs, { output: 'logits' });
-        return logits.map((row) => probabilitiesFromLogits(row));
-      };
       const validationProbabilities = async (): Promise<number[][]> => {
         if (parallel.pool) await parallel.pool.setWeights(modelWeights(model));
-        const perFrame: number[][][] = [];
-        for (const inputs of valInputs) perFrame.push(await frameProbabilities(inputs));
+        const perFrame: ArrayLike<number>[][] = [];
+        for (const inputs of valInputs)
+          perFrame.push(await classProbabilitiesMany(model, inputs, parallel.pool));
         return data.averageOverFrames(perFrame);
       };
       const evaluate = async () => {

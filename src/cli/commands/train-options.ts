@@ -145,17 +145,16 @@ export async function gradientsFor(
   backend: string,
 ): Promise<{ gradients?: GradientComputer; pool?: ModelWorkerPool; close: () => Promise<void> }> {
   if (workers <= 1) return { close: async () => {} };
-  const [{ ModelWorkerPool, modelWeights }, { workerGradients }, { parseBackendChoice }] = await Promise.all([
+  const { workerGradients } = await import('../../train/parallel.js');
+  const pool = await modelPool(model, workers, backend);
+  return { gradients: workerGradients(pool), pool, close: () => pool.close() };
+}
+
+/** `workers` threads that each hold a copy of `model`, on the backend named on the command line. */
+export async function modelPool(model: Reformer, workers: number, backend: string): Promise<ModelWorkerPool> {
+  const [{ ModelWorkerPool }, { parseBackendChoice }] = await Promise.all([
     import('../../model/workers.js'),
-    import('../../train/parallel.js'),
     import('../../model/backend.js'),
   ]);
-  const pool = await ModelWorkerPool.create({
-    workers,
-    backend: parseBackendChoice(backend),
-    config: model.config,
-    head: model.head,
-    weights: modelWeights(model),
-  });
-  return { gradients: workerGradients(pool), pool, close: () => pool.close() };
+  return ModelWorkerPool.forModel(model, workers, parseBackendChoice(backend));
 }

@@ -10,6 +10,7 @@ import { LocusInputError } from '../../errors.js';
 import type { SequenceInput } from '../../model/reformer.js';
 import type { SplitSide } from '../../train/data/split.js';
 import { integer } from '../options.js';
+import { modelPool } from './train-options.js';
 import { withOutput } from '../output.js';
 import {
   encodeSequence,
@@ -149,11 +150,12 @@ async function classifierProbabilities(
   file: string,
   options: UseOptions,
 ): Promise<{ probabilities: number[][]; frames: number }> {
-  const { classProbabilities, probabilitiesFromLogits } = await import('../../train/evaluate.js');
+  const { classProbabilitiesMany } = await import('../../train/evaluate.js');
   const data = await import('../../train/data/index.js');
   const { k, stride } = loaded.tokenizer;
   const frames = data.readingFrames(stride, data.trainedWithFrameShift(loaded.config));
-  const pool = (options.workers ?? 1) > 1 ? await startPool(loaded, options) : undefined;
+  const pool =
+    (options.workers ?? 1) > 1 ? await modelPool(loaded.model, options.workers!, options.backend) : undefined;
   try {
     const perFrame: ArrayLike<number>[][] = [];
     for (const frame of frames) {
@@ -162,34 +164,12 @@ async function classifierProbabilities(
         const sequence = data.inFrame(item.sequence, frame, k);
         inputs.push(await encodeSequence(loaded, sequence, { ...options, source: file }));
       }
-      if (pool) {
-        const logits = await pool.predictMany(inputs, { output: 'logits' });
-        perFrame.push(logits.map((row) => probabilitiesFromLogits(row)));
-      } else {
-        const rows: Float32Array[] = [];
-        for (const input of inputs) rows.push(await classProbabilities(loaded.model, input));
-        perFrame.push(rows);
-      }
+      perFrame.push(await classProbabilitiesMany(loaded.model, inputs, pool));
     }
     return { probabilities: data.averageOverFrames(perFrame), frames: frames.length };
   } finally {
     await pool?.close();
   }
-}
-
-/** Model threads holding the checkpoint's weights. */
-async function startPool(loaded: LoadedCheckpoint, options: UseOptions) {
-  const [{ ModelWorkerPool, modelWeights }, { parseBackendChoice }] = await Promise.all([
-    import('../../model/workers.js'),
-    import('../../model/backend.js'),
-  ]);
-  return ModelWorkerPool.create({
-    workers: options.workers!,
-    backend: parseBackendChoice(options.backend),
-    config: loaded.model.config,
-    head: loaded.model.head,
-    weights: modelWeights(loaded.model),
-  });
 }
 
 const WORKERS_HELP = 'classifier: model threads for the forward passes (default: 1, this thread)';
