@@ -21,6 +21,7 @@ import { LocusInputError } from '../../src/errors.js';
 import { parseBackendChoice, selectBackend, type Tf } from '../../src/model/backend.js';
 import { resolveConfig, type AttentionKind } from '../../src/model/config.js';
 import { loadModel } from '../../src/model/model-io.js';
+import type { ClassifyPooling } from '../../src/model/params.js';
 import { Reformer, type SequenceInput } from '../../src/model/reformer.js';
 import { resolveCheckpoint } from '../../src/model/shipped.js';
 import { ModelWorkerPool, modelWeights } from '../../src/model/workers.js';
@@ -55,6 +56,11 @@ export interface MotifModelSettings {
   ffMult: number;
   /** Causal token convolution width of a fresh model (0 = none); see ReformerConfig.tokenConv. */
   tokenConv: number;
+  /**
+   * How the head pools the hidden states: 'max' asks whether a site is anywhere in the sequence,
+   * 'mean' averages it over every base (params.ts ClassifyPooling). Used with `from` too.
+   */
+  pooling: ClassifyPooling;
   /** Attention kind of every layer; inputs up to fullAttentionUpTo tokens run full attention anyway. */
   attention: AttentionKind;
   dropout: number;
@@ -105,6 +111,7 @@ export const MOTIF_MODEL_DEFAULTS: MotifModelSettings = {
   dHead: 16,
   ffMult: 2,
   tokenConv: 12,
+  pooling: 'max',
   attention: 'lsh',
   dropout: 0,
   maxLength: 4096,
@@ -328,7 +335,7 @@ async function buildModel(
   longestBases: number,
   backend: string,
 ): Promise<{ tf: Tf; model: Reformer; tokenizer: KmerTokenizer; addSpecialTokens: boolean }> {
-  const head = { kind: 'classify' as const, classes: 2 };
+  const head = { kind: 'classify' as const, classes: 2, pooling: settings.pooling };
   if (settings.from !== undefined) {
     // Any checkpoint's encoder will do, whatever its head: load it as it is.
     const dir = resolveCheckpoint(settings.from);

@@ -4,7 +4,7 @@
  * tokens would not fit) and the chunks simply add up.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { IGNORE, meanPool, type Reformer, type Target } from './reformer.js';
+import { IGNORE, poolHidden, type Reformer, type Target } from './reformer.js';
 
 type Tensor = TF.Tensor;
 
@@ -40,7 +40,11 @@ export function headLossSum(
   const { tf, ops } = model;
   if (target.kind === 'classify') {
     const hidden = model.finalHidden(y1, y2, get);
-    const logits = tf.add(ops.linear(meanPool(tf, hidden, valid), get('head.cls.w')), get('head.cls.b'));
+    const pooling = model.head.kind === 'classify' ? model.head.pooling : undefined;
+    const logits = tf.add(
+      ops.linear(poolHidden(tf, hidden, valid, pooling), get('head.cls.w')),
+      get('head.cls.b'),
+    );
     return crossEntropySum(tf, logits, labels);
   }
   const pick = (t: Tensor) => (rows ? ops.lookupRows(t, rows) : t);

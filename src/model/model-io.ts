@@ -37,7 +37,10 @@ function headOf(value: unknown, source: string): HeadSpec {
   const ok =
     head !== undefined &&
     (head.kind === 'lm' ||
-      (head.kind === 'classify' && Number.isInteger(head.classes) && head.classes >= 2) ||
+      (head.kind === 'classify' &&
+        Number.isInteger(head.classes) &&
+        head.classes >= 2 &&
+        (head.pooling === undefined || head.pooling === 'mean' || head.pooling === 'max')) ||
       (head.kind === 'token' && Number.isInteger(head.outputs) && head.outputs >= 1));
   if (!ok)
     throw new LocusInputError(

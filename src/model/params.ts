@@ -5,8 +5,20 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { ResolvedConfig } from './config.js';
 
+/**
+ * How a classifier turns the final hidden states (T, d) into one (1, d) row:
+ * - 'mean' (the default, and what checkpoints without the field had): the average over positions,
+ *   for labels that depend on a whole sequence's make-up (a promoter against a gene body);
+ * - 'max': the largest value of each channel at any position, for labels that depend on whether
+ *   something is present anywhere (a binding site in a peak), as motif CNNs such as DeepBind pool.
+ *   Averaging dilutes a 10-base site in 200 bases twentyfold; the maximum does not.
+ */
+export type ClassifyPooling = 'mean' | 'max';
+
 export type HeadSpec =
-  { kind: 'lm' } | { kind: 'classify'; classes: number } | { kind: 'token'; outputs: number };
+  | { kind: 'lm' }
+  | { kind: 'classify'; classes: number; pooling?: ClassifyPooling }
+  | { kind: 'token'; outputs: number };
 
 export interface ParamSpec {
   name: string;

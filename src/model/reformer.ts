@@ -17,7 +17,14 @@ import {
 } from './attention.js';
 import type { ResolvedConfig } from './config.js';
 import { makeOps, readsSynchronously, type Ops, type Tf } from './ops.js';
-import { deriveSeed, initParameters, parameterSpecs, type HeadSpec, type ParamSpec } from './params.js';
+import {
+  deriveSeed,
+  initParameters,
+  parameterSpecs,
+  type ClassifyPooling,
+  type HeadSpec,
+  type ParamSpec,
+} from './params.js';
 
 type Tensor = TF.Tensor;
 
@@ -303,7 +310,7 @@ export class Reformer {
     if (this.head.kind === 'lm') return tf.add(ops.linear(hidden, get('head.lm.w')), get('head.lm.b'));
     if (this.head.kind === 'token')
       return tf.add(ops.linear(hidden, get('head.token.w')), get('head.token.b'));
-    const pooled = meanPool(tf, hidden, valid); // (1, d)
+    const pooled = poolHidden(tf, hidden, valid, this.head.pooling); // (1, d)
     return tf.add(ops.linear(pooled, get('head.cls.w')), get('head.cls.b')).reshape([-1]);
   }
 
@@ -461,6 +468,21 @@ export function causalDepthwiseConv(tf: Tf, x: Tensor, conv: Tensor): Tensor {
     };
   }) as (a: Tensor, b: Tensor) => Tensor;
   return f(x, conv);
+}
+
+/** A classifier's pooling (params.ts ClassifyPooling) over valid rows: hidden (T, d) -> (1, d). */
+export function poolHidden(
+  tf: Tf,
+  hidden: Tensor,
+  valid: Uint8Array | undefined,
+  pooling: ClassifyPooling = 'mean',
+): Tensor {
+  if (pooling === 'mean') return meanPool(tf, hidden, valid);
+  // With no valid row at all the plain maximum is taken, as meanPool then averages every row.
+  if (!valid || valid.every((v) => v !== 0) || valid.every((v) => v === 0)) return tf.max(hidden, 0, true);
+  // Rows outside the sequence are pushed far below any hidden value (a LayerNorm output) first.
+  const offsets = Float32Array.from(valid, (v) => (v ? 0 : -1e9));
+  return tf.max(tf.add(hidden, tf.tensor2d(offsets, [valid.length, 1])), 0, true);
 }
 
 /** Mean over valid rows: hidden (T, d) -> (1, d). */

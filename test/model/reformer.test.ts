@@ -11,6 +11,7 @@ import {
   axialPositionsByOps,
   causalDepthwiseConv,
   IGNORE,
+  poolHidden,
   Reformer,
 } from '../../src/model/reformer.js';
 import { trainStep } from '../../src/model/train-step.js';
@@ -232,12 +233,30 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(tf.memory().numTensors).toBe(before);
     });
 
+    it('pooling: max takes each channel over the valid rows only, mean averages them', () => {
+      const hidden = tf.tensor2d([
+        [1, -2],
+        [3, -4],
+        [0.5, 9],
+        [7, 7],
+      ]); // (T 4, d 2)
+      const valid = Uint8Array.from([1, 1, 1, 0]); // the last row is padding
+      const pooled = (pooling: 'mean' | 'max', mask?: Uint8Array) =>
+        Array.from(tf.tidy(() => poolHidden(tf, hidden, mask, pooling).dataSync()));
+      expect(pooled('max', valid)).toEqual([3, 9]);
+      expect(pooled('max')).toEqual([7, 9]);
+      expect(pooled('mean', valid)[0]).toBeCloseTo(1.5, 6);
+      expect(pooled('mean', valid)[1]).toBeCloseTo(1, 6);
+      hidden.dispose();
+    });
+
     it('checkpoint round trip gives identical outputs; a mismatched or corrupt one a clear error', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'locus-model-'));
-      const model = new Reformer(tf, resolveConfig(small), { kind: 'classify', classes: 2 });
+      const model = new Reformer(tf, resolveConfig(small), { kind: 'classify', classes: 2, pooling: 'max' });
       await saveModel(join(dir, 'ckpt'), model, { tokenizer: { k: 3, stride: 3 } });
       const { model: loaded, config } = await loadModel(tf, join(dir, 'ckpt'));
       expect(config.tokenizer).toEqual({ k: 3, stride: 3 });
+      expect(loaded.head).toEqual({ kind: 'classify', classes: 2, pooling: 'max' });
       const input = { ids: ids(40, 6) };
       const a = model.predict(input);
       const b = loaded.predict(input);
@@ -258,6 +277,14 @@ for (const backend of ['wasm', 'cpu'] as const) {
       await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(
         /does not match the model: .*embed\.tokens has shape \[69,32\], expected \[69,16\]/,
       );
+      writeFileSync(
+        join(dir, 'wide', 'config.json'),
+        JSON.stringify({
+          model: resolveConfig(small),
+          head: { kind: 'classify', classes: 2, pooling: 'sum' },
+        }),
+      );
+      await expect(loadModel(tf, join(dir, 'wide'))).rejects.toThrow(/no valid "head"/);
       writeFileSync(
         join(dir, 'wide', 'config.json'),
         JSON.stringify({ model: { ...DEFAULT_CONFIG, ...small, nBuckets: 3 }, head: { kind: 'lm' } }),

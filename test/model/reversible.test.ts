@@ -65,5 +65,40 @@ for (const backend of ['wasm', 'cpu']) {
         model.dispose();
       });
     }
+
+    for (const pooling of ['mean', 'max'] as const) {
+      it(`classify head with ${pooling} pooling over a padded input: matches autodiff, and the loss is predict's cross-entropy`, () => {
+        const config = resolveConfig({ ...small, attention: 'lsh' });
+        const model = new Reformer(tf, config, { kind: 'classify', classes: 2, pooling });
+        const T = 70;
+        const valid = Uint8Array.from({ length: T }, (_, i) => (i < 55 ? 1 : 0));
+        const input = { ids: randomIds(T, 4), valid };
+        const target = { kind: 'classify', label: 1 } as const;
+        const before = tf.memory().numTensors;
+        const reversible = lossAndGradients(model, input, target, { training: false, step: 3 });
+        const reference = referenceLossAndGradients(
+          model,
+          input,
+          target,
+          { training: false, step: 3 },
+          reversible.plans,
+        );
+        expect(reversible.loss).toBeCloseTo(reference.loss, 5);
+        for (const name of model.names) {
+          expect(relativeError(reversible.grads.get(name)!, reference.grads.get(name)!), name).toBeLessThan(
+            1e-4,
+          );
+        }
+        for (const g of [...reversible.grads.values(), ...reference.grads.values()]) g.dispose();
+        // The training loss and inference pool the same way: -log softmax(predict)[label].
+        const logits = model.predict(input, { step: 3 });
+        const [a, b] = logits.dataSync();
+        logits.dispose();
+        const crossEntropy = Math.log(Math.exp(a!) + Math.exp(b!)) - b!;
+        expect(reversible.loss).toBeCloseTo(crossEntropy, 4);
+        expect(tf.memory().numTensors).toBe(before);
+        model.dispose();
+      });
+    }
   });
 }

@@ -1,5 +1,5 @@
 /** `locus finetune`: a classifier from a pretrained checkpoint (encoder loaded, new head). */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
@@ -20,6 +20,7 @@ interface FinetuneOptions extends TrainCliOptions {
   maxTokens?: number;
   truncation: string;
   frameShift?: boolean;
+  pooling: 'mean' | 'max';
 }
 
 export function registerFinetune(program: Command): void {
@@ -42,6 +43,14 @@ export function registerFinetune(program: Command): void {
     .option(
       '--frame-shift',
       'k-mers with stride > 1: train on a random reading frame of each sequence, and score sequences as the mean of all their frames (validation, and eval/predict of the result; they cost stride x)',
+    )
+    .addOption(
+      new Option(
+        '--pooling <how>',
+        'how the head sums up a sequence: mean (its overall make-up, e.g. promoters) or max (whether a site is anywhere in it, e.g. ChIP peaks)',
+      )
+        .choices(['mean', 'max'])
+        .default('mean'),
     );
   addTrainingOptions(command, { steps: 500, lr: 1e-4, batchSize: 8 }).action(
     async (options: FinetuneOptions) => {
@@ -87,6 +96,7 @@ export function registerFinetune(program: Command): void {
       const model = new Reformer(tf, pretrained.model.config, {
         kind: 'classify',
         classes: trainSet.classes.length,
+        pooling: options.pooling,
       });
       for (const [name, p] of model.params)
         if (!name.startsWith('head.')) p.assign(pretrained.model.param(name));
