@@ -399,6 +399,15 @@ function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Re
 }
 
 /**
+ * A starting matrix refined on `data` and grown to the columns its sites share, as every seed of the
+ * search is (without the search's held-out test): for a motif found elsewhere, e.g. on the windows
+ * a model's attribution peaks on (model-guided.ts).
+ */
+export function refineAndGrow(start: Matrix, data: RefineData, options: DiscoverOptions): Refined {
+  return grow(refine(start, data, 10), data, options);
+}
+
+/**
  * Find up to `maxMotifs` motifs enriched in `targets` against `background`, ranked by E-value.
  * The sequences are copied: masking never touches the caller's arrays.
  */

@@ -8,12 +8,19 @@
  *     smoothed over ATTRIBUTION_WINDOW bases), a window of PEAK_WINDOW bases is cut out; windows cut at
  *     random places of the same targets, away from that peak, are their background. The enrichment
  *     search (discover.ts) runs on these windows, so what it finds is what the model's peaks share.
+ *     The model picks the motif; its matrix is then re-estimated on the whole targets against the
+ *     background, as the enrichment search refines and grows its seeds. One peak window per target is
+ *     too little to estimate from: some targets have no site, and a long motif's peak may sit on one
+ *     half of it (on the CTCF validation set the peak windows gave its two halves, AGGKGGC and
+ *     RCCAGN, as two motifs). Its E-value stays the one from the peak windows.
  *   - How much of the decision a motif explains: the share of all positive attribution on the targets
  *     that falls inside the motif's sites, next to the share of bases those sites cover. A motif the
  *     model uses carries much more attribution than its bases' share; one it ignores, about its share.
  */
 import { Random } from '../../src/tokenize/random.js';
-import { DISCOVER_DEFAULTS, discoverMotifs, type DiscoveredMotif } from './discover.js';
+import { DISCOVER_DEFAULTS, discoverMotifs, refineAndGrow, type DiscoveredMotif } from './discover.js';
+import { consensus } from './matrix.js';
+import { countingFor, type RefineData } from './refine.js';
 import { decodeSequence, type CodedSequence } from './sequences.js';
 import { scanSites } from './sites.js';
 import type { Background, Matrix } from './types.js';
@@ -116,30 +123,51 @@ export interface ModelGuidedOptions {
   signal?: AbortSignal;
 }
 
-/** Motifs of the model's attribution peaks (discovered on the peak windows against control windows). */
+/** A motif of the model's peaks, re-estimated on the whole sequences. */
+export interface GuidedMotif extends DiscoveredMotif {
+  /** The matrix as found on the peak windows. */
+  peakMatrix: Matrix;
+}
+
+/**
+ * Motifs of the model's attribution peaks: discovered on the peak windows against control windows,
+ * then re-estimated on the targets against `background` (see the top of this file).
+ */
 export function modelGuidedMotifs(
   targets: readonly CodedSequence[],
+  background: readonly CodedSequence[],
   attribution: readonly Float32Array[],
   letters: Background,
   options: ModelGuidedOptions,
-): DiscoveredMotif[] {
-  const { peaks, background } = peakWindows(targets, attribution, options.seed);
+): GuidedMotif[] {
+  const windows = peakWindows(targets, attribution, options.seed);
+  const discover = {
+    ...DISCOVER_DEFAULTS,
+    minWidth: options.minWidth,
+    maxWidth: options.maxWidth,
+    maxMotifs: options.maxMotifs,
+    seed: options.seed,
+  };
   const found = discoverMotifs(
-    peaks,
-    background,
+    windows.peaks,
+    windows.background,
     letters,
-    {
-      ...DISCOVER_DEFAULTS,
-      minWidth: options.minWidth,
-      maxWidth: Math.min(options.maxWidth, PEAK_WINDOW),
-      maxMotifs: options.maxMotifs,
-      seed: options.seed,
-      countBy: 'sequences',
-    },
+    { ...discover, maxWidth: Math.min(options.maxWidth, PEAK_WINDOW), countBy: 'sequences' },
     undefined,
     options.signal,
   );
-  return found.motifs;
+  const whole: RefineData = { targets, background, letters, countBy: countingFor(targets) };
+  return found.motifs.map((motif) => {
+    options.signal?.throwIfAborted();
+    const { matrix, threshold } = refineAndGrow(motif.matrix, whole, discover);
+    return {
+      ...motif,
+      consensus: consensus(matrix),
+      matrix,
+      threshold: threshold.score,
+      peakMatrix: motif.matrix,
+    };
+  });
 }
 
 /** Targets as the strings the model reads. */

@@ -229,7 +229,7 @@ async function runModelGuided(
       letters,
     );
   }
-  const found = guided.modelGuidedMotifs(targets, inputTimesGradient, letters, {
+  const found = guided.modelGuidedMotifs(targets, background, inputTimesGradient, letters, {
     minWidth: options.minWidth,
     maxWidth: options.maxWidth,
     maxMotifs: Math.min(3, options.maxMotifs),
@@ -248,6 +248,7 @@ async function runModelGuided(
       sites,
     );
     motif.modelShare = guided.attributionShare(m.matrix, m.threshold, targets, inputTimesGradient, letters);
+    motif.peakMatrix = m.peakMatrix;
     return motif;
   });
   return { summary: { checkpoint, trained, guidedMotifs: motifs.length }, motifs };

@@ -91,6 +91,11 @@ export interface ReportedMotif {
    * anchor, positional.ts) or 'model' (found from the fine-tuned model's attribution).
    */
   source: 'enrichment' | 'position' | 'model';
+  /**
+   * For 'model' motifs: the matrix as found on the windows the model's attribution peaks on, before
+   * it was re-estimated on the whole targets (`matrix`).
+   */
+  peakMatrix?: Matrix;
   /** For 'position' motifs: the window of site centres, relative to the anchor, and its counts. */
   position?: PositionalWindow;
 }

@@ -389,15 +389,22 @@ describe('model-guided motifs (attribution given)', () => {
     return scores.map((v, j) => v + (0.05 * ((j * 7919) % 13)) / 13);
   });
 
-  it('finds the motif of the attribution peaks', () => {
-    const found = modelGuidedMotifs(targets, attribution, letters, {
+  it('finds the motif of the attribution peaks, and re-estimates it on the whole targets', () => {
+    const background = plantedFasta(9, 150, 150, 0)
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('>'))
+      .map((line, i) => ({ name: `bg${i}`, codes: encodeSequence(line) }));
+    const found = modelGuidedMotifs(targets, background, attribution, letters, {
       minWidth: 6,
       maxWidth: 20,
       maxMotifs: 2,
       seed: 1,
     });
     expect(found.length).toBeGreaterThan(0);
-    expect(alignMotifs(found[0]!.matrix, PLANTED).similarity).toBeGreaterThan(0.85);
+    expect(alignMotifs(found[0]!.peakMatrix, PLANTED).similarity).toBeGreaterThan(0.85);
+    expect(alignMotifs(found[0]!.matrix, PLANTED).similarity).toBeGreaterThan(0.9);
+    expect(found[0]!.consensus).toMatch(/GATAAG|CTTATC/);
   });
 
   it("gives the planted motif far more than its bases' share of the attribution", () => {
