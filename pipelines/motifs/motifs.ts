@@ -14,6 +14,7 @@ import { discoverPositional, POSITIONAL_DEFAULTS, strandsOf, type Anchor } from 
 import { kmerShuffle, shuffleKFor } from './shuffle.js';
 import { scanSites } from './sites.js';
 import type { Background, MotifSite, PositionalWindow, ReportedMotif } from './types.js';
+import type { MotifModelSettings } from './model-classifier.js';
 
 /** Fewer target sequences than this cannot show that a motif is shared rather than one sequence's. */
 export const MIN_SEQUENCES = 5;
@@ -32,6 +33,8 @@ export interface MotifsOptions {
   model?: string;
   /** Train that classifier here (model-classifier.ts) into `modelDir`. */
   trainModel?: boolean;
+  /** Settings of that classifier other than its defaults (MOTIF_MODEL_DEFAULTS). */
+  modelSettings?: Partial<MotifModelSettings>;
   /** Where a trained classifier's run folder goes (its best/ is the checkpoint). */
   modelDir?: string;
   backend?: string;
@@ -207,6 +210,7 @@ async function runModelGuided(
       backend: options.backend,
       workers: options.workers,
       outputDir: options.modelDir,
+      settings: options.modelSettings,
       signal: options.signal,
       onProgress: (done, total) => options.onProgress?.({ phase: 'train model', done, total }),
     });

@@ -7,7 +7,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { LocusInputError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint, type ExpectedTensor } from './checkpoint.js';
 import { DEFAULT_CONFIG, resolveConfig, type ReformerConfig, type ResolvedConfig } from './config.js';
-import { parameterSpecs, type HeadSpec } from './params.js';
+import { CLASSIFY_POOLINGS, parameterSpecs, type HeadSpec } from './params.js';
 import { Reformer } from './reformer.js';
 
 export interface ModelFileConfig {
@@ -40,7 +40,7 @@ function headOf(value: unknown, source: string): HeadSpec {
       (head.kind === 'classify' &&
         Number.isInteger(head.classes) &&
         head.classes >= 2 &&
-        (head.pooling === undefined || head.pooling === 'mean' || head.pooling === 'max')) ||
+        (head.pooling === undefined || CLASSIFY_POOLINGS.includes(head.pooling))) ||
       (head.kind === 'token' && Number.isInteger(head.outputs) && head.outputs >= 1));
   if (!ok)
     throw new LocusInputError(

@@ -15,6 +15,8 @@ import type { ResolvedConfig } from './config.js';
  */
 export type ClassifyPooling = 'mean' | 'max';
 
+export const CLASSIFY_POOLINGS: readonly ClassifyPooling[] = ['mean', 'max'];
+
 export type HeadSpec =
   | { kind: 'lm' }
   | { kind: 'classify'; classes: number; pooling?: ClassifyPooling }

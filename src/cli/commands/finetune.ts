@@ -1,6 +1,7 @@
 /** `locus finetune`: a classifier from a pretrained checkpoint (encoder loaded, new head). */
 import { Option, type Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
+import { CLASSIFY_POOLINGS, type ClassifyPooling } from '../../model/params.js';
 import { integer } from '../options.js';
 import { withOutput } from '../output.js';
 import {
@@ -20,7 +21,7 @@ interface FinetuneOptions extends TrainCliOptions {
   maxTokens?: number;
   truncation: string;
   frameShift?: boolean;
-  pooling: 'mean' | 'max';
+  pooling: ClassifyPooling;
 }
 
 export function registerFinetune(program: Command): void {
@@ -49,7 +50,7 @@ export function registerFinetune(program: Command): void {
         '--pooling <how>',
         'how the head sums up a sequence: mean (its overall make-up, e.g. promoters) or max (whether a site is anywhere in it, e.g. ChIP peaks)',
       )
-        .choices(['mean', 'max'])
+        .choices(CLASSIFY_POOLINGS)
         .default('mean'),
     );
   addTrainingOptions(command, { steps: 500, lr: 1e-4, batchSize: 8 }).action(

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MotifsProgress, MotifsResult } from '../../../pipelines/motifs/motifs.js';
 import { windowText } from '../../../pipelines/motifs/types.js';
+import { CLASSIFY_POOLINGS, type ClassifyPooling } from '../../model/params.js';
 import { integer } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { withOutput } from '../output.js';
@@ -23,6 +24,7 @@ interface MotifsCliOptions {
   db?: string[];
   model?: string;
   trainModel?: boolean;
+  modelPooling?: ClassifyPooling;
   backend: string;
   workers: number;
   seed: number;
@@ -96,6 +98,12 @@ export function registerMotifs(program: Command): void {
       '--train-model',
       'model-guided mode: train that classifier here first (minutes on a CPU), saved in OUT/model/best',
     )
+    .addOption(
+      new Option(
+        '--model-pooling <how>',
+        'with --train-model: max (the classifier asks whether a site is anywhere in a sequence) or mean (it averages over every base)',
+      ).choices(CLASSIFY_POOLINGS),
+    )
     .option('--backend <name>', 'for the model: auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
     .option('--workers <n>', 'worker threads training the model', integer(1), 1)
     .option('--seed <n>', 'seed for the shuffle, the held-out split and the model', integer(0), 1)
@@ -145,6 +153,9 @@ Examples:
         command.error("error: required option '-o, --output <dir>' not specified");
       }
       const output = options.output;
+      if (options.modelPooling !== undefined && !options.trainModel) {
+        command.error('error: --model-pooling shapes the classifier --train-model trains; a --model keeps its own');
+      }
       if (options.model !== undefined && options.trainModel) {
         command.error('error: give --model or --train-model, not both');
       }
@@ -167,6 +178,7 @@ Examples:
             seed: options.seed,
             model: options.model,
             trainModel: options.trainModel,
+            modelSettings: options.modelPooling ? { pooling: options.modelPooling } : undefined,
             modelDir,
             backend: options.backend,
             workers: options.workers,
