@@ -138,6 +138,8 @@ function dm3Table(root: string, file: string): string {
 interface ModelScore {
   id: string;
   similarity: number;
+  /** Model motifs: the similarity of the peak-window matrix (absent in results before it existed). */
+  peakSimilarity?: number | null;
   attributionShare: number | null;
   baseShare: number | null;
 }
@@ -146,8 +148,12 @@ interface ModelReport {
   command: string;
   date: string;
   git: { commit: string };
+  /** The classifier's pooling ('default' when the CLI's was used); absent in older results. */
+  pooling?: string;
   sets: {
     set: string;
+    /** Absent in results of one seed written before seeds were recorded per row. */
+    seed?: number;
     motif: { id: string; name: string };
     bar: number;
     classifier: { validationAuroc: number; steps: number; seconds: number };
@@ -165,22 +171,28 @@ function share(m: ModelScore | null): string {
 
 function modelTable(root: string, file: string): string {
   const r = result<ModelReport>(root, file);
+  const seeds = new Set(r.sets.map((s) => s.seed ?? 1));
   const rows = r.sets.map((s) => [
     `${s.set} (${s.motif.name} ${s.motif.id})`,
+    ...(seeds.size > 1 ? [String(s.seed)] : []),
     fixed(s.classifier.validationAuroc, 3),
     s.modelGuided ? fixed(s.modelGuided.similarity, 3) : 'none found',
     s.found ? `**yes** (≥ ${s.bar})` : 'no',
+    s.modelGuided?.peakSimilarity != null ? fixed(s.modelGuided.peakSimilarity, 3) : '-',
     share(s.modelGuided),
     s.enrichmentBest ? `${fixed(s.enrichmentBest.similarity, 3)}; ${share(s.enrichmentBest)}` : '-',
     seconds(s.cpuSeconds),
   ]);
+  const found = r.sets.filter((s) => s.found).length;
   return [
     markdownTable(
       [
         'set (planted motif)',
+        ...(seeds.size > 1 ? ['seed'] : []),
         'classifier validation AUROC',
         'best model-guided motif: similarity',
         'found',
+        'the same motif as found on the peak windows',
         'its attribution share',
         'best enrichment motif: similarity; attribution share',
         'CPU s (whole run)',
@@ -188,7 +200,49 @@ function modelTable(root: string, file: string): string {
       rows,
     ),
     '',
+    `Found in ${found} of ${r.sets.length} runs${seeds.size > 1 ? ` (${r.sets.length / seeds.size} sets x ${seeds.size} seeds)` : ''}.`,
+    '',
     provenance(file, r),
+  ].join('\n');
+}
+
+/**
+ * The classifier's pooling compared on the validation sets, over seeds: per pooling and seed, each
+ * set's best model-guided similarity (found ones in bold) and the classifier's validation AUROC.
+ */
+function poolingTable(root: string, files: readonly string[]): string {
+  const reports = files.map((f) => ({ file: f, r: result<ModelReport>(root, f) }));
+  const setNames = [...new Set(reports[0]!.r.sets.map((s) => s.set))];
+  const rows = reports.flatMap(({ r }) => {
+    const seeds = [...new Set(r.sets.map((s) => s.seed ?? 1))];
+    return seeds.map((seed) => {
+      const of = (name: string) => r.sets.find((s) => s.set === name && (s.seed ?? 1) === seed);
+      const cells = setNames.map((name) => {
+        const s = of(name);
+        if (!s?.modelGuided) return 'none; AUROC -';
+        // A miss that three decimals would round up to the bar gets a fourth.
+        let similarity = fixed(s.modelGuided.similarity, 3);
+        if (!s.found && Number(similarity) >= s.bar) similarity = fixed(s.modelGuided.similarity, 4);
+        return `${s.found ? `**${similarity}**` : similarity}; ${fixed(s.classifier.validationAuroc, 2)}`;
+      });
+      const found = setNames.filter((name) => of(name)?.found).length;
+      return [r.pooling ?? 'default', String(seed), ...cells, `${found}/${setNames.length}`];
+    });
+  });
+  const totals = reports.map(({ r }) => {
+    const found = r.sets.filter((s) => s.found).length;
+    const mean = r.sets.reduce((a, s) => a + (s.modelGuided?.similarity ?? 0), 0) / r.sets.length;
+    return `${r.pooling ?? 'default'} pooling: found in ${found} of ${r.sets.length} runs, mean similarity ${fixed(mean, 3)}`;
+  });
+  return [
+    markdownTable(
+      ['pooling', 'seed', ...setNames.map((n) => `${n}: similarity; classifier AUROC`), 'found'],
+      rows,
+    ),
+    '',
+    `${totals.join('; ')}.`,
+    '',
+    reports.map(({ file, r }) => provenance(file, r)).join('\n\n'),
   ].join('\n');
 }
 
@@ -231,6 +285,8 @@ function costTable(root: string, file: string): string {
 export const MOTIFS_TABLES: Record<string, TableRenderer> = {
   'motifs-cost': (root) => costTable(root, 'motifs-test.json'),
   'motifs-model': (root) => modelTable(root, 'motifs-model-test.json'),
+  'motifs-model-pooling': (root) =>
+    poolingTable(root, ['motifs-model-validation-max.json', 'motifs-model-validation-mean.json']),
   'motifs-planted': (root) => plantedTable(root, 'motifs-test.json'),
   'motifs-planted-validation': (root) => plantedTable(root, 'motifs-validation.json'),
   'motifs-dm3': (root) => dm3Table(root, 'motifs-test.json'),

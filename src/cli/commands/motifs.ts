@@ -101,7 +101,7 @@ export function registerMotifs(program: Command): void {
     .addOption(
       new Option(
         '--model-pooling <how>',
-        'with --train-model: max (the classifier asks whether a site is anywhere in a sequence) or mean (it averages over every base)',
+        'with --train-model: mean (the classifier averages over every base; the default) or max (it asks whether a site is anywhere in a sequence)',
       ).choices(CLASSIFY_POOLINGS),
     )
     .option('--backend <name>', 'for the model: auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
@@ -154,7 +154,9 @@ Examples:
       }
       const output = options.output;
       if (options.modelPooling !== undefined && !options.trainModel) {
-        command.error('error: --model-pooling shapes the classifier --train-model trains; a --model keeps its own');
+        command.error(
+          'error: --model-pooling shapes the classifier --train-model trains; a --model keeps its own',
+        );
       }
       if (options.model !== undefined && options.trainModel) {
         command.error('error: give --model or --train-model, not both');
