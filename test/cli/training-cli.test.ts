@@ -230,10 +230,12 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(embeddings[1]!.split('\t')).toHaveLength(17);
   });
 
-  it('finetune --frame-shift trains on shifted reading frames and scores the mean of all frames', () => {
+  it('finetune --frame-shift --pooling max trains on shifted reading frames with a max-pooled head and scores the mean of all frames', () => {
     const tune = locus(
       ...finetuneArgs('ft-frames'),
       '--frame-shift',
+      '--pooling',
+      'max',
       '--steps',
       '4',
       '--eval-every',
@@ -250,6 +252,7 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(tune.status).toBe(0);
     const config = JSON.parse(readFileSync(join(dir, 'ft-frames', 'best', 'config.json'), 'utf8'));
     expect(config.task.frameShift).toBe(true);
+    expect(config.head).toEqual({ kind: 'classify', classes: 2, pooling: 'max' });
     expect(config.tokenizer).toMatchObject({ k: 3, stride: 3 });
     // The 3 frames of a 3-mer tokenizer, averaged; the model fine-tuned without it reads frame 0 alone.
     const framed = JSON.parse(
@@ -258,7 +261,7 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
     expect(framed).toMatchObject({ kind: 'classifier', n: 20, readingFrames: 3 });
     const plain = JSON.parse(locus('eval', join(dir, 'ft', 'best'), join(dir, 'val.tsv'), '--json').stdout);
     expect(plain.readingFrames).toBe(1);
-    // On two model threads: the same scores.
+    // On two model threads (which rebuild the max-pooled head from the config): the same scores.
     const threaded = JSON.parse(
       locus('eval', join(dir, 'ft-frames', 'best'), join(dir, 'val.tsv'), '--workers', '2', '--json').stdout,
     );

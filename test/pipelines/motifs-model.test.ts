@@ -145,7 +145,7 @@ describe('motif classifier and base attribution', () => {
 
     const { model, config } = await loadModel(tf, result.checkpoint);
     try {
-      expect(model.head).toEqual({ kind: 'classify', classes: 2 });
+      expect(model.head).toEqual({ kind: 'classify', classes: 2, pooling: 'mean' });
       expect(model.config.tokenConv).toBe(4);
       expect(config.classes).toEqual(['background', 'target']);
       expect(config.tokenizer).toMatchObject({ k: 4, stride: 1 });

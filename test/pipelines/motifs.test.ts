@@ -430,6 +430,17 @@ describe('locus motifs --model: a checkpoint that is not a target/background cla
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('--model-pooling without --train-model is refused: a given model keeps its own', () => {
+    const dir = folder();
+    const targets = join(dir, 't.fa');
+    writeFileSync(targets, plantedFasta(6, 20, 80));
+    const out = join(dir, 'out');
+    const result = locus(['motifs', targets, '-o', out, '--model-pooling', 'max', '--quiet'], dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--model-pooling .*--train-model/);
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe('the README example on the shipped sample', () => {
