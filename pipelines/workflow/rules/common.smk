@@ -28,6 +28,9 @@ def locus_command():
     return f"node {shlex.quote(main)}"
 
 
+# Rules run it as `UV_THREADPOOL_SIZE={threads} {LOCUS} ...`: Node's own thread pool (4 threads by
+# default), on which a job inflates BGZF blocks beside its caller, is cut to the threads the job is
+# given, so a job keeps to the cores Snakemake (or SLURM) counted for it.
 LOCUS = locus_command()
 
 
