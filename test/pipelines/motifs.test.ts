@@ -419,12 +419,17 @@ describe('model-guided motifs (attribution given)', () => {
 });
 
 describe('locus motifs --model: a checkpoint that is not a target/background classifier', () => {
-  it('is refused with one clear line and no output', () => {
+  /** `locus motifs` on 20 small targets with `options`, into a folder that must not appear. */
+  const motifsRun = (...options: string[]) => {
     const dir = folder();
     const targets = join(dir, 't.fa');
     writeFileSync(targets, plantedFasta(6, 20, 80));
     const out = join(dir, 'out');
-    const result = locus(['motifs', targets, '-o', out, '--model', 'ecoli-causal', '--quiet'], dir);
+    return { out, result: locus(['motifs', targets, '-o', out, ...options, '--quiet'], dir) };
+  };
+
+  it('is refused with one clear line and no output', () => {
+    const { out, result } = motifsRun('--model', 'ecoli-causal');
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/ecoli-causal/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -432,11 +437,7 @@ describe('locus motifs --model: a checkpoint that is not a target/background cla
   });
 
   it('--model-pooling without --train-model is refused: a given model keeps its own', () => {
-    const dir = folder();
-    const targets = join(dir, 't.fa');
-    writeFileSync(targets, plantedFasta(6, 20, 80));
-    const out = join(dir, 'out');
-    const result = locus(['motifs', targets, '-o', out, '--model-pooling', 'max', '--quiet'], dir);
+    const { out, result } = motifsRun('--model-pooling', 'max');
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--model-pooling .*--train-model/);
     expect(existsSync(out)).toBe(false);
