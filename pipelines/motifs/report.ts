@@ -115,8 +115,9 @@ function modelSection(result: MotifsResult): string {
       '(input × gradient of its target log-odds, both strands). For every motif: the share of the positive ' +
       "attribution on the targets inside the motif's sites, and the share of bases those sites cover. A motif the " +
       'model uses carries several times its share of bases; one it ignores, about its share. Motifs marked ' +
-      "<em>model</em> were found in the windows around each target's attribution peak, against windows elsewhere " +
-      'in the same targets.</p>',
+      "<em>model</em> were picked in the windows around each target's attribution peak, against windows elsewhere " +
+      'in the same targets, and their matrices then re-estimated on the whole targets against the background: ' +
+      'one that matches an enrichment motif is that motif, found again from what the model relies on.</p>',
     '<table><thead><tr><th>found by</th><th>motif</th><th class="num">attribution</th><th class="num">bases</th><th class="num">ratio</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table>`,
     '</section>',
