@@ -12,12 +12,14 @@
  *     background, as the enrichment search refines and grows its seeds. One peak window per target is
  *     too little to estimate from: some targets have no site, and a long motif's peak may sit on one
  *     half of it (on the CTCF validation set the peak windows gave its two halves, AGGKGGC and
- *     RCCAGN, as two motifs). Its E-value stays the one from the peak windows.
+ *     RCCAGN, as two motifs). Its E-value stays the one from the peak windows. Pieces that grow back
+ *     into one motif are reported once.
  *   - How much of the decision a motif explains: the share of all positive attribution on the targets
  *     that falls inside the motif's sites, next to the share of bases those sites cover. A motif the
  *     model uses carries much more attribution than its bases' share; one it ignores, about its share.
  */
 import { Random } from '../../src/tokenize/random.js';
+import { alignMotifs } from './compare.js';
 import { DISCOVER_DEFAULTS, discoverMotifs, refineAndGrow, type DiscoveredMotif } from './discover.js';
 import { consensus } from './matrix.js';
 import { countingFor, type RefineData } from './refine.js';
@@ -157,17 +159,31 @@ export function modelGuidedMotifs(
     options.signal,
   );
   const whole: RefineData = { targets, background, letters, countBy: countingFor(targets) };
-  return found.motifs.map((motif) => {
+  const kept: GuidedMotif[] = [];
+  for (const motif of found.motifs) {
     options.signal?.throwIfAborted();
     const { matrix, threshold } = refineAndGrow(motif.matrix, whole, discover);
-    return {
+    // Pieces of one motif in the peak windows (a long motif's two halves) grow back into the same
+    // motif: it is reported once, as the first (most significant) of them.
+    if (kept.some((k) => sameMotif(k.matrix, matrix))) continue;
+    kept.push({
       ...motif,
       consensus: consensus(matrix),
       matrix,
       threshold: threshold.score,
       peakMatrix: motif.matrix,
-    };
-  });
+    });
+  }
+  return kept;
+}
+
+/** Similarity (either strand, compare.ts) at which two re-estimated motifs count as one. */
+export const SAME_MOTIF_SIMILARITY = 0.9;
+
+/** Whether either matrix matches the other at SAME_MOTIF_SIMILARITY. */
+function sameMotif(a: Matrix, b: Matrix): boolean {
+  const similarity = Math.max(alignMotifs(a, b).similarity, alignMotifs(b, a).similarity);
+  return similarity >= SAME_MOTIF_SIMILARITY;
 }
 
 /** Targets as the strings the model reads. */

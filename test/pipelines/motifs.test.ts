@@ -19,7 +19,11 @@ import {
 import { logBinomialTail } from '../../pipelines/motifs/enrichment.js';
 import { reverseComplementMatrix } from '../../pipelines/motifs/matrix.js';
 import { formatMeme, parseMeme } from '../../pipelines/motifs/meme-format.js';
-import { attributionShare, modelGuidedMotifs } from '../../pipelines/motifs/model-guided.js';
+import {
+  attributionShare,
+  modelGuidedMotifs,
+  SAME_MOTIF_SIMILARITY,
+} from '../../pipelines/motifs/model-guided.js';
 import { logOdds, scoreAt, ScorePvalues } from '../../pipelines/motifs/pwm.js';
 import { encodeSequence, type CodedSequence } from '../../pipelines/motifs/sequences.js';
 import { kmerShuffle } from '../../pipelines/motifs/shuffle.js';
@@ -405,6 +409,12 @@ describe('model-guided motifs (attribution given)', () => {
     expect(alignMotifs(found[0]!.peakMatrix, PLANTED).similarity).toBeGreaterThan(0.85);
     expect(alignMotifs(found[0]!.matrix, PLANTED).similarity).toBeGreaterThan(0.9);
     expect(found[0]!.consensus).toMatch(/GATAAG|CTTATC/);
+    // No motif twice: pieces that grow back into one motif are reported once.
+    for (let i = 0; i < found.length; i++)
+      for (let j = i + 1; j < found.length; j++)
+        expect(alignMotifs(found[i]!.matrix, found[j]!.matrix).similarity).toBeLessThan(
+          SAME_MOTIF_SIMILARITY,
+        );
   });
 
   it("gives the planted motif far more than its bases' share of the attribution", () => {
