@@ -4,7 +4,7 @@
  * tokens would not fit) and the chunks simply add up.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { IGNORE, poolHidden, type Reformer, type Target } from './reformer.js';
+import { IGNORE, type Reformer, type Target } from './reformer.js';
 
 type Tensor = TF.Tensor;
 
@@ -39,12 +39,8 @@ export function headLossSum(
 ): Tensor {
   const { tf, ops } = model;
   if (target.kind === 'classify') {
-    const hidden = model.finalHidden(y1, y2, get);
-    const pooling = model.head.kind === 'classify' ? model.head.pooling : undefined;
-    const logits = tf.add(
-      ops.linear(poolHidden(tf, hidden, valid, pooling), get('head.cls.w')),
-      get('head.cls.b'),
-    );
+    // The head's own pooling and projection, as inference runs them: (classes) -> (1, classes).
+    const logits = model.headOutputs(model.finalHidden(y1, y2, get), valid, get).reshape([1, -1]);
     return crossEntropySum(tf, logits, labels);
   }
   const pick = (t: Tensor) => (rows ? ops.lookupRows(t, rows) : t);
