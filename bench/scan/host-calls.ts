@@ -12,7 +12,7 @@
  * calls in host coordinates, the union, command, commit, date, seed).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { SCAN_METHODS } from '../../pipelines/scan/types.js';
 import { findRepoRoot, log, provenance, timedRun, writeResult } from '../repo.js';
 import { runAlienHunter } from './alien-hunter.js';
@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   const tools: HostToolCalls[] = [];
   for (const method of SCAN_METHODS) {
     const outDir = join(dir, 'runs', method);
-    const argv = ['scan', genome, '-o', outDir, '--method', method, '--seed', String(SCAN_SEED)];
+    const argv = ['scan', relative(root, genome), '-o', relative(root, outDir), '--method', method];
+    argv.push('--seed', String(SCAN_SEED));
     const command = `locus ${[...argv, '--force', '--quiet'].join(' ')}`;
     log(command);
     const run = timedRun(['node', join(root, 'dist/src/cli/main.js'), ...argv, '--force', '--quiet'], {
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   const alienIntervals = asPairs(alien.predictions);
   tools.push({
     tool: 'alien_hunter',
-    command: alien.command,
+    command: `alien_hunter ${relative(root, genome)} ${relative(root, join(dir, 'runs/alien_hunter/predictions.embl'))}`,
     seconds: alien.seconds,
     peakRssMb: alien.peakRssMb,
     intervals: alienIntervals,
