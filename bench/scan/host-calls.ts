@@ -20,7 +20,7 @@ import { readFasta, sourceFile } from './donors.js';
 import { readPredictions } from './inputs.js';
 import { FILES } from './make-genomes.js';
 import { mergeIntervals, type Interval } from './metrics.js';
-import { formatFasta } from './planted.js';
+import { formatFasta, type PlantedSegment } from './planted.js';
 
 /** The seed of every `locus scan` run, as in run.ts. */
 const SCAN_SEED = 1;
@@ -44,6 +44,29 @@ export interface HostCalls {
   tools: HostToolCalls[];
   /** The union of every tool's calls: the host-native mask. */
   union: { intervals: [number, number][]; bases: number; fraction: number };
+}
+
+/**
+ * Host intervals carried into a planted genome: a host base x sits at x + (the lengths of the segments
+ * inserted at or before x), so an interval that spans an insertion point is cut in two around it.
+ */
+export function liftHostIntervals(
+  intervals: readonly [number, number][],
+  segments: readonly Pick<PlantedSegment, 'hostPosition' | 'length'>[],
+  chrom: string,
+): Interval[] {
+  const insertions = [...segments].sort((a, b) => a.hostPosition - b.hostPosition);
+  const shiftAt = (x: number) =>
+    insertions.reduce((sum, s) => (s.hostPosition <= x ? sum + s.length : sum), 0);
+  const lifted: Interval[] = [];
+  for (const [start, end] of intervals) {
+    const cuts = [start, ...insertions.map((s) => s.hostPosition).filter((p) => p > start && p < end), end];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const shift = shiftAt(cuts[i]!);
+      lifted.push({ chrom, start: cuts[i]! + shift, end: cuts[i + 1]! + shift });
+    }
+  }
+  return lifted;
 }
 
 const asPairs = (intervals: readonly Interval[]): [number, number][] =>

@@ -43,6 +43,8 @@ export interface SplitInputs {
   truth: TruthSegment[];
   segments: PlantedSegment[];
   hostGc: number;
+  /** Checksum of the host file the genome was planted in (host-calls.ts must have read the same). */
+  hostSha256: string;
   seed: number;
 }
 
@@ -56,7 +58,7 @@ export async function readSplit(files: SplitFiles): Promise<SplitInputs> {
   }));
   const manifest = JSON.parse(readFileSync(files.manifest, 'utf8')) as {
     seed: number;
-    host: { gc: number };
+    host: { gc: number; sha256: string };
     segments: PlantedSegment[];
   };
   return {
@@ -65,6 +67,7 @@ export async function readSplit(files: SplitFiles): Promise<SplitInputs> {
     truth,
     segments: manifest.segments,
     hostGc: manifest.host.gc,
+    hostSha256: manifest.host.sha256,
     seed: manifest.seed,
   };
 }

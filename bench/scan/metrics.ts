@@ -15,6 +15,9 @@
  *   score. Ties count one half (the Mann-Whitney statistic), so a constant track scores 0.5.
  * - A ratio with a zero denominator is 0 (precision with nothing predicted), AUROC null without both
  *   positive and negative bases.
+ * - "Host-native excluded" figures (when a mask is given) drop the host's own anomalous DNA, as every
+ *   tool calls it in the unplanted host (host-calls.ts), from the predicted bases and from the AUROC's
+ *   negatives; recall and segments found are unchanged, since the mask holds no planted base.
  */
 
 export interface Interval {
@@ -72,6 +75,14 @@ export interface IslandScores {
   };
   /** Only the merged predictions that share a base with a planted segment. */
   plantedOnly: { intervals: number; predicted: number; truePositive: number; precision: number };
+  /** The same figures with the host-native mask's bases left out (only when a mask is given). */
+  hostNativeExcluded?: {
+    maskBases: number;
+    predicted: number;
+    precision: number;
+    f1: number;
+    auroc: number | null;
+  };
   /** Merged prediction intervals (after the union), and how many touch no planted segment. */
   predictions: { intervals: number; untouchedIntervals: number };
   auroc: { value: number | null; positiveBases: number; negativeBases: number; unscoredBases: number };
@@ -85,6 +96,8 @@ export interface ScoreInput {
   track: readonly TrackBin[];
   /** Fraction of a segment's bases that must be predicted for it to count as found (default 0.5). */
   minCoverage?: number;
+  /** The host's own anomalous DNA in this genome's coordinates; may not share a base with the truth. */
+  hostNative?: readonly Interval[];
 }
 
 /** The class of a truth name: the text before the first ':' (all of it when there is none). */
@@ -186,6 +199,8 @@ export function trackAuroc(
   contigs: readonly ContigLength[],
   truth: readonly Interval[],
   track: readonly TrackBin[],
+  /** Bases left out of the comparison altogether (the host-native mask). */
+  exclude: readonly Interval[] = [],
 ): IslandScores['auroc'] {
   // score -> [positive bases, negative bases]; unscored bases go under -Infinity.
   const groups = new Map<number, [number, number]>();
@@ -198,19 +213,24 @@ export function trackAuroc(
   };
   const truthByContig = byContig(mergeIntervals(truth));
   const binsByContig = byContig(track);
+  const excludedByContig = byContig(mergeIntervals(exclude));
   let unscored = 0;
   for (const contig of contigs) {
     const bins = binsByContig.get(contig.name) ?? [];
     const planted = truthByContig.get(contig.name) ?? [];
+    const excluded = excludedByContig.get(contig.name) ?? [];
     const cuts = new Set<number>([0, contig.length]);
-    for (const iv of [...bins, ...planted]) cuts.add(iv.start).add(iv.end);
+    for (const iv of [...bins, ...planted, ...excluded]) cuts.add(iv.start).add(iv.end);
     const points = [...cuts].sort((a, b) => a - b);
     let b = 0;
     let t = 0;
+    let x = 0;
     for (let i = 0; i + 1 < points.length; i++) {
       const [from, to] = [points[i]!, points[i + 1]!];
       while (b < bins.length && bins[b]!.end <= from) b++;
       while (t < planted.length && planted[t]!.end <= from) t++;
+      while (x < excluded.length && excluded[x]!.end <= from) x++;
+      if (x < excluded.length && excluded[x]!.start <= from) continue;
       const bin = bins[b];
       const scored = bin !== undefined && bin.start <= from && !Number.isNaN(bin.value);
       const score = scored ? bin.value : Number.NEGATIVE_INFINITY;
@@ -267,6 +287,7 @@ export function scoreIslands(input: ScoreInput): IslandScores {
   checkBounds(input.track, lengths, 'track');
   checkDisjoint(input.truth, 'truth segments');
   checkDisjoint(input.track, 'track bins');
+  if (input.hostNative) checkBounds(input.hostNative, lengths, 'host-native');
 
   const predicted = mergeIntervals(input.predicted);
   const predictedByContig = byContig(predicted);
@@ -292,6 +313,31 @@ export function scoreIslands(input: ScoreInput): IslandScores {
   );
   const touchingBases = totalBases(touching);
 
+  let hostNativeExcluded: IslandScores['hostNativeExcluded'];
+  if (input.hostNative) {
+    const mask = mergeIntervals(input.hostNative);
+    const maskByContig = byContig(mask);
+    for (const iv of mask) {
+      if (coveredBases(truthByContig.get(iv.chrom) ?? [], iv.start, iv.end) > 0) {
+        throw new TypeError(
+          `host-native interval ${iv.chrom}:${iv.start}-${iv.end} overlaps a planted segment`,
+        );
+      }
+    }
+    const masked = predicted.reduce(
+      (sum, p) => sum + coveredBases(maskByContig.get(p.chrom) ?? [], p.start, p.end),
+      0,
+    );
+    const maskedPrecision = ratio(truePositive, predictedBases - masked);
+    hostNativeExcluded = {
+      maskBases: totalBases(mask),
+      predicted: predictedBases - masked,
+      precision: maskedPrecision,
+      f1: ratio(2 * maskedPrecision * recall, maskedPrecision + recall),
+      auroc: trackAuroc(input.contigs, input.truth, input.track, mask).value,
+    };
+  }
+
   return {
     minCoverage,
     segments: { total: perSegment.length, found: perSegment.filter((s) => s.found).length },
@@ -310,6 +356,7 @@ export function scoreIslands(input: ScoreInput): IslandScores {
       truePositive,
       precision: ratio(truePositive, touchingBases),
     },
+    ...(hostNativeExcluded ? { hostNativeExcluded } : {}),
     predictions: { intervals: predicted.length, untouchedIntervals: predicted.length - touching.length },
     auroc: trackAuroc(input.contigs, input.truth, input.track),
     perSegment,

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { SCAN_METHODS } from '../../pipelines/scan/types.js';
 import { findRepoRoot, log, provenance, timedRun } from '../repo.js';
 import { runAlienHunter } from './alien-hunter.js';
+import { liftHostIntervals, type HostCalls } from './host-calls.js';
 import { readPredictions, readSplit, readTrack, splitFiles, type SplitInputs } from './inputs.js';
 import {
   groupResults,
@@ -61,13 +62,40 @@ function shown(root: string, path: string): string {
   return path.startsWith(root + sep) ? relative(root, path) : path;
 }
 
+/** The host-native mask in the split's coordinates (undefined when host-calls.ts has not been run). */
+let hostNative: Interval[] | undefined;
+
+/**
+ * bench/results/scan-host.json's union of host calls, lifted into the planted genome; an error when it
+ * was made from another host file.
+ */
+function readHostNative(root: string, inputs: SplitInputs): Interval[] | undefined {
+  const path = join(root, 'bench/results/scan-host.json');
+  if (!existsSync(path)) {
+    log(`no ${shown(root, path)}: run \`node dist/bench/scan/host-calls.js\` for the host-native figures`);
+    return undefined;
+  }
+  const calls = JSON.parse(readFileSync(path, 'utf8')) as HostCalls;
+  if (calls.host.sha256 !== inputs.hostSha256) {
+    throw new Error(`${shown(root, path)} was made from another host file: run host-calls.js again`);
+  }
+  if (inputs.contigs.length !== 1) throw new Error('the host-native mask needs a one-contig planted genome');
+  return liftHostIntervals(calls.union.intervals, inputs.segments, inputs.contigs[0]!.name);
+}
+
 /** Score one tool's predictions and track against the split's truth. */
 function score(
   inputs: SplitInputs,
   predicted: Interval[],
   track: TrackBin[],
 ): Pick<ToolResult, 'metrics' | 'hostLikeGc'> {
-  const metrics = scoreIslands({ contigs: inputs.contigs, truth: inputs.truth, predicted, track });
+  const metrics = scoreIslands({
+    contigs: inputs.contigs,
+    truth: inputs.truth,
+    predicted,
+    track,
+    ...(hostNative ? { hostNative } : {}),
+  });
   const gcOf = new Map(inputs.segments.map((s) => [`${s.start}-${s.end}`, s.gc]));
   const groups = groupResults(metrics.perSegment, (s) => {
     const gc = gcOf.get(`${s.start}-${s.end}`);
@@ -92,7 +120,11 @@ async function attempt(
     const m = result.metrics!;
     log(
       `${tool}: ${m.segments.found}/${m.segments.total} found, F1 ${m.bases.f1.toFixed(3)}, ` +
-        `AUROC ${m.auroc.value?.toFixed(3) ?? '-'}, ${result.seconds?.toFixed(1)} s`,
+        `AUROC ${m.auroc.value?.toFixed(3) ?? '-'}, ${result.seconds?.toFixed(1)} s` +
+        (m.hostNativeExcluded
+          ? `; host-native excluded: F1 ${m.hostNativeExcluded.f1.toFixed(3)}, ` +
+            `AUROC ${m.hostNativeExcluded.auroc?.toFixed(3) ?? '-'}`
+          : ''),
     );
     return { tool, command, ok: true, loadAverage1m, ...result };
   } catch (err) {
@@ -181,6 +213,7 @@ async function main(): Promise<void> {
   const root = findRepoRoot();
   const inputs = await readSplit(splitFiles(root, split, values['data-dir']));
   const runsDir = join(inputs.files.dir, 'runs');
+  hostNative = readHostNative(root, inputs);
 
   const tools: ToolResult[] = [];
   for (const method of methods) tools.push(await runLocus(root, inputs, method, runsDir));
@@ -212,7 +245,17 @@ async function main(): Promise<void> {
       auroc:
         'per base over the whole genome, scored by the track bin covering it (lowest where none), ties 1/2',
       hostLikeGc: `planted segments whose own GC is within ${HOST_LIKE_GC} of the host's, whatever their class`,
+      hostNativeExcluded:
+        "precision, F1 and AUROC with the host's own anomalous DNA left out: the union of every tool's calls " +
+        'on the unplanted host (bench/results/scan-host.json), lifted into this genome',
     },
+    hostNative: hostNative
+      ? {
+          source: 'bench/results/scan-host.json',
+          intervals: hostNative.length,
+          bases: hostNative.reduce((s, iv) => s + iv.end - iv.start, 0),
+        }
+      : null,
     tools,
   };
   const name = values.output ?? `scan-${split}.json`;

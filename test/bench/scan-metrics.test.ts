@@ -11,6 +11,7 @@ import {
   type TrackBin,
   type TruthSegment,
 } from '../../bench/scan/metrics.js';
+import { liftHostIntervals } from '../../bench/scan/host-calls.js';
 import { Random } from '../../src/tokenize/random.js';
 
 const contigs = [{ name: 'c', length: 100 }];
@@ -87,6 +88,57 @@ describe('scoreIslands', () => {
       { chrom: 'c', start: 5, end: 15, value: 1 },
     ];
     expect(() => scoreIslands({ contigs, truth, predicted, track: bins })).toThrow(/track bins overlap/);
+  });
+});
+
+describe('scoreIslands with a host-native mask', () => {
+  // The mask covers [65, 78): all of the untouched call [70, 75) and 8 bases no tool called.
+  const hostNative = [{ chrom: 'c', start: 65, end: 78 }];
+  const track = [
+    { chrom: 'c', start: 0, end: 50, value: 1 },
+    { chrom: 'c', start: 50, end: 100, value: 2 },
+  ];
+  const masked = scoreIslands({ contigs, truth, predicted, track, hostNative });
+
+  it('leaves the masked bases out of the predictions and the negatives, not out of recall', () => {
+    expect(masked.bases).toEqual(scoreIslands({ contigs, truth, predicted, track }).bases);
+    expect(masked.hostNativeExcluded).toMatchObject({ maskBases: 13, predicted: 26 });
+    expect(masked.hostNativeExcluded!.precision).toBeCloseTo(21 / 26, 12);
+    const recall = 21 / 40;
+    const precision = 21 / 26;
+    expect(masked.hostNativeExcluded!.f1).toBeCloseTo((2 * precision * recall) / (precision + recall), 12);
+    // Positives: 20 at 1, 20 at 2. Negatives without the mask: 30 at 1, 17 at 2.
+    expect(masked.hostNativeExcluded!.auroc).toBeCloseTo((20 * 15 + 20 * (30 + 17 / 2)) / (40 * 47), 12);
+  });
+
+  it('has no host-native figures without a mask, and rejects a mask over a planted segment', () => {
+    expect(scoreIslands({ contigs, truth, predicted, track }).hostNativeExcluded).toBeUndefined();
+    const overPlanted = [{ chrom: 'c', start: 25, end: 35 }];
+    expect(() => scoreIslands({ contigs, truth, predicted, track, hostNative: overPlanted })).toThrow(
+      /overlaps a planted segment/,
+    );
+  });
+});
+
+describe('liftHostIntervals', () => {
+  // Host bases: 10 inserted before host base 20, 5 before host base 40.
+  const segments = [
+    { hostPosition: 40, length: 5 },
+    { hostPosition: 20, length: 10 },
+  ];
+
+  it('shifts host intervals past the segments inserted before them', () => {
+    expect(liftHostIntervals([[0, 20]], segments, 'g')).toEqual([{ chrom: 'g', start: 0, end: 20 }]);
+    expect(liftHostIntervals([[20, 30]], segments, 'g')).toEqual([{ chrom: 'g', start: 30, end: 40 }]);
+    expect(liftHostIntervals([[45, 50]], segments, 'g')).toEqual([{ chrom: 'g', start: 60, end: 65 }]);
+  });
+
+  it('cuts an interval that spans insertion points around the planted segments', () => {
+    expect(liftHostIntervals([[15, 42]], segments, 'g')).toEqual([
+      { chrom: 'g', start: 15, end: 20 },
+      { chrom: 'g', start: 30, end: 50 },
+      { chrom: 'g', start: 55, end: 57 },
+    ]);
   });
 });
 
@@ -186,6 +238,20 @@ describe('trackAuroc', () => {
         }
       }
       expect(trackAuroc(lengths, truthIvs, track).value).toBeCloseTo(wins / pairs, 12);
+      // With a mask over some host bases: the brute force over the bases left.
+      const mask = [{ chrom: 'c', start: 20, end: 20 + 1 + rng.nextInt(8) }];
+      const kept = (i: number) => !mask.some((m) => m.start <= i && i < m.end);
+      let maskedWins = 0;
+      let maskedPairs = 0;
+      for (let i = 0; i < length; i++) {
+        if (!positive[i]) continue;
+        for (let j = 0; j < length; j++) {
+          if (positive[j] || !kept(j)) continue;
+          maskedPairs++;
+          maskedWins += score[i]! > score[j]! ? 1 : score[i] === score[j] ? 0.5 : 0;
+        }
+      }
+      expect(trackAuroc(lengths, truthIvs, track, mask).value).toBeCloseTo(maskedWins / maskedPairs, 12);
     }
   });
 });
