@@ -15,6 +15,7 @@ import { permutation } from '../../src/train/data/rng.js';
 import { EM_DEFAULTS, emPolish, type SiteModel } from './em.js';
 import { enrichmentLogP } from './enrichment.js';
 import { consensus, informationContent } from './matrix.js';
+import { palindromicForm } from './palindrome.js';
 import { logOdds } from './pwm.js';
 import {
   bestPerSequence,
@@ -370,7 +371,7 @@ export function grownMatrix(
  * refined, then its letter probabilities re-estimated by a few EM steps (em.ts; ZOOPS when the test
  * counts sequences, TCM when it counts sites); the EM matrix is kept
  * when it holds at least `polishKeep` of the enrichment (in log p): EM drifting to a commoner pattern
- * would lose much more.
+ * would lose much more. A palindromic result is made symmetric (palindrome.ts) on the same terms.
  */
 function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Refined {
   const letters = train.letters;
@@ -395,7 +396,23 @@ function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Re
     iterations: options.polishIterations,
   });
   const polished = refine(em.matrix, train, 1);
-  return polished.threshold.logP <= options.polishKeep * core.threshold.logP ? polished : core;
+  return symmetricIfPalindrome(
+    polished.threshold.logP <= options.polishKeep * core.threshold.logP ? polished : core,
+    train,
+    options,
+  );
+}
+
+/**
+ * A palindromic motif averaged with its reverse complement (palindrome.ts), its threshold fitted
+ * again (refine with one iteration keeps the matrix); kept when it holds `polishKeep` of the enrichment
+ * and fits within the widths asked for.
+ */
+function symmetricIfPalindrome(refined: Refined, train: RefineData, options: DiscoverOptions): Refined {
+  const symmetric = palindromicForm(refined.matrix);
+  if (!symmetric || symmetric.length > options.maxWidth) return refined;
+  const fitted = refine(symmetric, train, 1);
+  return fitted.threshold.logP <= options.polishKeep * refined.threshold.logP ? fitted : refined;
 }
 
 /**
