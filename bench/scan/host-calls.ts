@@ -2,14 +2,15 @@
  * What every tool calls in the unplanted host: `locus scan` (each method) and alien_hunter on E. coli
  * 536 itself, before anything is inserted. E. coli 536 carries pathogenicity islands, prophages and
  * rRNA operons of its own, and every tool rightly calls them; in the planted genomes they count as
- * false positives, and their bases sit among the negatives of the per-base AUROC. The union of these
- * host calls (every tool at its defaults, the same mask for each) is the "host-native" DNA that
- * run.ts leaves out for its second set of figures, so a reader can tell a native island from a miss.
+ * false positives, and their bases sit among the negatives of the per-base AUROC. The host DNA that
+ * alien_hunter and a Locus method both call here (hostNativeMask; every tool at its defaults, the same
+ * mask for each) is what run.ts leaves out for its second set of figures, so a reader can tell a
+ * native island from a miss.
  *
  *   npm run build && node dist/bench/scan/host-calls.js      # ~20 min: alien_hunter is most of it
  *
  * Writes .bench-data/scan/host/{genome.fa,runs/<tool>/} and bench/results/scan-host.json (each tool's
- * calls in host coordinates, the union, command, commit, date, seed).
+ * calls in host coordinates, their union, command, commit, date, seed).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -42,7 +43,7 @@ export interface HostCalls {
   benchmark: 'scan-host';
   host: { path: string; sha256: string; length: number };
   tools: HostToolCalls[];
-  /** The union of every tool's calls: the host-native mask. */
+  /** The union of every tool's calls (the mask is hostNativeMask's agreement, not this). */
   union: { intervals: [number, number][]; bases: number; fraction: number };
 }
 
@@ -72,6 +73,39 @@ export function liftHostIntervals(
 const asPairs = (intervals: readonly Interval[]): [number, number][] =>
   mergeIntervals(intervals).map((iv) => [iv.start, iv.end]);
 const basesOf = (pairs: readonly [number, number][]): number => pairs.reduce((s, [a, b]) => s + b - a, 0);
+
+/** Bases of both lists (each merged, sorted, non-overlapping): their intersection. */
+function intersect(a: readonly [number, number][], b: readonly [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    const start = Math.max(a[i]![0], b[j]![0]);
+    const end = Math.min(a[i]![1], b[j]![1]);
+    if (start < end) out.push([start, end]);
+    if (a[i]![1] < b[j]![1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+/**
+ * The host-native mask: host DNA that alien_hunter and at least one Locus method both call anomalous
+ * in the unplanted host. Agreement between the field's tool and Locus keeps out what only one side
+ * calls (its own false positives, which the mask should not forgive), and neither side decides alone.
+ */
+export function hostNativeMask(calls: {
+  tools: readonly Pick<HostToolCalls, 'tool' | 'intervals'>[];
+}): [number, number][] {
+  const alien = calls.tools.find((t) => t.tool === 'alien_hunter');
+  const locus = calls.tools.filter((t) => t.tool.startsWith('locus '));
+  if (!alien || locus.length === 0) throw new Error('host calls need alien_hunter and a locus method');
+  const locusUnion = asPairs(
+    locus.flatMap((t) => t.intervals.map(([start, end]) => ({ chrom: HOST_CONTIG, start, end }))),
+  );
+  return intersect(
+    asPairs(alien.intervals.map(([start, end]) => ({ chrom: HOST_CONTIG, start, end }))),
+    locusUnion,
+  );
+}
 
 async function main(): Promise<void> {
   const root = findRepoRoot();
@@ -132,9 +166,11 @@ async function main(): Promise<void> {
     union: { intervals: union, bases: basesOf(union), fraction: basesOf(union) / sequence.length },
   };
   await writeResult(join(root, 'bench/results/scan-host.json'), result, root);
+  const mask = hostNativeMask(result);
   log(
-    `host-native mask: ${union.length} intervals, ${result.union.bases} bases ` +
-      `(${(100 * result.union.fraction).toFixed(1)}% of the host)`,
+    `host-native mask: ${mask.length} intervals, ${basesOf(mask)} bases ` +
+      `(${((100 * basesOf(mask)) / sequence.length).toFixed(1)}% of the host; the union of all calls: ` +
+      `${result.union.bases} bases)`,
   );
 }
 

@@ -11,7 +11,7 @@ import {
   type TrackBin,
   type TruthSegment,
 } from '../../bench/scan/metrics.js';
-import { liftHostIntervals } from '../../bench/scan/host-calls.js';
+import { hostNativeMask, liftHostIntervals } from '../../bench/scan/host-calls.js';
 import { Random } from '../../src/tokenize/random.js';
 
 const contigs = [{ name: 'c', length: 100 }];
@@ -139,6 +139,39 @@ describe('liftHostIntervals', () => {
       { chrom: 'g', start: 30, end: 50 },
       { chrom: 'g', start: 55, end: 57 },
     ]);
+  });
+});
+
+describe('hostNativeMask', () => {
+  const tool = (name: string, intervals: [number, number][]) => ({
+    tool: name,
+    command: '',
+    seconds: 0,
+    peakRssMb: 0,
+    intervals,
+    bases: 0,
+  });
+
+  it('keeps the host DNA that alien_hunter and at least one locus method both call', () => {
+    const calls = {
+      tools: [
+        tool('locus scan --method reformer', [[0, 10]]),
+        tool('locus scan --method markov', [
+          [5, 20],
+          [40, 50],
+        ]),
+        tool('alien_hunter', [
+          [8, 30],
+          [45, 60],
+          [70, 80],
+        ]),
+      ],
+    };
+    expect(hostNativeMask(calls)).toEqual([
+      [8, 20],
+      [45, 50],
+    ]);
+    expect(() => hostNativeMask({ tools: calls.tools.slice(0, 2) })).toThrow(/alien_hunter/);
   });
 });
 

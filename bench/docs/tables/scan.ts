@@ -3,6 +3,7 @@
  * bench/results/scan-test.json, which bench/scan/run.ts writes on the planted-island test genome.
  */
 import { count, fixed, markdownTable, provenance, result, seconds } from '../json.js';
+import { hostNativeMask } from '../../scan/host-calls.js';
 import type { TableRenderer } from '../tables.js';
 
 interface Group {
@@ -31,9 +32,22 @@ interface ScanReport {
       bases: { precision: number; recall: number; f1: number };
       plantedOnly: { precision: number };
       auroc: { value: number | null };
+      hostNativeExcluded?: { precision: number; f1: number; auroc: number | null };
     };
   }[];
+  hostNative?: { bases: number; intervals: number } | null;
 }
+
+/** bench/scan/host-calls.ts's record of every tool on the unplanted host. */
+interface HostReport {
+  date: string;
+  command: string;
+  git: { commit: string };
+  host: { length: number };
+  tools: { tool: string; seconds: number; intervals: [number, number][]; bases: number }[];
+  union: { intervals: [number, number][]; bases: number; fraction: number };
+}
+const HOST = 'scan-host.json';
 
 const TEST = 'scan-test.json';
 
@@ -108,6 +122,42 @@ export const SCAN_TABLES: Record<string, TableRenderer> = {
       `${r.date.slice(0, 10)}, commit ${r.git.commit.slice(0, 10)}).`
     );
   },
+  /** The test genome's figures with the host's own anomalous DNA left out. */
+  'scan-host-native': (root) => hostNativeTable(root, TEST),
+  'scan-validation-host-native': (root) => hostNativeTable(root, 'scan-validation.json'),
+  /** What every tool calls in the unplanted host: the host-native mask. */
+  'scan-host': (root) => {
+    const r = result<HostReport>(root, HOST);
+    const percent = (bases: number) => `${fixed((100 * bases) / r.host.length, 1)}%`;
+    const rows = r.tools.map((t) => [
+      TOOL_NAMES[t.tool] ?? t.tool,
+      String(t.intervals.length),
+      count(t.bases),
+      percent(t.bases),
+      seconds(t.seconds),
+    ]);
+    const mask = hostNativeMask(r);
+    const maskBases = mask.reduce((sum, [a, b]) => sum + b - a, 0);
+    rows.push([
+      'any of them',
+      String(r.union.intervals.length),
+      count(r.union.bases),
+      percent(r.union.bases),
+      '',
+    ]);
+    rows.push([
+      'alien_hunter and a locus method: the host-native mask',
+      String(mask.length),
+      count(maskBases),
+      percent(maskBases),
+      '',
+    ]);
+    return [
+      markdownTable(['tool, on the unplanted host', 'segments', 'bases', 'of the host', 'wall s'], rows),
+      '',
+      provenance(HOST, r),
+    ].join('\n');
+  },
   /** The same on the validation genome, where the defaults were chosen. */
   'scan-validation-results': (root) => resultsTable(root, 'scan-validation.json'),
   /** The settings tried on the validation genome, one change from the defaults per row. */
@@ -171,6 +221,35 @@ function resultsTable(root: string, file: string): string {
       ],
       rows,
     ),
+    '',
+    provenance(file, r),
+  ].join('\n');
+}
+
+/** Precision, F1 and AUROC over all bases and with the host-native mask left out, per tool. */
+function hostNativeTable(root: string, file: string): string {
+  const r = result<ScanReport>(root, file);
+  if (!r.hostNative)
+    return `(${file} was written without bench/results/${HOST}: run host-calls.js, then run.js)`;
+  const rows = r.tools.map((t) => {
+    const name = TOOL_NAMES[t.tool] ?? t.tool;
+    const m = t.metrics;
+    const x = m?.hostNativeExcluded;
+    if (!t.ok || !m || !x) return [name, 'failed', '', ''];
+    const auroc = (v: number | null) => (v === null ? '-' : fixed(v, 3));
+    return [
+      name,
+      `${fixed(m.bases.precision, 3)} / ${fixed(x.precision, 3)}`,
+      `${fixed(m.bases.f1, 3)} / ${fixed(x.f1, 3)}`,
+      `${auroc(m.auroc.value)} / ${auroc(x.auroc)}`,
+    ];
+  });
+  return [
+    `The ${r.split} genome's figures over all bases / with the host-native mask left out ` +
+      `(${count(r.hostNative.bases)} bases in ${r.hostNative.intervals} intervals; recall and segments ` +
+      'found do not change):',
+    '',
+    markdownTable(['tool', 'base precision', 'base F1', 'per-base AUROC'], rows),
     '',
     provenance(file, r),
   ].join('\n');
