@@ -5,7 +5,8 @@
 import { releasePlans } from '../model/attention.js';
 import { headLossSum, scoredPositions } from '../model/loss.js';
 import { checkDevice } from '../model/webgpu-device.js';
-import { meanPool, type Reformer, type SequenceInput } from '../model/reformer.js';
+import type { ClassifyPooling } from '../model/params.js';
+import { poolHidden, type Reformer, type SequenceInput } from '../model/reformer.js';
 import type { ModelWorkerPool } from '../model/workers.js';
 import type { KmerTokenizer } from '../tokenize/tokenizer.js';
 import { causalLmBatch, mlmBatch } from './data/batch.js';
@@ -182,14 +183,18 @@ export async function classProbabilitiesMany(
   return probabilities;
 }
 
-/** Mean-pooled final hidden state of one sequence (d values). */
-export async function pooledEmbedding(model: Reformer, input: SequenceInput): Promise<Float32Array> {
+/** Final hidden state of one sequence pooled over its positions, by mean or max (d values). */
+export async function pooledEmbedding(
+  model: Reformer,
+  input: SequenceInput,
+  pooling: ClassifyPooling = 'mean',
+): Promise<Float32Array> {
   const { tf } = model;
-  const hidden = model.encode(input);
-  const mean = meanPool(tf, hidden, input.valid);
+  const hidden = model.encode(input); // (T, d)
+  const pooledTensor = tf.tidy(() => poolHidden(tf, hidden, input.valid, pooling)); // (1, d)
   hidden.dispose();
-  const pooled = (await mean.data()) as Float32Array;
-  mean.dispose();
+  const pooled = (await pooledTensor.data()) as Float32Array;
+  pooledTensor.dispose();
   checkDevice();
   return pooled;
 }

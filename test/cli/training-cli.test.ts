@@ -228,6 +228,17 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
       .stdout.trim()
       .split('\n');
     expect(embeddings[1]!.split('\t')).toHaveLength(17);
+    // The mean head's embedding is the mean unless max is asked for; max is never below the mean.
+    const maxRows = locus('embed', join(dir, 'ft', 'best'), join(dir, 'val.tsv'), '--pooling', 'max')
+      .stdout.trim()
+      .split('\n');
+    expect(maxRows[0]).toBe(embeddings[0]);
+    const values = (line: string) => line.split('\t').slice(1).map(Number);
+    for (let i = 1; i < embeddings.length; i++) {
+      const mean = values(embeddings[i]!);
+      values(maxRows[i]!).forEach((v, d) => expect(v).toBeGreaterThanOrEqual(mean[d]! - 1e-5));
+    }
+    expect(maxRows.slice(1).some((line, i) => line !== embeddings[i + 1])).toBe(true);
   });
 
   it('finetune --frame-shift --pooling max trains on shifted reading frames with a max-pooled head and scores the mean of all frames', () => {
@@ -271,6 +282,11 @@ describe.skipIf(!existsSync(BIN))('training commands', () => {
       .stdout.trim()
       .split('\n');
     expect(predictions).toHaveLength(21);
+    // embed follows the head's max pooling unless told otherwise.
+    const embedOf = (...extra: string[]) =>
+      locus('embed', join(dir, 'ft-frames', 'best'), join(dir, 'val.tsv'), ...extra).stdout;
+    expect(embedOf()).toBe(embedOf('--pooling', 'max'));
+    expect(embedOf()).not.toBe(embedOf('--pooling', 'mean'));
     for (const line of predictions.slice(1)) {
       const [, , p0, p1] = line.split('\t');
       expect(Number(p0) + Number(p1)).toBeCloseTo(1, 5);

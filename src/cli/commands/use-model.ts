@@ -5,8 +5,9 @@
  * part of the split, per 10 kb window too, or on all of it with --all), or a classifier on labeled
  * sequences (accuracy, F1, MCC, AUROC with bootstrap intervals, confusion matrix). predict: class probabilities per sequence. embed: pooled embeddings.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { LocusInputError } from '../../errors.js';
+import { CLASSIFY_POOLINGS, type ClassifyPooling } from '../../model/params.js';
 import type { SequenceInput } from '../../model/reformer.js';
 import type { SplitSide } from '../../train/data/split.js';
 import { integer } from '../options.js';
@@ -275,22 +276,33 @@ export function registerUseModel(program: Command): void {
   addCommon(
     program
       .command('embed')
-      .description('mean-pooled embeddings per sequence, as TSV (id, e0, e1, ...)')
+      .description(
+        "pooled embeddings per sequence, as TSV (id, e0, e1, ...): the final hidden states' mean, or for a classifier its head's pooling",
+      )
       .argument('<ckpt>', 'checkpoint folder, or a shipped model by name')
-      .argument('<data>', 'labeled TSV/CSV/FASTA/BED'),
-  ).action(async (ckpt: string, file: string, options: UseOptions) => {
+      .argument('<data>', 'labeled TSV/CSV/FASTA/BED')
+      .addOption(
+        new Option(
+          '--pooling <how>',
+          "mean or max over the sequence's positions (default: a classifier's own pooling, otherwise mean)",
+        ).choices(CLASSIFY_POOLINGS),
+      ),
+  ).action(async (ckpt: string, file: string, options: UseOptions & { pooling?: ClassifyPooling }) => {
     const loaded = await loadForInference(ckpt, options.backend, { asyncReads: true });
     try {
       const { pooledEmbedding } = await import('../../train/evaluate.js');
+      const head = loaded.model.head;
+      const pooling = options.pooling ?? (head.kind === 'classify' ? (head.pooling ?? 'mean') : 'mean');
       const { inputs } = await labeledInputs(loaded, file, options);
       await withOutput(options.output, async (out) => {
         const d = loaded.model.config.dModel;
         await out.write(['id', ...Array.from({ length: d }, (_, i) => `e${i}`)].join('\t') + '\n');
         for (const { item, input } of inputs) {
           await out.write(
-            [item.id, ...Array.from(await pooledEmbedding(loaded.model, input), (v) => v.toFixed(6))].join(
-              '\t',
-            ) + '\n',
+            [
+              item.id,
+              ...Array.from(await pooledEmbedding(loaded.model, input, pooling), (v) => v.toFixed(6)),
+            ].join('\t') + '\n',
           );
         }
       });
