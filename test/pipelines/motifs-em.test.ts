@@ -10,23 +10,7 @@ import { EM_DEFAULTS, emPolish, limitOverlaps } from '../../pipelines/motifs/em.
 import type { CodedSequence } from '../../pipelines/motifs/sequences.js';
 import type { Background, Matrix } from '../../pipelines/motifs/types.js';
 import { Random } from '../../src/tokenize/random.js';
-
-/** JASPAR 2024 MA0105.4 (NFKB1), GGGGAATTCCCC with flanks: palindromic and self-similar when shifted. */
-const NFKB1: Matrix = [
-  [0.688, 0.164, 0.081, 0.067],
-  [0.0, 0.0, 1.0, 0.0],
-  [0.0, 0.0, 1.0, 0.0],
-  [0.0, 0.0, 0.983, 0.017],
-  [0.012, 0.0, 0.987, 0.001],
-  [0.93, 0.005, 0.064, 0.001],
-  [0.508, 0.001, 0.002, 0.489],
-  [0.001, 0.083, 0.007, 0.909],
-  [0.002, 0.984, 0.0, 0.014],
-  [0.05, 0.95, 0.0, 0.0],
-  [0.0, 0.999, 0.0, 0.001],
-  [0.001, 0.998, 0.0, 0.001],
-  [0.081, 0.085, 0.219, 0.615],
-];
+import { NFKB1 } from '../helpers/jaspar.js';
 
 const LETTERS: Background = [0.29, 0.21, 0.21, 0.29];
 
