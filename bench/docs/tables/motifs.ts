@@ -95,6 +95,56 @@ function plantedTable(root: string, file: string): string {
   ].join('\n');
 }
 
+/** bench/motifs/ceiling.ts's record: the planted sites' own matrix against the planted one. */
+interface CeilingReport {
+  command: string;
+  date: string;
+  git: { commit: string };
+  splits: { split: string; sets: { set: string; tier: string; sites: number; similarity: number }[] }[];
+}
+
+/**
+ * Per set and split: the similarity the planted sites themselves reach, the bar, and what locus motifs
+ * reached (from the benchmark run of that split).
+ */
+function ceilingTable(root: string): string {
+  const file = 'motifs-ceiling.json';
+  const c = result<CeilingReport>(root, file);
+  const runs = ['validation', 'test'].map(
+    (split) => [split, result<MotifsReport>(root, `motifs-${split}.json`)] as const,
+  );
+  const rows = c.splits.flatMap(({ split, sets }) => {
+    const run = runs.find(([s]) => s === split)?.[1];
+    return sets.map((set) => {
+      const scored = run?.planted.find((p) => p.set === set.set);
+      const locus = scored?.tools.find((t) => t.tool === 'locus');
+      return [
+        split,
+        `${set.set}${scored ? ` (${scored.motif.name})` : ''}`,
+        String(set.sites),
+        fixed(set.similarity, 3),
+        scored ? String(scored.bar) : '-',
+        locus ? `${fixed(locus.similarity, 3)}${locus.found ? ' (found)' : ''}` : '-',
+      ];
+    });
+  });
+  return [
+    markdownTable(
+      [
+        'split',
+        'set',
+        'planted sites',
+        'their own matrix: similarity to JASPAR',
+        'bar',
+        'locus motifs: similarity',
+      ],
+      rows,
+    ),
+    '',
+    provenance(file, c),
+  ].join('\n');
+}
+
 const ELEMENT_NAMES = new Set(PROMOTER_ELEMENTS.map((m) => m.name));
 
 /** A motif's best match, and the core-promoter element among its matches when that is not the best. */
@@ -294,6 +344,7 @@ function modelHeadline(root: string): string {
 }
 
 export const MOTIFS_TABLES: Record<string, TableRenderer> = {
+  'motifs-ceiling': ceilingTable,
   'motifs-cost': (root) => costTable(root, 'motifs-test.json'),
   'motifs-model': (root) => modelTable(root, 'motifs-model-test.json'),
   'motifs-model-pooling': (root) =>
