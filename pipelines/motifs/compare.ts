@@ -18,10 +18,8 @@
  * smallest p-value over the alignments is corrected for their number; q-values by Benjamini-Hochberg
  * over the database.
  */
-import { informationContent, reverseComplementMatrix } from './matrix.js';
-import type { Background, Matrix, Motif } from './types.js';
-
-const UNIFORM: Background = [0.25, 0.25, 0.25, 0.25];
+import { informationContent, reverseComplementMatrix, UNIFORM } from './matrix.js';
+import type { Matrix, Motif } from './types.js';
 
 export function columnSimilarity(p: readonly number[], q: readonly number[]): number {
   let d = 0;

@@ -8,7 +8,7 @@
  * position numbers are text, where the font does not matter.
  */
 import { escapeXml } from '../report/page.js';
-import { informationContent, reverseComplementMatrix } from './matrix.js';
+import { informationContent, reverseComplementMatrix, UNIFORM } from './matrix.js';
 import type { Background, Matrix } from './types.js';
 
 export interface LogoOptions {
@@ -23,8 +23,6 @@ export interface LogoOptions {
   /** Pixels of the 0–2 bit axis; default 120. */
   height?: number;
 }
-
-const UNIFORM: Background = [0.25, 0.25, 0.25, 0.25];
 
 /** Letters below this height (bits) would be slivers of a pixel: left out. */
 const MIN_BITS = 0.01;

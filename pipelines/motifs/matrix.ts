@@ -1,7 +1,8 @@
 /** Letter-probability matrices as biologists read them: information, orientation, consensus. */
 import type { Background, Matrix } from './types.js';
 
-const UNIFORM: Background = [0.25, 0.25, 0.25, 0.25];
+/** Equal letter frequencies: the background when none is known. */
+export const UNIFORM: Background = [0.25, 0.25, 0.25, 0.25];
 
 /** Information content of a column in bits: relative entropy to the background (uniform: 2 - H). */
 export function informationContent(row: readonly number[], background: Background = UNIFORM): number {

@@ -15,6 +15,7 @@
  *   ...
  */
 import { LocusInputError } from '../../src/errors.js';
+import { UNIFORM } from './matrix.js';
 import type { Background, Matrix, Motif } from './types.js';
 
 export interface MemeFile {
@@ -62,8 +63,6 @@ export function formatMeme(file: MemeFile): string {
   }
   return lines.join('\n');
 }
-
-const UNIFORM: Background = [0.25, 0.25, 0.25, 0.25];
 
 /** Parse MEME minimal (or full text) format. `source` names the file in errors. */
 export function parseMeme(text: string, source: string): MemeFile {

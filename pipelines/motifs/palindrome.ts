@@ -8,9 +8,7 @@
  */
 import { columnSimilarity } from './compare.js';
 import { informationContent, reverseComplementMatrix } from './matrix.js';
-import type { Background, Matrix } from './types.js';
-
-const UNIFORM: Background = [0.25, 0.25, 0.25, 0.25];
+import type { Matrix } from './types.js';
 
 /**
  * A motif this similar to its own reverse complement (information-weighted column similarity,
@@ -47,7 +45,7 @@ export function palindromeFit(matrix: Matrix): PalindromeFit {
     for (let j = Math.max(0, offset); j < Math.min(width, width + offset); j++) {
       const a = matrix[j]!;
       const b = reverse[j - offset]!;
-      const w = Math.max((informationContent(a, UNIFORM) + informationContent(b, UNIFORM)) / 2, 1e-3);
+      const w = Math.max((informationContent(a) + informationContent(b)) / 2, 1e-3);
       sum += w * columnSimilarity(a, b);
       weight += w;
     }
