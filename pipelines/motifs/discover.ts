@@ -396,11 +396,12 @@ function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Re
     iterations: options.polishIterations,
   });
   const polished = refine(em.matrix, train, 1);
-  return symmetricIfPalindrome(
-    polished.threshold.logP <= options.polishKeep * core.threshold.logP ? polished : core,
-    train,
-    options,
-  );
+  return symmetricIfPalindrome(keepIfHolding(polished, core, options), train, options);
+}
+
+/** `candidate` when it holds `polishKeep` of `current`'s enrichment (in log p), else `current`. */
+function keepIfHolding(candidate: Refined, current: Refined, options: DiscoverOptions): Refined {
+  return candidate.threshold.logP <= options.polishKeep * current.threshold.logP ? candidate : current;
 }
 
 /**
@@ -411,8 +412,7 @@ function grow(refined: Refined, train: RefineData, options: DiscoverOptions): Re
 function symmetricIfPalindrome(refined: Refined, train: RefineData, options: DiscoverOptions): Refined {
   const symmetric = palindromicForm(refined.matrix);
   if (!symmetric || symmetric.length > options.maxWidth) return refined;
-  const fitted = refine(symmetric, train, 1);
-  return fitted.threshold.logP <= options.polishKeep * refined.threshold.logP ? fitted : refined;
+  return keepIfHolding(refine(symmetric, train, 1), refined, options);
 }
 
 /**
