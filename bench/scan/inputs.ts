@@ -46,6 +46,8 @@ export interface SplitInputs {
   /** Checksum of the host file the genome was planted in (host-calls.ts must have read the same). */
   hostSha256: string;
   seed: number;
+  /** The host's own anomalous DNA in this genome's coordinates (run.ts adds it when it has one). */
+  hostNative?: Interval[];
 }
 
 export async function readSplit(files: SplitFiles): Promise<SplitInputs> {

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { SCAN_METHODS } from '../../pipelines/scan/types.js';
 import { findRepoRoot, log, provenance, timedRun } from '../repo.js';
 import { runAlienHunter } from './alien-hunter.js';
-import { hostNativeMask, liftHostIntervals, type HostCalls } from './host-calls.js';
+import { hostNativeMask, liftHostIntervals, type HostCalls } from './host-native.js';
 import { readPredictions, readSplit, readTrack, splitFiles, type SplitInputs } from './inputs.js';
 import {
   groupResults,
@@ -35,7 +35,7 @@ import {
 } from './metrics.js';
 
 /** Seed given to every `locus scan` run. */
-const SCAN_SEED = 1;
+export const SCAN_SEED = 1;
 
 /** A planted segment counts as host-like GC when its own GC is this close to the host's. */
 const HOST_LIKE_GC = 0.03;
@@ -61,9 +61,6 @@ export interface ToolResult {
 function shown(root: string, path: string): string {
   return path.startsWith(root + sep) ? relative(root, path) : path;
 }
-
-/** The host-native mask in the split's coordinates (undefined when host-calls.ts has not been run). */
-let hostNative: Interval[] | undefined;
 
 /**
  * The host-native mask of bench/results/scan-host.json (what alien_hunter and a Locus method both call
@@ -95,7 +92,7 @@ function score(
     truth: inputs.truth,
     predicted,
     track,
-    ...(hostNative ? { hostNative } : {}),
+    ...(inputs.hostNative ? { hostNative: inputs.hostNative } : {}),
   });
   const gcOf = new Map(inputs.segments.map((s) => [`${s.start}-${s.end}`, s.gc]));
   const groups = groupResults(metrics.perSegment, (s) => {
@@ -143,6 +140,28 @@ function summaryExtract(path: string): Record<string, unknown> | undefined {
   return Object.fromEntries(keep.filter((k) => k in summary).map((k) => [k, summary[k]]));
 }
 
+/** The arguments (after `locus`) of a benchmark's `locus scan`: paths as shown, the seed, no output. */
+export function scanArgv(
+  root: string,
+  genome: string,
+  outDir: string,
+  method: string,
+  extraArgs: readonly string[] = [],
+): string[] {
+  const args = ['scan', shown(root, genome), '-o', shown(root, outDir), '--method', method];
+  return [...args, ...extraArgs, '--seed', String(SCAN_SEED), '--force', '--quiet'];
+}
+
+/** `locus ARGV` from the repository root, under GNU time. */
+export function timedLocus(root: string, argv: readonly string[]): ReturnType<typeof timedRun> {
+  return timedRun(['node', join(root, 'dist/src/cli/main.js'), ...argv], { cwd: root });
+}
+
+/** How a benchmark's alien_hunter run is shown: its default settings, its output under `outDir`. */
+export function alienHunterCommand(root: string, genome: string, outDir: string): string {
+  return `alien_hunter ${shown(root, genome)} ${shown(root, join(outDir, 'predictions.embl'))}`;
+}
+
 /** One `locus scan` run; `extraArgs` (e.g. `--markov-order 6`) go into its label and output folder name. */
 export async function runLocus(
   root: string,
@@ -152,12 +171,11 @@ export async function runLocus(
   extraArgs: readonly string[] = [],
 ): Promise<ToolResult> {
   const outDir = join(runsDir, [method, ...extraArgs.map((a) => a.replace(/^--/, ''))].join('_'));
-  const args = ['scan', shown(root, inputs.files.genome), '-o', shown(root, outDir), '--method', method];
-  const argv = [...args, ...extraArgs, '--seed', String(SCAN_SEED), '--force', '--quiet'];
+  const argv = scanArgv(root, inputs.files.genome, outDir, method, extraArgs);
   const label = ['locus scan --method', method, ...extraArgs].join(' ');
   return attempt(label, `locus ${argv.join(' ')}`, async () => {
     await mkdir(dirname(outDir), { recursive: true });
-    const run = timedRun(['node', join(root, 'dist/src/cli/main.js'), ...argv], { cwd: root });
+    const run = timedLocus(root, argv);
     const predicted = await readPredictions(join(outDir, 'anomalies.bed'));
     const track = await readTrack(join(outDir, 'scores.bedgraph'));
     const summary = summaryExtract(join(outDir, 'summary.json'));
@@ -172,7 +190,7 @@ export async function runLocus(
 
 async function runAlien(root: string, inputs: SplitInputs, runsDir: string): Promise<ToolResult> {
   const outDir = join(runsDir, 'alien_hunter');
-  const command = `alien_hunter ${shown(root, inputs.files.genome)} ${shown(root, join(outDir, 'predictions.embl'))}`;
+  const command = alienHunterCommand(root, inputs.files.genome, outDir);
   return attempt('alien_hunter', command, async () => {
     if (inputs.contigs.length !== 1)
       throw new Error('alien_hunter joins all records: give a one-contig genome');
@@ -212,9 +230,10 @@ async function main(): Promise<void> {
     }
   }
   const root = findRepoRoot();
-  const inputs = await readSplit(splitFiles(root, split, values['data-dir']));
+  const planted = await readSplit(splitFiles(root, split, values['data-dir']));
+  const hostNative = readHostNative(root, planted);
+  const inputs: SplitInputs = { ...planted, ...(hostNative ? { hostNative } : {}) };
   const runsDir = join(inputs.files.dir, 'runs');
-  hostNative = readHostNative(root, inputs);
 
   const tools: ToolResult[] = [];
   for (const method of methods) tools.push(await runLocus(root, inputs, method, runsDir));
@@ -250,11 +269,11 @@ async function main(): Promise<void> {
         "precision, F1 and AUROC with the host's own anomalous DNA left out: what alien_hunter and at least " +
         'one locus method both call on the unplanted host (bench/results/scan-host.json), lifted into this genome',
     },
-    hostNative: hostNative
+    hostNative: inputs.hostNative
       ? {
           source: 'bench/results/scan-host.json',
-          intervals: hostNative.length,
-          bases: hostNative.reduce((s, iv) => s + iv.end - iv.start, 0),
+          intervals: inputs.hostNative.length,
+          bases: inputs.hostNative.reduce((s, iv) => s + iv.end - iv.start, 0),
         }
       : null,
     tools,

@@ -11,7 +11,7 @@ import {
   type TrackBin,
   type TruthSegment,
 } from '../../bench/scan/metrics.js';
-import { hostNativeMask, liftHostIntervals } from '../../bench/scan/host-calls.js';
+import { hostNativeMask, liftHostIntervals } from '../../bench/scan/host-native.js';
 import { Random } from '../../src/tokenize/random.js';
 
 const contigs = [{ name: 'c', length: 100 }];

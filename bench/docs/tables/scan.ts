@@ -3,7 +3,7 @@
  * bench/results/scan-test.json, which bench/scan/run.ts writes on the planted-island test genome.
  */
 import { count, fixed, markdownTable, provenance, result, seconds } from '../json.js';
-import { hostNativeMask } from '../../scan/host-calls.js';
+import { basesOf, hostNativeMask } from '../../scan/host-native.js';
 import type { TableRenderer } from '../tables.js';
 
 interface Group {
@@ -145,7 +145,7 @@ export const SCAN_TABLES: Record<string, TableRenderer> = {
       percent(t.bases),
     ]);
     const mask = hostNativeMask(r);
-    const maskBases = mask.reduce((sum, [a, b]) => sum + b - a, 0);
+    const maskBases = basesOf(mask);
     rows.push([
       'any of them',
       String(r.union.intervals.length),
