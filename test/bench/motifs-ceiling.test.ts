@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { siteFrequencies } from '../../bench/motifs/ceiling.js';
+import { sampleSite } from '../../bench/motifs/matrix-properties.js';
 import { alignMotifs } from '../../pipelines/motifs/compare.js';
 import { Random } from '../../src/tokenize/random.js';
 import { NFKB1 } from '../helpers/jaspar.js';
@@ -19,16 +20,9 @@ describe('siteFrequencies', () => {
 
   it('gives sites drawn from a matrix a similarity near 1 that grows with their number', () => {
     const rng = new Random(3);
-    const draw = (row: readonly number[]) => {
-      let u = rng.nextFloat() * row.reduce((a, b) => a + b, 0);
-      for (let b = 0; b < 4; b++) if ((u -= row[b]!) < 0) return 'ACGT'[b]!;
-      return 'T';
-    };
     const similarity = (n: number) =>
-      alignMotifs(
-        siteFrequencies(Array.from({ length: n }, () => ({ text: NFKB1.map(draw).join('') }))),
-        NFKB1,
-      ).similarity;
+      alignMotifs(siteFrequencies(Array.from({ length: n }, () => ({ text: sampleSite(NFKB1, rng) }))), NFKB1)
+        .similarity;
     const few = similarity(20);
     const many = similarity(5000);
     expect(few).toBeGreaterThan(0.85);

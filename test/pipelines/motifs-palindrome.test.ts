@@ -13,10 +13,12 @@ import {
   palindromicForm,
   symmetrize,
 } from '../../pipelines/motifs/palindrome.js';
-import { baseFrequencies, type CodedSequence } from '../../pipelines/motifs/sequences.js';
+import { baseFrequencies, encodeSequence, type CodedSequence } from '../../pipelines/motifs/sequences.js';
 import { kmerShuffle } from '../../pipelines/motifs/shuffle.js';
 import type { Matrix } from '../../pipelines/motifs/types.js';
+import { sampleSite } from '../../bench/motifs/matrix-properties.js';
 import { Random } from '../../src/tokenize/random.js';
+import { reverseComplement } from '../../src/tokenize/reverse-complement.js';
 import { NFKB1 } from '../helpers/jaspar.js';
 
 const word = (text: string, p = 0.9): Matrix =>
@@ -70,19 +72,14 @@ describe('symmetrize', () => {
 describe('discovery of a palindromic motif', () => {
   it('reports NFKB1 sites as a symmetric matrix with a W at the centre', () => {
     const rng = new Random(5);
-    const draw = (probs: readonly number[]) => {
-      let u = rng.nextFloat();
-      for (let b = 0; b < 4; b++) if ((u -= probs[b]!) < 0) return b;
-      return 3;
-    };
     const targets: CodedSequence[] = Array.from({ length: 150 }, (_, i) => {
       const codes = Array.from({ length: 200 }, () => rng.nextInt(4));
       if (i % 10 < 7) {
-        let site = NFKB1.map(draw);
-        if (rng.nextFloat() < 0.5) site = site.reverse().map((b) => 3 - b);
-        codes.splice(rng.nextInt(200 - site.length), site.length, ...site);
+        let site = sampleSite(NFKB1, rng);
+        if (rng.nextFloat() < 0.5) site = reverseComplement(site);
+        codes.splice(rng.nextInt(200 - site.length), site.length, ...encodeSequence(site));
       }
-      return { name: `t${i}`, codes: Uint8Array.from(codes.slice(0, 200)) };
+      return { name: `t${i}`, codes: Uint8Array.from(codes) };
     });
     const background = kmerShuffle(targets, 1, 2);
     const { motifs } = discoverMotifs(targets, background, baseFrequencies([...targets, ...background]), {
