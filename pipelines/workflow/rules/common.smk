@@ -34,8 +34,7 @@ def locus_command():
 # (UV_THREADPOOL_SIZE), and V8's, on which the garbage collector marks and scavenges (--v8-pool-size;
 # the user's own NODE_OPTIONS are kept). Four collector threads per one-core job made two jobs on two
 # cores contend (bench/batch: "2 jobs, Node's pools").
-# Snakemake's bash runs with `set -u`, hence ${NODE_OPTIONS:-} (braces doubled for its formatting).
-JOB_THREADS = 'UV_THREADPOOL_SIZE={threads} NODE_OPTIONS="--v8-pool-size={threads} ${{NODE_OPTIONS:-}}"'
+JOB_THREADS = 'UV_THREADPOOL_SIZE={threads} NODE_OPTIONS="--v8-pool-size={threads} $NODE_OPTIONS"'
 LOCUS = locus_command()
 
 
