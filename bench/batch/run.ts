@@ -12,10 +12,9 @@
  *   1 job, 2 cores    snakemake --cores 1: one job at a time; a job's BGZF inflation (libuv's pool,
  *                     one thread) still runs beside its main thread
  *   2 jobs, 2 cores   snakemake --cores 2
- *   2 jobs, Node's pools  the same with each job's libuv and V8 pools at Node's defaults of 4
- *                     threads, where the workflow cuts them to the job's threads (UV_THREADPOOL_SIZE
- *                     and --v8-pool-size): what two one-thread jobs lose when each may spread over
- *                     more than its core
+ *   2 jobs, Node's pool  the same with each job's libuv pool at Node's default of 4 threads, where the
+ *                     workflow cuts it to the job's threads (UV_THREADPOOL_SIZE={threads}): what
+ *                     two one-thread jobs lose when each may spread over more than its core
  *   unsharded 1 / 2   locus variants --workers 1 / 2 per sample, one sample after another
  * Every run checks that the workflow's merged VCF equals the unsharded VCF, record for record.
  *
@@ -197,15 +196,11 @@ const SETUPS = [
   'one core',
   '1 job, 2 cores',
   '2 jobs, 2 cores',
-  "2 jobs, Node's pools",
+  "2 jobs, Node's pool",
   'unsharded, 2 workers',
 ];
-// The workflow cuts each job's pools to its threads; the locus command puts Node's defaults back (a
-// command-line flag outranks NODE_OPTIONS).
-const NODE_POOLS = [
-  '--config',
-  `locus=env UV_THREADPOOL_SIZE=4 ${process.execPath} --v8-pool-size=4 ${locus}`,
-];
+// The workflow cuts each job's pool to its threads; `env` in the locus command puts Node's default back.
+const NODE_POOL = ['--config', `locus=env UV_THREADPOOL_SIZE=4 ${process.execPath} ${locus}`];
 for (let repeat = 0; repeat < repeats; repeat++) {
   // Rotate the order each repeat. The first repeat starts with the unsharded 1-worker run: the
   // workflow runs are compared with its VCFs.
@@ -219,8 +214,8 @@ for (let repeat = 0; repeat < repeats; repeat++) {
           ? runWorkflow(setup, repeat, [], 1)
           : setup === '2 jobs, 2 cores'
             ? runWorkflow(setup, repeat, [], 2)
-            : setup === "2 jobs, Node's pools"
-              ? runWorkflow(setup, repeat, [], 2, NODE_POOLS)
+            : setup === "2 jobs, Node's pool"
+              ? runWorkflow(setup, repeat, [], 2, NODE_POOL)
               : runUnsharded(setup, repeat, setup.endsWith('2 workers') ? 2 : 1);
     log(`  ${run.seconds.toFixed(1)} s wall, ${run.cpuSeconds.toFixed(1)} s CPU`);
     runs.push(run);
@@ -295,7 +290,7 @@ await writeResult(join(root, 'bench/results/batch.json'), {
     oneJobToTwoJobs: speedup('1 job, 2 cores', '2 jobs, 2 cores'),
     unshardedOneWorkerToTwoJobs: speedup('unsharded, 1 worker', '2 jobs, 2 cores'),
     unshardedTwoWorkersToTwoJobs: speedup('unsharded, 2 workers', '2 jobs, 2 cores'),
-    nodePoolToTwoJobs: speedup("2 jobs, Node's pools", '2 jobs, 2 cores'),
+    nodePoolToTwoJobs: speedup("2 jobs, Node's pool", '2 jobs, 2 cores'),
   },
   target: { speedup: 1.7 },
   allEqualToUnsharded: runs.every((r) => r.equalToUnsharded !== false),

@@ -51,10 +51,7 @@ const SETUPS: [string, string][] = [
   ['one core', '`taskset -c 0 snakemake --cores 1`: the workflow on one core'],
   ['1 job, 2 cores', '`snakemake --cores 1`: one job at a time on both cores'],
   ['2 jobs, 2 cores', '`snakemake --cores 2`: two jobs at a time'],
-  [
-    "2 jobs, Node's pools",
-    "the same with Node's default helper threads per job (libuv's 4 and V8's 4), not the job's 1 of each",
-  ],
+  ["2 jobs, Node's pool", "the same with Node's default thread pool of 4 per job, not the job's 1"],
   ['unsharded, 1 worker', '`locus variants --workers 1` per sample, no Snakemake'],
   ['unsharded, 2 workers', '`locus variants --workers 2` per sample, no Snakemake'],
 ];
@@ -93,6 +90,10 @@ function speedTable(root: string): string {
   ].join('\n');
 }
 
+/**
+ * Two jobs with each job's Node thread pool cut to one thread, against the default pool of 4: the
+ * ratio of medians from the summary (the runs' own setups), and whether the ranges overlap.
+ */
 /** Whether a speed-up reaches the target: by every pairing of runs, by the median only, or not. */
 function verdict(speedup: Ratio, target: number): string {
   if (speedup.low >= target) return 'met by every pairing of runs';
@@ -101,18 +102,14 @@ function verdict(speedup: Ratio, target: number): string {
   return 'not met';
 }
 
-/**
- * Two jobs with each job's Node helper pools cut to one thread, against Node's defaults of 4: the
- * ratio of medians from the summary (the runs' own setups), and whether the ranges overlap.
- */
 function poolSentence(r: BatchReport): string {
-  const four = r.summary["2 jobs, Node's pools"]?.seconds;
+  const four = r.summary["2 jobs, Node's pool"]?.seconds;
   const own = r.summary['2 jobs, 2 cores']!.seconds;
   if (!four) return '';
   const ratio = `${fixed(four.median / own.median, 2)}x (${fixed(four.min / own.max, 2)}-${fixed(four.max / own.min, 2)})`;
   const overlap = four.min <= own.max && own.min <= four.max;
   return (
-    `Two jobs with Node's default helper pools (4 libuv and 4 V8 threads each), rather than the workflow's one of each per one-thread job, take ${ratio} the time` +
+    `Two jobs with Node's default thread pool of 4 each, rather than the workflow's one thread per one-thread job, take ${ratio} the time` +
     (overlap ? ', a difference within the spread of the runs. ' : '. ')
   );
 }
@@ -123,7 +120,7 @@ function busySentence(r: BatchReport): string {
   const busy = one.cpuSeconds.median / one.seconds.median;
   if (busy < 1.05) return '';
   return (
-    `One job at a time keeps ${fixed(busy, 2)} cores busy on average (CPU over wall time: a job's BGZF blocks inflate, and its garbage is collected, on helper threads beside its main thread), ` +
+    `One job at a time keeps ${fixed(busy, 2)} cores busy on average (CPU over wall time: a job's BGZF blocks inflate on a pool thread beside its main thread), ` +
     `so it is faster than the workflow on one core, and two jobs gain less over it than over one core. `
   );
 }

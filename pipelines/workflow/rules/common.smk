@@ -28,13 +28,9 @@ def locus_command():
     return f"node {shlex.quote(main)}"
 
 
-# Rules run it as `{JOB_THREADS} {LOCUS} ...`, which cuts Node's two pools of helper threads from their
-# defaults of 4 to the threads the job is given, so a job keeps to the cores Snakemake (or SLURM)
-# counted for it: libuv's pool, on which a job inflates BGZF blocks beside its caller
-# (UV_THREADPOOL_SIZE), and V8's, on which the garbage collector marks and scavenges (--v8-pool-size;
-# the user's own NODE_OPTIONS are kept). Four collector threads per one-core job made two jobs on two
-# cores contend (bench/batch: "2 jobs, Node's pools").
-JOB_THREADS = 'UV_THREADPOOL_SIZE={threads} NODE_OPTIONS="--v8-pool-size={threads} $NODE_OPTIONS"'
+# Rules run it as `UV_THREADPOOL_SIZE={threads} {LOCUS} ...`: Node's own thread pool (4 threads by
+# default), on which a job inflates BGZF blocks beside its caller, is cut to the threads the job is
+# given, so a job keeps to the cores Snakemake (or SLURM) counted for it.
 LOCUS = locus_command()
 
 

@@ -22,4 +22,4 @@ rule pretrain:
     params:
         args=config["pretrain"]["args"],
     shell:
-        JOB_THREADS + " {LOCUS} pretrain {input.genomes:q} -o {output:q} --workers {threads} {params.args} --quiet > {log:q} 2>&1"
+        "UV_THREADPOOL_SIZE={threads} {LOCUS} pretrain {input.genomes:q} -o {output:q} --workers {threads} {params.args} --quiet > {log:q} 2>&1"

@@ -21,5 +21,5 @@ rule motifs:
         background=lambda w, input: f"--background {input.background}" if input.background else "",
         args=MOTIFS["args"],
     shell:
-        JOB_THREADS + " {LOCUS} motifs {input.targets:q} -o {output:q} {params.background} --workers {threads}"
+        "UV_THREADPOOL_SIZE={threads} {LOCUS} motifs {input.targets:q} -o {output:q} {params.background} --workers {threads}"
         " {params.args} --quiet > {log:q} 2>&1"

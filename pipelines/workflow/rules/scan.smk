@@ -23,5 +23,5 @@ rule scan:
         model=f"--model {MODEL}" if SCAN["use_model"] and MODEL else "",
         args=SCAN["args"],
     shell:
-        JOB_THREADS + " {LOCUS} scan {input.genome:q} -o {output:q} --method {params.method} --workers {threads}"
+        "UV_THREADPOOL_SIZE={threads} {LOCUS} scan {input.genome:q} -o {output:q} --method {params.method} --workers {threads}"
         " {params.model} {params.args} --quiet > {log:q} 2>&1"

@@ -34,7 +34,7 @@ rule variants_shard:
         model=f"--model {MODEL}" if VARIANTS["use_model"] and MODEL else "",
         args=VARIANTS["args"],
     shell:
-        JOB_THREADS + " {LOCUS} variants {input.bam:q} --ref {input.reference:q} --shard {params.shard}"
+        "UV_THREADPOOL_SIZE={threads} {LOCUS} variants {input.bam:q} --ref {input.reference:q} --shard {params.shard}"
         " --chunk-size {params.grid} -o {output.vcf:q} --workers {threads} {params.model} {params.args}"
         " --quiet --json > {output.json:q} 2> {log:q}"
 
