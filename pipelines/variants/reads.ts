@@ -62,12 +62,12 @@ export interface AlignedRead {
   reverse: boolean;
   mapq: number;
   /** Aligned blocks as (reference start, query start, length) triples. */
-  blocks: Int32Array;
+  blocks: readonly number[];
   bases: Uint8Array;
   qualities: Uint8Array;
   events: ReadEvent[];
-  /** Reference positions where an aligned base differs from the reference (any quality). */
-  mismatches: Int32Array;
+  /** Reference positions where an aligned base differs from the reference (any quality), ascending. */
+  mismatches: readonly number[];
 }
 
 export interface ReadLoadOptions {
@@ -122,7 +122,9 @@ function decodeRead(
   if (seqLength === 0) return undefined; // no bases stored (SEQ '*')
   // Two 4-bit bases per byte, high nibble first: decoded a byte at a time (r.base(i) per base cost
   // a quarter of the calling time).
-  const bases = new Uint8Array(seqLength);
+  // Bases and qualities share one allocation (the collector's work grows with the number of buffers).
+  const store = new Uint8Array(2 * seqLength);
+  const bases = store.subarray(0, seqLength);
   const packed = r.buf;
   const seqAt = r.seqAt;
   for (let i = 0; i < seqLength; i += 2) {
@@ -131,7 +133,8 @@ function decodeRead(
     if (i + 1 < seqLength) bases[i + 1] = BAM_CODE_TO_ACGTN[byte & 0xf]!;
   }
   // A copy: a view would keep the whole decompressed BAM block alive for as long as the read.
-  const qualities = new Uint8Array(packed.subarray(r.qualAt, r.qualAt + seqLength));
+  const qualities = store.subarray(seqLength);
+  qualities.set(packed.subarray(r.qualAt, r.qualAt + seqLength));
   const blocks: number[] = [];
   const events: ReadEvent[] = [];
   const mismatches: number[] = [];
@@ -194,11 +197,13 @@ function decodeRead(
     end: refPos,
     reverse: (r.flag & FLAG_REVERSE) !== 0,
     mapq: r.mapq === 255 ? 60 : r.mapq,
-    blocks: Int32Array.from(blocks),
+    // Plain arrays of small integers, kept as built: a typed-array copy per read was garbage the
+    // collector spent time on (a variants job is allocation-bound).
+    blocks,
     bases,
     qualities,
     events,
-    mismatches: Int32Array.from(mismatches),
+    mismatches,
   };
 }
 
