@@ -3,9 +3,8 @@
  * it, checked for the mistakes people make when pointing a genome tool at a file: a BAM, a protein
  * FASTA, an empty or too short sequence.
  */
-import { gunzipSync } from 'node:zlib';
 import { LocusInputError } from '../../src/errors.js';
-import { compressionOf, readHead } from '../../src/io/compression.js';
+import { sniffReadsFile } from '../../src/io/compression.js';
 import { checkInputFile } from '../../src/io/files.js';
 import { readFastaRecords } from '../../src/io/fasta-stream.js';
 import { formatRegion } from '../../src/io/region.js';
@@ -31,29 +30,16 @@ export interface ScanGenome {
   region?: string;
 }
 
-/** First bytes of the file after gzip/BGZF decompression (enough to recognise BAM, CRAM, FASTQ). */
-async function decompressedHead(path: string): Promise<Uint8Array> {
-  const head = await readHead(path, 64 * 1024);
-  if (compressionOf(head) === 'none') return head;
-  try {
-    // One BGZF block or the start of a gzip stream: a partial inflate is enough for a magic number.
-    return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH */ }).subarray(0, 16);
-  } catch {
-    return new Uint8Array();
-  }
-}
-
 async function checkNotAlignmentFile(path: string): Promise<void> {
-  const head = await decompressedHead(path);
-  const text = String.fromCharCode(...head.subarray(0, 4));
-  if (text === 'BAM\x01' || text.startsWith('CRAM')) {
+  const kind = await sniffReadsFile(path);
+  if (kind === 'BAM' || kind === 'CRAM') {
     throw new LocusInputError(
       path,
-      `"${path}" is a ${text.startsWith('CRAM') ? 'CRAM' : 'BAM'} alignment file, not a genome FASTA`,
+      `"${path}" is a ${kind} alignment file, not a genome FASTA`,
       'give the assembly or reference FASTA to scan (e.g. genome.fa or genome.fa.gz)',
     );
   }
-  if (text.startsWith('@')) {
+  if (kind === 'FASTQ') {
     throw new LocusInputError(
       path,
       `"${path}" looks like FASTQ reads, not a genome FASTA`,

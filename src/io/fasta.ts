@@ -11,7 +11,7 @@ import { IndexedFasta, BgzipIndexedFasta } from '@gmod/indexedfasta';
 import type { GenericFilehandle } from 'generic-filehandle2';
 import { LocusInputError } from '../errors.js';
 import { checkInputFile, exists, isWritableDir, writeFileAtomic } from './files.js';
-import { compressionOf, readHead, type Compression } from './compression.js';
+import { compressionOf, readHead, sniffReadsFile, type Compression } from './compression.js';
 import { buildFai, formatFai, parseFai, recordEnd, type FaiRecord } from './fasta-index.js';
 import { MemoryFile, OpenFile } from './filehandle.js';
 import type { ResolvedRegion } from './region.js';
@@ -146,6 +146,21 @@ async function checkIndexMatches(
   }
 }
 
+/**
+ * Throws when a file given as a FASTA is reads or alignments (a BAM is BGZF like a bgzip FASTA), so
+ * the message says what the file is rather than asking for an index of it.
+ */
+async function checkNotReadsFile(path: string): Promise<void> {
+  const kind = await sniffReadsFile(path);
+  if (kind) {
+    throw new LocusInputError(
+      path,
+      `"${path}" is a ${kind} file, not a FASTA`,
+      'give a FASTA of the sequences themselves (e.g. the reference ref.fa); this file holds reads',
+    );
+  }
+}
+
 /** Open a FASTA for random access, building or checking its index as needed. */
 export async function openFasta(path: string, options: OpenFastaOptions = {}): Promise<FastaFile> {
   const size = await checkInputFile(path, 'FASTA');
@@ -176,12 +191,14 @@ export async function openFasta(path: string, options: OpenFastaOptions = {}): P
     faiHandle = new OpenFile(faiPath);
     records = parseFai(Buffer.from(await faiHandle.readFile()).toString('latin1'), faiPath);
   } else if (compression === 'bgzf') {
+    await checkNotReadsFile(path);
     throw new LocusInputError(
       path,
       `No index for bgzip FASTA "${path}": ${faiPath} is missing`,
       `run \`samtools faidx ${path}\``,
     );
   } else {
+    await checkNotReadsFile(path);
     records = await buildFai(path, options.signal);
     const text = formatFai(records);
     if (options.writeIndex !== 'memory' && (await isWritableDir(dirname(path)))) {

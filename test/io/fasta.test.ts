@@ -6,7 +6,7 @@ import { LocusInputError } from '../../src/errors.js';
 import { buildFai, formatFai, FaiBuilder } from '../../src/io/fasta-index.js';
 import { fastaComposition, readFastaRecords } from '../../src/io/fasta-stream.js';
 import { openFasta } from '../../src/io/fasta.js';
-import { fixture, scratch } from '../helpers/paths.js';
+import { fixture, SAMPLES, scratch } from '../helpers/paths.js';
 
 /** Fixtures whose .fai was written by `samtools faidx` (golden outputs). */
 const INDEXED = [
@@ -117,6 +117,18 @@ describe('openFasta', () => {
       'latin1',
     );
     await expect(openFasta(join(dir, 'crlf.fa'))).rejects.toThrow(/does not match/);
+  });
+
+  it('says a BAM or FASTQ given as a FASTA is reads, rather than asking for its index', async () => {
+    const dir = scratch();
+    // A BAM is BGZF, as a bgzip FASTA is; without the check it was asked for `samtools faidx x.bam`.
+    const bam = join(dir, 'reads.bam');
+    writeFileSync(bam, readFileSync(join(SAMPLES, 'lambda.bam')));
+    await expect(openFasta(bam)).rejects.toThrow(/"[^"]*reads\.bam" is a BAM file, not a FASTA/);
+    const fastq = join(dir, 'reads.fq');
+    writeFileSync(fastq, '@read1\nACGT\n+\nIIII\n');
+    await expect(openFasta(fastq)).rejects.toThrow(/is a FASTQ file, not a FASTA/);
+    expect(existsSync(`${fastq}.fai`)).toBe(false);
   });
 
   it('tells how to recompress a gzip (not bgzip) FASTA, with a command that works', async () => {
