@@ -5,6 +5,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { outputError } from '../io/files.js';
+import { writeChunk } from '../io/text-lines.js';
 
 const BUFFER_CHARS = 1 << 16;
 
@@ -44,16 +47,7 @@ export class Output {
         : Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     this.parts = [];
     this.buffered = 0;
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error) => reject(err);
-        this.stream.once('drain', () => {
-          this.stream.off('error', onError);
-          resolve();
-        });
-        this.stream.once('error', onError);
-      });
-    }
+    await writeChunk(this.stream, chunk);
   }
 
   /** Flush and, for a file, move it into place. */
@@ -61,9 +55,9 @@ export class Output {
     await this.drain();
     if (this.temporary === undefined) return;
     const file = this.stream as WriteStream;
-    await new Promise<void>((resolve, reject) =>
-      file.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
+    // finished() settles on an error that came before end() too (end's callback then never runs).
+    file.end();
+    await finished(file);
     if (this.failed) throw this.failed;
     await rename(this.temporary, this.path!);
   }
@@ -87,6 +81,6 @@ export async function withOutput(
     await out.close();
   } catch (err) {
     await out.abort();
-    throw err;
+    throw path === undefined || path === '-' ? err : outputError(path, err);
   }
 }

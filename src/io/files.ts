@@ -1,4 +1,5 @@
 /** File-system checks and writes shared by the readers: one wording for every missing or unreadable input. */
+import { dirname } from 'node:path';
 import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { LocusInputError, isErrnoCode } from '../errors.js';
 
@@ -30,6 +31,33 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(temporary, { force: true });
     throw err;
   }
+}
+
+/**
+ * The error to report when writing `path` (or its temporary `path.tmp-*`) failed: a missing or
+ * unwritable folder named as such (the system's message names the temporary file, which means nothing
+ * to the user), anything else as it is.
+ */
+export function outputError(path: string, err: unknown): unknown {
+  // Only the output's own errors: an input that vanished mid-run keeps its own message.
+  const failedPath = (err as NodeJS.ErrnoException | undefined)?.path;
+  if (failedPath === undefined || !failedPath.startsWith(path)) return err;
+  const folder = dirname(path);
+  if (isErrnoCode(err, 'ENOENT')) {
+    return new LocusInputError(
+      path,
+      `Cannot write "${path}": the folder "${folder}" does not exist`,
+      `create it (\`mkdir -p ${folder}\`) or choose another output path`,
+    );
+  }
+  if (isErrnoCode(err, 'EACCES') || isErrnoCode(err, 'EROFS')) {
+    return new LocusInputError(
+      path,
+      `Cannot write "${path}": the folder "${folder}" is not writable`,
+      'choose an output path in a folder you can write to',
+    );
+  }
+  return err;
 }
 
 /** Check that an input path is a readable regular file; turn fs errors into errors users can act on. */

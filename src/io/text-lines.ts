@@ -6,12 +6,12 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { LocusInputError } from '../errors.js';
 import { BGZF_BLOCK_INPUT, BGZF_EOF, bgzfBlock } from './bgzf.js';
-import { checkInputFile } from './files.js';
+import { checkInputFile, outputError } from './files.js';
 
 /** A path to read, or an already open byte stream (e.g. `process.stdin`) with a name for messages. */
 export type TextSource = string | { stream: AsyncIterable<Uint8Array | string>; name: string };
@@ -181,22 +181,47 @@ async function* batched(pieces: AsyncIterable<string> | Iterable<string>): Async
 }
 
 async function writeAll(stream: NodeJS.WritableStream, chunks: AsyncIterable<string | Uint8Array>) {
-  for await (const chunk of chunks) {
-    if (!stream.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          stream.off('error', onError);
-          resolve();
-        };
-        const onError = (err: Error) => {
-          stream.off('drain', onDrain);
-          reject(err);
-        };
-        stream.once('drain', onDrain);
-        stream.once('error', onError);
-      });
-    }
-  }
+  for await (const chunk of chunks) await writeChunk(stream, chunk);
+  throwIfFailed(stream);
+}
+
+/**
+ * Write one chunk, waiting for 'drain' when the stream's buffer is full. A stream that has failed (its
+ * file could not be opened, the disk is full) emits 'error' once and then never drains, so a write
+ * after the failure throws it rather than waiting for ever: an await that never settles lets Node
+ * exit with status 0 and nothing written.
+ */
+export async function writeChunk(stream: NodeJS.WritableStream, chunk: string | Uint8Array): Promise<void> {
+  throwIfFailed(stream);
+  if (stream.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onError = (err: Error) => settle(err);
+    const onClose = () =>
+      settle(failure(stream) ?? new Error('the output stream closed before it was written'));
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+    stream.once('close', onClose);
+  });
+}
+
+function failure(stream: NodeJS.WritableStream): Error | undefined {
+  const writable = stream as Partial<Writable>;
+  if (writable.errored) return writable.errored;
+  if (writable.destroyed) return new Error('the output stream was closed before it was written');
+  return undefined;
+}
+
+function throwIfFailed(stream: NodeJS.WritableStream): void {
+  const err = failure(stream);
+  if (err) throw err;
 }
 
 /**
@@ -225,7 +250,7 @@ export async function writeTextTo(
   } catch (err) {
     out.destroy();
     await rm(temporary, { force: true });
-    throw err;
+    throw outputError(target, err);
   }
 }
 

@@ -148,6 +148,23 @@ describe.skipIf(!hasBuild)('locus (built bin)', () => {
       args: () => ['pileup', BAM, '--ref', REF, '-q', 'lots'],
       message: /expected an integer/,
     },
+    // A write stream whose file cannot be opened errs once and never drains: these once exited 0
+    // with nothing written and nothing said.
+    {
+      name: 'output folder that does not exist (streamed output)',
+      args: () => ['variants', BAM, '--ref', REF, '-o', join(scratch(), 'no-such-folder', 'calls.vcf.gz')],
+      message: /Cannot write ".*calls\.vcf\.gz": the folder ".*no-such-folder" does not exist; create it/,
+    },
+    {
+      name: 'output folder that does not exist (buffered output)',
+      args: () => ['faidx', REF, 'lambda:1-10', '-o', join(scratch(), 'no-such-folder', 'out.fa')],
+      message: /Cannot write ".*out\.fa": the folder ".*no-such-folder" does not exist/,
+    },
+    {
+      name: 'BAM given as the reference',
+      args: () => ['variants', BAM, '--ref', BAM, '-o', join(scratch(), 'calls.vcf.gz')],
+      message: /lambda\.bam" is a BAM file, not a FASTA/,
+    },
   ];
 
   it.each(badInputs)('$name: one clear line, non-zero exit, no stack trace', ({ args, message }) => {
