@@ -35,7 +35,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /**
  * The error to report when writing `path` (or its temporary `path.tmp-*`) failed: a missing or
- * unwritable folder named as such (the system's message names the temporary file, which means nothing
+ * unwritable folder, or a folder where the file should go, named as such (the system's message names the temporary file, which means nothing
  * to the user), anything else as it is.
  */
 export function outputError(path: string, err: unknown): unknown {
@@ -48,6 +48,13 @@ export function outputError(path: string, err: unknown): unknown {
       path,
       `Cannot write "${path}": the folder "${folder}" does not exist`,
       `create it (\`mkdir -p ${folder}\`) or choose another output path`,
+    );
+  }
+  if (isErrnoCode(err, 'EISDIR')) {
+    return new LocusInputError(
+      path,
+      `Cannot write "${path}": it is a folder`,
+      'give a file path for the output (inside that folder if you like)',
     );
   }
   if (isErrnoCode(err, 'EACCES') || isErrnoCode(err, 'EROFS')) {

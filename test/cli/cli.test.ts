@@ -161,6 +161,11 @@ describe.skipIf(!hasBuild)('locus (built bin)', () => {
       message: /Cannot write ".*out\.fa": the folder ".*no-such-folder" does not exist/,
     },
     {
+      name: 'output path that is a folder',
+      args: () => ['faidx', REF, 'lambda:1-10', '-o', scratch()],
+      message: /Cannot write ".*": it is a folder; give a file path/,
+    },
+    {
       name: 'BAM given as the reference',
       args: () => ['variants', BAM, '--ref', BAM, '-o', join(scratch(), 'calls.vcf.gz')],
       message: /lambda\.bam" is a BAM file, not a FASTA/,
