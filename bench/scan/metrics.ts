@@ -188,7 +188,7 @@ function coveredBases(sorted: readonly Interval[], start: number, end: number): 
 }
 
 /** Total bases of a list of intervals. */
-const totalBases = (intervals: readonly Interval[]): number =>
+export const totalBases = (intervals: readonly Interval[]): number =>
   intervals.reduce((s, iv) => s + iv.end - iv.start, 0);
 
 /**

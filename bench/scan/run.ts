@@ -28,6 +28,7 @@ import { readPredictions, readSplit, readTrack, splitFiles, type SplitInputs } f
 import {
   groupResults,
   scoreIslands,
+  totalBases,
   type GroupResult,
   type IslandScores,
   type Interval,
@@ -273,7 +274,7 @@ async function main(): Promise<void> {
       ? {
           source: 'bench/results/scan-host.json',
           intervals: inputs.hostNative.length,
-          bases: inputs.hostNative.reduce((s, iv) => s + iv.end - iv.start, 0),
+          bases: totalBases(inputs.hostNative),
         }
       : null,
     tools,
