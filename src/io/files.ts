@@ -35,13 +35,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /**
  * The error to report when writing `path` (or its temporary `path.tmp-*`) failed: a missing or
- * unwritable folder, or a folder where the file should go, named as such (the system's message names the temporary file, which means nothing
- * to the user), anything else as it is.
+ * unwritable folder, or a folder where the file should go, named as such (the system's message names
+ * the temporary file, which means nothing to the user); anything else as it is.
  */
 export function outputError(path: string, err: unknown): unknown {
-  // Only the output's own errors: an input that vanished mid-run keeps its own message.
+  // Only the output's own errors: an input that vanished mid-run (even one named like the output,
+  // out.vcf beside out.vcf.gz) keeps its own message.
   const failedPath = (err as NodeJS.ErrnoException | undefined)?.path;
-  if (failedPath === undefined || !failedPath.startsWith(path)) return err;
+  if (failedPath !== path && !failedPath?.startsWith(`${path}.tmp-`)) return err;
   const folder = dirname(path);
   if (isErrnoCode(err, 'ENOENT')) {
     return new LocusInputError(

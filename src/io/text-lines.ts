@@ -204,8 +204,7 @@ export async function writeChunk(stream: NodeJS.WritableStream, chunk: string | 
     };
     const onDrain = () => settle();
     const onError = (err: Error) => settle(err);
-    const onClose = () =>
-      settle(failure(stream) ?? new Error('the output stream closed before it was written'));
+    const onClose = () => settle(failure(stream) ?? closedEarly());
     stream.once('drain', onDrain);
     stream.once('error', onError);
     stream.once('close', onClose);
@@ -215,9 +214,11 @@ export async function writeChunk(stream: NodeJS.WritableStream, chunk: string | 
 function failure(stream: NodeJS.WritableStream): Error | undefined {
   const writable = stream as Partial<Writable>;
   if (writable.errored) return writable.errored;
-  if (writable.destroyed) return new Error('the output stream was closed before it was written');
+  if (writable.destroyed) return closedEarly();
   return undefined;
 }
+
+const closedEarly = () => new Error('the output stream was closed before it was written');
 
 function throwIfFailed(stream: NodeJS.WritableStream): void {
   const err = failure(stream);
